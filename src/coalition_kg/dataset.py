@@ -1,0 +1,84 @@
+"""load(root) -> Dataset: every file parsed once into one pyoxigraph store, one named graph per file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import layout as lay
+from .errors import SourceLocation, SyntaxProblem, UsageProblem
+
+
+@dataclass
+class Dataset:
+    """The loaded repository: the store, and which file each named graph came from."""
+
+    layout: lay.Layout
+    store: ox.Store
+    graph_files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def data_graphs(self) -> list[str]:
+        return [g for g in self.graph_files if g != lay.ONTOLOGY_GRAPH]
+
+    def file_of(self, graph: str) -> Path | None:
+        return self.graph_files.get(graph)
+
+    def quads(self, graphs: list[str] | None = None) -> list[ox.Quad]:
+        if graphs is None:
+            return list(self.store)
+        return [q for g in graphs for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+
+    def to_rdflib(self, graphs: list[str]):
+        """The given graphs merged into one rdflib Graph (for pyshacl and owlrl)."""
+        import rdflib
+
+        merged = rdflib.Graph()
+        payload = ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in self.quads(graphs)], format=ox.RdfFormat.N_TRIPLES
+        )
+        merged.parse(data=payload, format="nt")
+        return merged
+
+
+def parse_file(store: ox.Store, path: Path, graph: str, shown_as: str) -> None:
+    """Load one Turtle file into a named graph; a syntax error names file, line and column."""
+    try:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+    except SyntaxError as error:
+        line, column = _position(error)
+        message = str(error.args[0]) if error.args else str(error)
+        message = message.split(": ", 1)[1] if message.startswith("Parser error at") else message
+        raise SyntaxProblem(SourceLocation(shown_as, line, column), message) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SyntaxProblem(SourceLocation(shown_as), f"cannot read: {error}") from None
+
+
+def _position(error: SyntaxError) -> tuple[int | None, int | None]:
+    if len(error.args) > 1 and isinstance(error.args[1], tuple) and len(error.args[1]) >= 3:
+        return error.args[1][1], error.args[1][2]
+    return getattr(error, "lineno", None), getattr(error, "offset", None)
+
+
+def load(root: Path | str, derive: bool = True) -> Dataset:
+    """Parse the ontology and every data file; then materialise the shortcut triples."""
+    layout = lay.Layout.at(root)
+    store = ox.Store()
+    dataset = Dataset(layout, store)
+    for path in layout.ontology_files():
+        parse_file(store, path, lay.ONTOLOGY_GRAPH, layout.relative(path))
+    dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
+    for path in layout.data_files():
+        graph = lay.graph_for(path, layout.data_dir)
+        if graph in dataset.graph_files:
+            other = layout.relative(dataset.graph_files[graph])
+            raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
+        parse_file(store, path, graph, layout.relative(path))
+        dataset.graph_files[graph] = path
+    if derive:
+        from .rules import materialise
+
+        materialise(dataset)
+    return dataset
