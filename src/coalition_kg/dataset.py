@@ -82,3 +82,13 @@ def load(root: Path | str, derive: bool = True) -> Dataset:
 
         materialise(dataset)
     return dataset
+
+
+def graph_from_files(paths: list[Path], layout: lay.Layout):
+    """Turtle files (shapes, fixtures) into one rdflib Graph, with syntax errors located by
+    pyoxigraph's parser."""
+    store = ox.Store()
+    scratch = "urn:coalition-kg:scratch"
+    for path in paths:
+        parse_file(store, path, scratch, layout.relative(path))
+    return Dataset(layout, store, {scratch: paths[0] if paths else layout.root}).to_rdflib([scratch])

@@ -33,12 +33,13 @@ class Layout:
     root: Path
 
     @classmethod
-    def at(cls, root: Path | str) -> "Layout":
+    def at(cls, root: Path | str) -> Layout:
         root = Path(root).resolve()
         layout = cls(root)
         missing = [name for name in ("ontology", "data", "shapes", "queries") if not (root / name).is_dir()]
         if missing:
-            raise UsageProblem(f"{root}: not a coalition-kg repository (missing {', '.join(missing)}/)")
+            folders = ", ".join(name + "/" for name in missing)
+            raise UsageProblem(f"{root}: not a coalition-kg repository (missing {folders})")
         return layout
 
     @property

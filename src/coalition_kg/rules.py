@@ -6,7 +6,7 @@ import pyoxigraph as ox
 
 from . import layout as lay
 from .dataset import Dataset
-from .errors import SyntaxProblem, SourceLocation
+from .errors import SourceLocation, SyntaxProblem
 
 
 def materialise(dataset: Dataset) -> int:

@@ -1,0 +1,42 @@
+"""The main job: validate, answer every stored query with its example parameters, export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .catalogue import load_catalogue
+from .dataset import Dataset
+from .export import FORMATS, export_quads, serialise, write_atomically
+from .results import render
+from .store import EmbeddedStore
+from .validate import validate
+
+
+def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[str], None] = print) -> bool:
+    """Write OUT/validation.txt, OUT/queries/<name>.{json,csv}, OUT/export/coalition-kg.<ext>.
+    Returns whether the data conforms; the exports are written only if it does."""
+    out.mkdir(parents=True, exist_ok=True)
+    report = validate(dataset, texts_dir)
+    write_atomically(out / "validation.txt", report.text().encode())
+    quotes = f"checked against {texts_dir}" if texts_dir else "not checked: no texts folder"
+    echo(f"validate: {'conforms' if report.conforms else 'DOES NOT CONFORM'} "
+         f"({len(report.problems)} finding(s); quotes {quotes})")
+    if not report.conforms:
+        echo(report.text())
+        return False
+    store = EmbeddedStore(dataset)
+    (out / "queries").mkdir(exist_ok=True)
+    catalogue = load_catalogue(dataset.layout)
+    for query in catalogue.values():
+        results = store.select(query.text, query.bind(query.example_values()))
+        for fmt in ("json", "csv"):
+            write_atomically(out / "queries" / f"{query.name}.{fmt}", render(results, fmt).encode())
+    echo(f"queries: {len(catalogue)} answered -> {out / 'queries'}")
+    (out / "export").mkdir(exist_ok=True)
+    quads = export_quads(dataset)
+    for fmt, (_, extension) in FORMATS.items():
+        write_atomically(out / "export" / f"coalition-kg.{extension}", serialise(quads, fmt))
+    write_atomically(out / "export" / "coalition-kg-inferred.trig", serialise(export_quads(dataset, True), "trig"))
+    echo(f"export: {len(FORMATS) + 1} files -> {out / 'export'}")
+    return True

@@ -1,0 +1,200 @@
+"""Stored queries: one per file in queries/, a grlc-style `#+` YAML header, typed parameters."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from . import layout as lay
+from .errors import QueryProblem
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("iri", "string", "date", "integer")
+QUERY_BASE = lay.BASE + "query/"
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
+_FORM = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s[^\n]*\n\s*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I | re.M)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    description: str
+    example: str | None = None
+    default: str | None = None
+
+    @property
+    def variable(self) -> ox.Variable:
+        return ox.Variable("_" + self.name)
+
+
+@dataclass
+class StoredQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    params: list[Parameter] = field(default_factory=list)
+
+    @property
+    def form(self) -> str:
+        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
+        match = _FORM.search(body)
+        return match.group(1).lower() if match else "select"
+
+    @property
+    def iri(self) -> str:
+        return QUERY_BASE + self.name
+
+    def example_values(self) -> dict[str, str]:
+        return {p.name: (p.default if p.default is not None else p.example) for p in self.params
+                if (p.default if p.default is not None else p.example) is not None}
+
+    def bind(self, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        """Turn textual parameter values into typed RDF terms. Nothing is spliced into the query
+        text: the engine receives the terms as variable bindings."""
+        known = {p.name: p for p in self.params}
+        for name in values:
+            if name not in known:
+                listed = ", ".join(known) or "none"
+                raise QueryProblem(self.name, f"unknown parameter (this query takes: {listed})", name)
+        bound = {}
+        for param in self.params:
+            value = values.get(param.name, param.default)
+            if value is None:
+                raise QueryProblem(self.name, f"missing value (a {param.type}, e.g. {param.example})", param.name)
+            bound[param.variable] = to_term(self.name, param, value)
+        return bound
+
+
+def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Literal:
+    def bad(reason: str) -> QueryProblem:
+        return QueryProblem(query, f"{value!r} is not {reason}", param.name)
+
+    if param.type == "iri":
+        if _SLUG.match(value) and ":" not in value:
+            value = lay.BASE + "id/" + value  # a bare slug names an entity
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+            raise bad("an absolute IRI or an entity slug")
+        try:
+            return ox.NamedNode(value)
+        except ValueError as error:
+            raise bad(f"a valid IRI ({error})") from None
+    if param.type == "string":
+        return ox.Literal(value)
+    if param.type == "date":
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise bad("a date of the form YYYY-MM-DD") from None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise bad("a date of the form YYYY-MM-DD")
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise bad("an integer")
+        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+    raise QueryProblem(query, f"unknown parameter type {param.type!r}", param.name)
+
+
+def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
+    """Parse one stored query file; a bad header names the file and line."""
+    shown_as = shown_as or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise QueryProblem(path.stem, f"{shown_as}: cannot read: {error}") from None
+    header_lines = []
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            break
+        header_lines.append(line[2:].removeprefix(" "))
+    try:
+        header = yaml.safe_load("\n".join(header_lines)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{shown_as}:{mark.line + 1}" if mark else shown_as
+        raise QueryProblem(path.stem, f"{where}: bad #+ header: {getattr(error, 'problem', error)}") from None
+    if not isinstance(header, dict):
+        raise QueryProblem(path.stem, f"{shown_as}:1: the #+ header must be a YAML mapping")
+    params = []
+    for index, raw in enumerate(header.get("params") or []):
+        if not isinstance(raw, dict) or "name" not in raw:
+            raise QueryProblem(path.stem, f"{shown_as}: params[{index}] needs at least a name")
+        kind = str(raw.get("type", "string"))
+        if kind not in PARAM_TYPES:
+            raise QueryProblem(path.stem, f"{shown_as}: type {kind!r} is not one of {', '.join(PARAM_TYPES)}",
+                               str(raw["name"]))
+        params.append(Parameter(
+            name=str(raw["name"]), type=kind, description=str(raw.get("description", "")),
+            example=None if raw.get("example") is None else str(raw["example"]),
+            default=None if raw.get("default") is None else str(raw["default"]),
+        ))
+    tags = header.get("tags") or []
+    return StoredQuery(
+        name=path.stem, path=path, text=text,
+        summary=str(header.get("summary") or "").strip(),
+        description=str(header.get("description") or "").strip(),
+        tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
+        params=params,
+    )
+
+
+def load_catalogue(layout: lay.Layout) -> dict[str, StoredQuery]:
+    return {p.stem: read_query(p, layout.relative(p)) for p in layout.query_files()}
+
+
+def get_query(layout: lay.Layout, name: str) -> StoredQuery:
+    catalogue = load_catalogue(layout)
+    if name not in catalogue:
+        close = [n for n in catalogue if name in n or n in name]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `coalition-kg queries` lists them"
+        raise QueryProblem(name, f"no such stored query in {layout.relative(layout.queries_dir)}/{hint}")
+    return catalogue[name]
+
+
+def catalogue_graph(queries: dict[str, StoredQuery]) -> list[ox.Triple]:
+    """The catalogue as RDF, in SHACL's vocabulary for SPARQL executables, so shapes can check it."""
+    sh, rdfs, dct = "http://www.w3.org/ns/shacl#", "http://www.w3.org/2000/01/rdf-schema#", "http://purl.org/dc/terms/"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = []
+
+    def add(s, p, o):
+        triples.append(ox.Triple(s, ox.NamedNode(p) if isinstance(p, str) else p, o))
+
+    for query in queries.values():
+        node = ox.NamedNode(query.iri)
+        add(node, rdf_type, ox.NamedNode(sh + "SPARQLExecutable"))
+        kind = {"select": "SPARQLSelectExecutable", "ask": "SPARQLAskExecutable",
+                "construct": "SPARQLConstructExecutable"}.get(query.form, "SPARQLExecutable")
+        add(node, rdf_type, ox.NamedNode(sh + kind))
+        add(node, rdfs + "label", ox.Literal(query.name))
+        if query.summary:
+            add(node, dct + "title", ox.Literal(query.summary))
+        if query.description:
+            add(node, dct + "description", ox.Literal(query.description))
+        for tag in query.tags:
+            add(node, "https://schema.org/keywords", ox.Literal(tag))
+        add(node, sh + query.form, ox.Literal(query.text))
+        for param in query.params:
+            blank = ox.BlankNode()
+            add(node, sh + "parameter", blank)
+            add(blank, rdf_type, ox.NamedNode(sh + "Parameter"))
+            add(blank, sh + "path", ox.NamedNode(f"{query.iri}#{param.name}"))
+            add(blank, sh + "name", ox.Literal(param.name))
+            if param.description:
+                add(blank, sh + "description", ox.Literal(param.description))
+            if param.example is not None:
+                add(blank, "http://www.w3.org/2004/02/skos/core#example", ox.Literal(param.example))
+            if param.type == "iri":
+                add(blank, sh + "nodeKind", ox.NamedNode(sh + "IRI"))
+            else:
+                add(blank, sh + "datatype", ox.NamedNode(XSD + param.type))
+    return triples

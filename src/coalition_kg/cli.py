@@ -1,0 +1,193 @@
+"""The coalition-kg command line: a thin layer over the core. Core code raises typed errors; main()
+turns them into one line on standard error and exit code 2. Exit 1 means the data does not conform."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import CoalitionKGError, UsageProblem
+
+DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
+
+
+class Context:
+    def __init__(self, root: Path):
+        self.root = root
+        self._dataset = None
+
+    @property
+    def layout(self):
+        from .layout import Layout
+
+        return Layout.at(self.root)
+
+    def dataset(self):
+        if self._dataset is None:
+            from .dataset import load
+
+            self._dataset = load(self.root)
+        return self._dataset
+
+
+def _texts_dir(root: Path, texts: Path | None) -> Path | None:
+    if texts is not None:
+        return texts
+    candidate = (root / DEFAULT_TEXTS).resolve()
+    return candidate if candidate.is_dir() else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coalition-kg")
+@click.option("--root", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="The repository: a folder with ontology/, data/, shapes/ and queries/.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """A knowledge graph of the diplomacy around the Global Coalition to Defeat ISIS."""
+    ctx.obj = Context(root)
+
+
+@cli.command()
+@click.option("--texts", type=click.Path(path_type=Path),
+              help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
+@click.option("--no-reasoning", is_flag=True, help="Skip the OWL-RL consistency check.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str) -> None:
+    """Run every check: data, ontology and catalogue shapes, quotes, OWL-RL consistency.
+
+    Exit 0 if everything conforms, 1 if not, 2 on bad input."""
+    from .validate import validate as run
+
+    report = run(obj.dataset(), _texts_dir(obj.root, texts), reasoning=not no_reasoning)
+    if fmt == "json":
+        click.echo(json.dumps({"conforms": report.conforms,
+                               "problems": [vars(p) for p in report.problems]}, indent=2))
+    else:
+        click.echo(report.text(), nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
+@cli.command("check-quotes")
+@click.argument("texts", type=click.Path(path_type=Path))
+@click.pass_obj
+def check_quotes(obj: Context, texts: Path) -> None:
+    """Check every evidence quote against the source texts in TEXTS (one <doc-id>.txt each)."""
+    from .quotes import check_quotes as run
+    from .validate import Report
+
+    report = Report(sorted(run(obj.dataset(), texts)))
+    click.echo(report.text(), nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
+@cli.command()
+@click.pass_obj
+def queries(obj: Context) -> None:
+    """List the stored queries with their summaries and parameters."""
+    from .catalogue import load_catalogue
+
+    for query in load_catalogue(obj.layout).values():
+        params = " ".join(f"--param {p.name}=<{p.type}>" for p in query.params)
+        click.echo(f"{query.name}: {query.summary}" + (f"  [{params}]" if params else ""))
+
+
+def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageProblem(f"query {query}: --param takes name=value, not {pair!r}")
+        values[name.strip()] = value
+    return values
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def query(obj: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
+    """Answer the stored query NAME (see `coalition-kg queries`)."""
+    from .catalogue import get_query
+    from .results import render
+    from .store import EmbeddedStore
+
+    stored = get_query(obj.layout, name)
+    bindings = stored.bind(_parse_params(params, name))
+    results = EmbeddedStore(obj.dataset()).select(stored.text, bindings)
+    click.echo(render(results, fmt), nl=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "xml", "jsonld", "trig", "nquads"]),
+              default="turtle", show_default=True)
+@click.option("--inferred", is_flag=True, help="Add the OWL-RL entailments (graph <…/graph/inferred>).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
+@click.pass_obj
+def export(obj: Context, fmt: str, inferred: bool, output: Path | None) -> None:
+    """Serialise the data graphs and derived shortcuts in a standard RDF format."""
+    from .export import export_quads, serialise, write_atomically
+
+    payload = serialise(export_quads(obj.dataset(), inferred), fmt)
+    if output is None:
+        sys.stdout.buffer.write(payload)
+    else:
+        write_atomically(output, payload)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def stats(obj: Context, fmt: str) -> None:
+    """Triples per graph and instances per class."""
+    from .stats import stats as compute
+
+    numbers = compute(obj.dataset())
+    if fmt == "json":
+        click.echo(json.dumps(numbers, indent=2))
+        return
+    click.echo(f"triples: {numbers['triples']}   stored queries: {numbers['queries']}")
+    for graph, count in numbers["graphs"].items():
+        click.echo(f"  {count:6d}  {graph}")
+    for cls, count in numbers["instances"].items():
+        click.echo(f"  {count:6d}  {cls}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("build"), show_default=True)
+@click.option("--texts", type=click.Path(path_type=Path),
+              help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
+@click.pass_obj
+def build(obj: Context, out: Path, texts: Path | None) -> None:
+    """The main job: validate everything, answer every stored query, write every export to OUT."""
+    from .build import build as run
+
+    conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo)
+    sys.exit(0 if conforms else 1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="coalition-kg", standalone_mode=False)
+    except CoalitionKGError as error:
+        click.echo(f"coalition-kg: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("coalition-kg: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

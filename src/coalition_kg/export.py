@@ -1,0 +1,71 @@
+"""Serialising the graph in every standard RDF format; files are written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import layout as lay
+from .dataset import Dataset
+from .errors import UsageProblem
+
+FORMATS = {
+    "turtle": (ox.RdfFormat.TURTLE, "ttl"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "nt"),
+    "xml": (ox.RdfFormat.RDF_XML, "rdf"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
+    "trig": (ox.RdfFormat.TRIG, "trig"),
+    "nquads": (ox.RdfFormat.N_QUADS, "nq"),
+}
+PREFIXES = {
+    "ckg": lay.ONTOLOGY_NS, "id": lay.BASE + "id/", "src": lay.BASE + "source/",
+    "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#", "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "oa": "http://www.w3.org/ns/oa#",
+    "dcterms": "http://purl.org/dc/terms/", "wd": "http://www.wikidata.org/entity/",
+}
+
+
+def export_quads(dataset: Dataset, inferred: bool = False) -> list[ox.Quad]:
+    """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
+    in a graph of their own. The ontology is published on its own, not mixed into the data."""
+    graphs = dataset.data_graphs + [lay.DERIVED_GRAPH]
+    quads = dataset.quads(graphs)
+    if inferred:
+        from .reasoning import entailments
+
+        graph = ox.NamedNode(lay.INFERRED_GRAPH)
+        payload = entailments(dataset).serialize(format="nt", encoding="utf-8")
+        quads += [ox.Quad(t.subject, t.predicate, t.object, graph)
+                  for t in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
+    return quads
+
+
+def serialise(quads: list[ox.Quad], fmt: str) -> bytes:
+    if fmt not in FORMATS:
+        raise UsageProblem(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
+    rdf_format, _ = FORMATS[fmt]
+    if rdf_format.supports_datasets:
+        items = quads
+    else:  # a triple format holds no graph names: merge, once per distinct triple
+        items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    prefixes = PREFIXES if fmt in ("turtle", "trig", "xml", "jsonld") else None
+    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: never a partial output file."""
+    path = Path(path)
+    if path.parent and not path.parent.is_dir():
+        raise UsageProblem(f"{path.parent}: no such folder for the output file")
+    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

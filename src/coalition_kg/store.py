@@ -1,0 +1,52 @@
+"""The store interface and the embedded store. Results come back in one normalised shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from .dataset import Dataset
+from .errors import CoalitionKGError
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass
+class Results:
+    """A SELECT result: variables in order, rows as {variable: term} (unbound ones absent), or an ASK
+    answer (``boolean``)."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]]
+    boolean: bool | None = None
+
+
+class Store(Protocol):
+    def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results: ...
+
+
+class EmbeddedStore:
+    """Queries the loaded dataset in process. The default graph is the union of every named graph."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+
+    def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
+        from .binding import bind
+
+        try:
+            answer = self.dataset.store.query(bind(sparql, bindings or {}), use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise CoalitionKGError(f"SPARQL syntax error: {error}") from None
+        if isinstance(answer, ox.QueryBoolean):
+            return Results([], [], bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in answer]
+            return Results(["subject", "predicate", "object"], rows)
+        variables = [v.value for v in answer.variables]
+        rows = []
+        for solution in answer:
+            rows.append({name: solution[name] for name in variables if solution[name] is not None})
+        return Results(variables, rows)

@@ -1,0 +1,214 @@
+"""Every check over a repository -> one Report, sorted by file and line.
+
+SHACL does the checking (shapes/data*, shapes/ontology*, shapes/catalogue*); the quote check and
+the OWL-RL consistency check add their problems to the same report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from . import layout as lay
+from .catalogue import catalogue_graph, load_catalogue
+from .dataset import Dataset, graph_from_files
+from .locate import Locator
+
+SEVERITIES = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+SHAPES_NS = lay.BASE + "shapes#"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    severity: str
+    message: str
+    shape: str = ""
+    focus: str = ""
+    path: str = ""
+    value: str = ""
+    check: str = field(default="data", compare=False)
+
+    def __str__(self) -> str:
+        shape = self.shape.removeprefix(SHAPES_NS) if self.shape else self.check
+        details = "; ".join(
+            f"{name} {value}" for name, value in (("focus", self.focus), ("path", self.path), ("value", self.value))
+            if value
+        )
+        text = f"{self.file}:{self.line}: {self.severity}: {self.message} [{shape}]"
+        return text + (f" ({details})" if details else "")
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+
+    @property
+    def conforms(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def text(self) -> str:
+        lines = [str(p) for p in sorted(self.problems)]
+        errors = sum(p.severity == "error" for p in self.problems)
+        lines.append(f"{'conforms' if self.conforms else 'does not conform'}: "
+                     f"{errors} error(s), {len(self.problems) - errors} other finding(s)")
+        return "\n".join(lines) + "\n"
+
+
+def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[dict]:
+    """pySHACL, the reference validator; returns one dict per sh:ValidationResult."""
+    import pyshacl
+
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                     allow_warnings=True, allow_infos=True)
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        def one(predicate, result=result):
+            return results.value(result, predicate)
+
+        found.append({
+            "focus": one(SH.focusNode), "path": one(SH.resultPath), "value": one(SH.value),
+            "shape": one(SH.sourceShape), "severity": SEVERITIES.get(one(SH.resultSeverity), "error"),
+            "message": str(one(SH.resultMessage) or one(SH.sourceConstraintComponent) or "fails its shape"),
+        })
+    return found
+
+
+def _term(node) -> str:
+    if node is None:
+        return ""
+    return node.n3() if not isinstance(node, rdflib.BNode) else "[]"
+
+
+class DataLocator:
+    """Finds the file and line of a node in the loaded dataset."""
+
+    def __init__(self, dataset: Dataset, graph: rdflib.Graph):
+        self.dataset = dataset
+        self.graph = graph
+        self.files = Locator()
+
+    def _named_parent(self, node, seen=()):
+        for parent in self.graph.subjects(None, node):
+            if isinstance(parent, rdflib.URIRef):
+                return parent
+            if parent not in seen:
+                found = self._named_parent(parent, (*seen, node))
+                if found is not None:
+                    return found
+        return None
+
+    def _file_of(self, iri: str) -> Path | None:
+        import pyoxigraph as ox
+
+        subject = ox.NamedNode(iri)
+        typed = list(self.dataset.store.quads_for_pattern(subject, ox.NamedNode(str(RDF.type)), None, None))
+        quads = typed or list(self.dataset.store.quads_for_pattern(subject, None, None, None))
+        for quad in quads:
+            path = self.dataset.file_of(quad.graph_name.value)
+            if path is not None and path.is_file():
+                return path
+        return None
+
+    def locate(self, focus, predicate=None) -> tuple[str, int]:
+        anchor = focus if isinstance(focus, rdflib.URIRef) else self._named_parent(focus)
+        if anchor is None:
+            return "(unknown file)", 0
+        path = self._file_of(str(anchor))
+        if path is None:
+            ontology = [p for p in self.dataset.layout.ontology_files()
+                        if self.files.index(p).subject_line(str(anchor))]
+            path = ontology[0] if ontology else None
+        if path is None:
+            return "(unknown file)", 0
+        index = self.files.index(path)
+        line = index.subject_line(str(anchor)) or 1
+        if not isinstance(focus, rdflib.URIRef):
+            literals = [o for o in self.graph.objects(focus, None) if isinstance(o, rdflib.Literal)]
+            for literal in literals:
+                found = index.text_line(str(literal), line)
+                if found:
+                    return self.dataset.layout.relative(path), found
+        elif predicate is not None and isinstance(predicate, rdflib.URIRef):
+            line = index.property_line(line, str(predicate)) or line
+        return self.dataset.layout.relative(path), line
+
+
+def _check_graphs(dataset: Dataset, kind: str, graphs: list[str]) -> list[Problem]:
+    """Run shapes/<kind>*.ttl over the named graphs merged into one."""
+    shape_files = dataset.layout.shape_files(kind)
+    if not shape_files:
+        return []
+    graph = dataset.to_rdflib(graphs)
+    locator = DataLocator(dataset, graph)
+    problems = []
+    for result in run_shacl(graph, graph_from_files(shape_files, dataset.layout)):
+        file, line = locator.locate(result["focus"], result["path"])
+        problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
+                                _term(result["focus"]), _term(result["path"]), _term(result["value"]), kind))
+    return problems
+
+
+def check_data(dataset: Dataset) -> list[Problem]:
+    # The ontology is merged in so that sh:targetClass sees rdfs:subClassOf.
+    return _check_graphs(dataset, "data", [lay.ONTOLOGY_GRAPH, *dataset.data_graphs])
+
+
+def check_ontology(dataset: Dataset) -> list[Problem]:
+    return _check_graphs(dataset, "ontology", [lay.ONTOLOGY_GRAPH])
+
+
+def check_catalogue(dataset: Dataset) -> list[Problem]:
+    layout = dataset.layout
+    shape_files = layout.shape_files("catalogue")
+    queries = load_catalogue(layout)
+    if not shape_files or not queries:
+        return []
+    import pyoxigraph as ox
+
+    payload = ox.serialize(catalogue_graph(queries), format=ox.RdfFormat.N_TRIPLES)
+    graph = rdflib.Graph().parse(data=payload, format="nt")
+    by_iri = {q.iri: q for q in queries.values()}
+    problems = []
+    for result in run_shacl(graph, graph_from_files(shape_files, layout)):
+        focus = result["focus"]
+        owner = focus if str(focus) in by_iri else next(
+            (s for s in graph.subjects(None, focus) if str(s) in by_iri), None)
+        query = by_iri.get(str(owner)) if owner is not None else None
+        file = layout.relative(query.path) if query else "(catalogue)"
+        line = _header_line(query, result["path"]) if query else 0
+        problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
+                                _term(focus) if query is None or focus != owner else f"query {query.name}",
+                                _term(result["path"]), _term(result["value"]), "catalogue"))
+    return problems
+
+
+_HEADER_KEYS = {"http://purl.org/dc/terms/title": "summary", "http://purl.org/dc/terms/description": "description",
+                "https://schema.org/keywords": "tags", str(SH.parameter): "params"}
+
+
+def _header_line(query, path) -> int:
+    key = _HEADER_KEYS.get(str(path))
+    if key:
+        for number, line in enumerate(query.text.splitlines(), start=1):
+            if re.match(rf"#\+\s*{key}\s*:", line):
+                return number
+    return 1
+
+
+def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = True) -> Report:
+    """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None)."""
+    problems = check_ontology(dataset) + check_data(dataset) + check_catalogue(dataset)
+    if texts_dir is not None:
+        from .quotes import check_quotes
+
+        problems += check_quotes(dataset, texts_dir)
+    if reasoning:
+        from .reasoning import check_consistency
+
+        problems += check_consistency(dataset)
+    return Report(sorted(problems))

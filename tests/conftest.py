@@ -1,0 +1,64 @@
+"""Shared fixtures: the repository, its loaded dataset, writable copies, and an in-process CLI."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from coalition_kg.cli import main
+from coalition_kg.dataset import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    if not SEEDS.is_dir():
+        pytest.fail(f"the source texts are expected beside the checkout, at {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return load(ROOT)
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A writable copy of the repository's graph folders, to break on purpose."""
+    copy = tmp_path / "repo"
+    for name in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(ROOT / name, copy / name)
+    return copy
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsysbinary):
+    """Run the command line in process; returns exit code, stdout and stderr."""
+
+    def run(*args: str) -> Run:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        captured = capsysbinary.readouterr()
+        return Run(code, captured.out.decode(), captured.err.decode())
+
+    return run

@@ -1,0 +1,136 @@
+"""The command line: exit codes, one-line errors that name file, line and column, whole outputs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import rdflib
+
+from coalition_kg import export as export_module
+
+
+def test_validate_conforms_on_the_real_repository(cli, root):
+    result = cli("--root", str(root), "validate")
+    assert result.code == 0, result.out + result.err
+    assert "conforms: 0 error(s)" in result.out
+
+
+def test_syntax_error_names_file_line_and_column(cli, repo_copy):
+    path = repo_copy / "data" / "sources" / "003_73e3b687882f6e77.ttl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(30, "id:broken ckg:date ")  # a statement with no object, and no final dot
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("--root", str(repo_copy), "validate")
+    assert result.code == 2
+    assert re.match(r"^coalition-kg: error: data/sources/003_73e3b687882f6e77\.ttl:\d+:\d+: ", result.err)
+    line = int(result.err.split(":")[3])
+    assert 31 <= line <= 33  # the error is reported where the broken statement is
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_meeting_without_a_date_fails_validation_naming_the_file(cli, repo_copy):
+    path = repo_copy / "data" / "sources" / "003_73e3b687882f6e77.ttl"
+    text = path.read_text(encoding="utf-8")
+    assert '    ckg:date "2023-03-01"^^xsd:date ;\n' in text
+    path.write_text(text.replace('    ckg:date "2023-03-01"^^xsd:date ;\n', "", 1), encoding="utf-8")
+    result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
+    assert result.code == 1
+    failing = [line for line in result.out.splitlines() if "2023-03-01-afg-plenary-niamey" in line and "error" in line]
+    assert failing, result.out
+    assert failing[0].startswith("data/sources/003_73e3b687882f6e77.ttl:")
+
+
+def test_report_is_sorted_by_file_and_line(cli, repo_copy):
+    for name in ("000_28830c00cecbbf69", "003_73e3b687882f6e77"):
+        path = repo_copy / "data" / "sources" / f"{name}.ttl"
+        path.write_text(path.read_text(encoding="utf-8").replace("ckg:date ", "ckg:dateX "), encoding="utf-8")
+    result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
+    assert result.code == 1
+    places = [(m.group(1), int(m.group(2))) for m in re.finditer(r"^([^:\n]+):(\d+): ", result.out, re.M)]
+    assert len(places) >= 4 and places == sorted(places)
+
+
+def test_not_a_repository_is_exit_2(cli, tmp_path):
+    result = cli("--root", str(tmp_path), "validate")
+    assert result.code == 2 and "not a coalition-kg repository" in result.err
+
+
+def test_unknown_query_and_bad_parameters_are_exit_2(cli, root):
+    assert cli("--root", str(root), "query", "no-such-query").code == 2
+    unknown = cli("--root", str(root), "query", "meeting-roles", "--param", "colour=red")
+    assert unknown.code == 2 and "parameter colour" in unknown.err
+    malformed = cli("--root", str(root), "query", "meeting-roles", "--param", "meeting")
+    assert malformed.code == 2 and "name=value" in malformed.err
+
+
+def test_queries_lists_every_stored_query(cli, root):
+    result = cli("--root", str(root), "queries")
+    assert result.code == 0
+    names = {line.split(":")[0] for line in result.out.splitlines()}
+    assert names == {p.stem for p in (root / "queries").glob("*.rq")}
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("xml", "xml"),
+                                                ("jsonld", "json-ld"), ("trig", "trig"), ("nquads", "nquads")])
+def test_every_export_format_parses_back_to_the_same_triples(cli, root, tmp_path, dataset, fmt, rdflib_format):
+    out = tmp_path / f"graph.{fmt}"
+    result = cli("--root", str(root), "export", "--format", fmt, "-o", str(out))
+    assert result.code == 0, result.err
+    if fmt in ("trig", "nquads", "jsonld"):
+        graph = rdflib.Dataset()
+        graph.parse(out, format=rdflib_format)
+        triples = {(s, p, o) for s, p, o, _ in graph.quads((None, None, None, None))}
+    else:
+        triples = set(rdflib.Graph().parse(out, format=rdflib_format))
+    expected = {(q.subject, q.predicate, q.object) for q in export_module.export_quads(dataset)}
+    assert len(triples) == len(expected)
+
+
+def test_inferred_export_adds_standard_vocabulary(cli, root, tmp_path):
+    out = tmp_path / "inferred.nq"
+    assert cli("--root", str(root), "export", "--format", "nquads", "--inferred", "-o", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<https://schema.org/Event> <https://w3id.org/coalition-kg/graph/inferred>" in text
+
+
+def test_failed_export_leaves_no_partial_file(cli, root, tmp_path, monkeypatch):
+    out = tmp_path / "graph.ttl"
+
+    def fail_on_rename(source, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export_module.os, "replace", fail_on_rename)
+    with pytest.raises(OSError):
+        export_module.write_atomically(out, b"@prefix x: <http://x/> .")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    result = cli("--root", str(root), "export", "-o", str(tmp_path / "missing" / "graph.ttl"))
+    assert result.code == 2 and "no such folder" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stats_counts_graphs_and_classes(cli, root):
+    result = cli("--root", str(root), "stats", "--format", "json")
+    assert result.code == 0
+    import json
+
+    numbers = json.loads(result.out)
+    assert numbers["instances"]["https://w3id.org/coalition-kg/ontology#State"] == 4
+    assert numbers["graphs"]["https://w3id.org/coalition-kg/graph/derived"] > 0
+
+
+def test_help_lists_every_command(cli):
+    result = cli("--help")
+    assert result.code == 0
+    for command in ("validate", "queries", "query", "export", "stats", "build", "check-quotes"):
+        assert re.search(rf"^\s+{command}\s", result.out, re.M)
+
+
+def test_build_writes_validation_queries_and_exports(cli, root, tmp_path):
+    out = tmp_path / "build"
+    result = cli("--root", str(root), "build", "--out", str(out))
+    assert result.code == 0, result.out + result.err
+    assert (out / "validation.txt").read_text().startswith("conforms")
+    assert len(list((out / "queries").glob("*.json"))) == len(list((root / "queries").glob("*.rq")))
+    assert {p.suffix for p in (out / "export").iterdir()} >= {".ttl", ".nt", ".rdf", ".jsonld", ".trig", ".nq"}

@@ -1,0 +1,58 @@
+"""Shortcut triples are derived by rule from qualified facts, never written by hand (DESIGN rule 4)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from coalition_kg import layout as lay
+
+SHORTCUTS = """
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT DISTINCT ?p WHERE { GRAPH <https://w3id.org/coalition-kg/graph/ontology> { ?role org:roleProperty ?p } }"""
+EXTRA = ["http://www.w3.org/ns/org#holds", "http://www.w3.org/ns/org#heldBy", "https://schema.org/foundingDate"]
+
+
+def shortcut_properties(dataset) -> list[str]:
+    return [row["p"].value for row in dataset.store.query(SHORTCUTS)] + EXTRA
+
+
+def test_no_data_file_asserts_a_shortcut(dataset):
+    properties = shortcut_properties(dataset)
+    assert len(properties) >= 7
+    for graph in dataset.data_graphs:
+        for prop in properties:
+            asserted = list(dataset.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.NamedNode(graph)))
+            assert asserted == [], f"{dataset.file_of(graph)} asserts {prop} by hand"
+
+
+def test_each_role_yields_its_shortcut(dataset):
+    derived = {(q.subject.value, q.predicate.value, q.object.value)
+               for q in dataset.quads([lay.DERIVED_GRAPH])}
+    ckg, id_ = lay.ONTOLOGY_NS, lay.BASE + "id/"
+    assert (id_ + "morocco", ckg + "hosted", id_ + "2022-05-11-coalition-ministerial-marrakech") in derived
+    assert (id_ + "nasser-bourita", ckg + "convened", id_ + "2022-05-11-coalition-ministerial-marrakech") in derived
+    assert (id_ + "niger", ckg + "coChaired", id_ + "2023-03-01-afg-plenary-niamey") in derived
+    assert (id_ + "morocco", ckg + "coChaired", id_ + "africa-focus-group") in derived
+    assert (id_ + "ismail-chekkori", ckg + "ledDelegationTo", id_ + "2023-03-01-afg-plenary-niamey") in derived
+    assert (id_ + "africa-focus-group", "https://schema.org/foundingDate", "2021") in derived
+    # Roles are data: every derived triple comes from a qualified fact, so the count matches.
+    roles = dataset.store.query("""PREFIX org: <http://www.w3.org/ns/org#> PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT (COUNT(*) AS ?n) WHERE { { ?f org:role ?r } UNION { ?f prov:hadRole ?r } }""",
+                                use_default_graph_as_union=True)
+    role_shortcuts = [t for t in derived if t[1].startswith(ckg)]
+    assert len(role_shortcuts) == int(next(iter(roles))["n"].value)
+
+
+def test_a_new_role_needs_no_code(repo_copy):
+    from coalition_kg.dataset import load
+
+    (repo_copy / "data" / "sources" / "zz_observer.ttl").write_text("""
+@prefix ckg: <https://w3id.org/coalition-kg/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix id: <https://w3id.org/coalition-kg/id/> .
+ckg:observer a ckg:Role ; org:roleProperty ckg:observerOf .
+id:fixture-observation org:member id:italy ; org:organization id:africa-focus-group ; org:role ckg:observer .
+""", encoding="utf-8")
+    derived = load(repo_copy).quads([lay.DERIVED_GRAPH])
+    assert any(q.predicate.value == lay.ONTOLOGY_NS + "observerOf" and q.subject.value.endswith("/italy")
+               for q in derived)

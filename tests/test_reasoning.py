@@ -1,0 +1,81 @@
+"""After OWL-RL, a consumer who knows only the standard vocabularies finds the answers; and an
+inconsistent graph is caught."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+
+from coalition_kg.dataset import load
+from coalition_kg.reasoning import closure
+from coalition_kg.validate import validate
+
+STANDARD = """
+PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+ID = "https://w3id.org/coalition-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def closed(dataset) -> rdflib.Graph:
+    return closure(dataset)[1]
+
+
+def rows(graph, body, *variables):
+    result = graph.query(STANDARD + f"SELECT DISTINCT {' '.join('?' + v for v in variables)} WHERE {{ {body} }}")
+    return {tuple(str(value) for value in row) for row in result}
+
+
+def test_events_with_start_date_location_and_organizer(closed):
+    found = rows(closed, "?e a schema:Event ; schema:startDate ?d ; schema:location ?l ; schema:organizer ?o",
+                 "e", "d", "l", "o")
+    assert (ID + "2022-05-11-coalition-ministerial-marrakech", "2022-05-11", ID + "marrakech", ID + "morocco") in found
+
+
+def test_persons_countries_cities(closed):
+    assert (ID + "ismail-chekkori",) in rows(closed, "?p a schema:Person , foaf:Person", "p")
+    states = ("morocco", "united-states", "italy", "niger")
+    assert rows(closed, "?c a schema:Country", "c") == {(ID + s,) for s in states}
+    assert rows(closed, "?c a schema:City", "c") == {(ID + "marrakech",), (ID + "niamey",)}
+
+
+def test_organizations_and_sub_organizations(closed):
+    assert (ID + "africa-focus-group", ID + "global-coalition-to-defeat-isis") in rows(
+        closed, "?g a org:Organization ; org:subOrganizationOf ?c . ?c a org:Organization", "g", "c")
+
+
+def test_memberships_and_posts(closed):
+    found = rows(closed, "?m a org:Membership ; org:member ?a ; org:organization ?o ; org:role ?r", "a", "o")
+    assert (ID + "morocco", ID + "africa-focus-group") in found
+    posts = rows(closed, "?p a org:Post ; org:postIn ?o . ?person org:holds ?p", "person", "o")
+    ministry = ID + "ministry-of-foreign-affairs-african-cooperation-and-moroccan-expatriates"
+    assert (ID + "ismail-chekkori", ministry) in posts
+
+
+def test_founding_names_sources_and_provenance(closed):
+    assert rows(closed, f"<{ID}global-coalition-to-defeat-isis> schema:foundingDate ?d", "d") == {("2014-09",)}
+    names = rows(closed, f"<{ID}daesh> skos:prefLabel ?p ; rdfs:label ?p ; skos:altLabel ?a", "p", "a")
+    assert ("Daesh", "ISIS") in names
+    assert ("2023-03-02",) in rows(closed, "?s a schema:NewsArticle ; schema:datePublished ?d", "d")
+    assert len(rows(closed, "?fact prov:wasDerivedFrom ?s . ?s a schema:NewsArticle", "fact")) >= 30
+
+
+def test_the_real_graph_is_consistent(dataset):
+    assert [p for p in validate(dataset).problems if p.check == "consistency"] == []
+
+
+def test_an_inconsistent_fixture_is_caught(repo_copy):
+    # Persons and states are disjoint; a fixture that makes Morocco a person must be reported.
+    (repo_copy / "data" / "sources" / "zz_inconsistent.ttl").write_text(
+        "@prefix ckg: <https://w3id.org/coalition-kg/ontology#> .\n"
+        "@prefix id: <https://w3id.org/coalition-kg/id/> .\n\n"
+        "id:morocco a ckg:Person .\n", encoding="utf-8")
+    problems = [p for p in validate(load(repo_copy)).problems if p.check == "consistency"]
+    assert len(problems) == 1
+    assert "Disjoint classes" in problems[0].message and "morocco" in problems[0].message
+    assert problems[0].file == "data/sources/zz_inconsistent.ttl" and problems[0].line == 4
