@@ -69,7 +69,7 @@ class StoredQuery:
         for param in self.params:
             value = values.get(param.name, param.default)
             if value is None:
-                raise QueryProblem(self.name, f"missing value (a {param.type}, e.g. {param.example})", param.name)
+                raise QueryProblem(self.name, f"missing value (type {param.type}, e.g. {param.example})", param.name)
             bound[param.variable] = to_term(self.name, param, value)
         return bound
 

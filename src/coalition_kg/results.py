@@ -37,7 +37,7 @@ def readable(term: Term) -> str:
     """A short form for people: prefixed names for IRIs, bare text for literals."""
     if isinstance(term, ox.NamedNode):
         for prefix, namespace in SHORT.items():
-            if term.value.startswith(namespace) and "/" not in term.value[len(namespace):]:
+            if term.value.startswith(namespace) and term.value != namespace:
                 return prefix + term.value[len(namespace):]
         return term.value
     if isinstance(term, ox.BlankNode):
