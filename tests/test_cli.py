@@ -134,3 +134,42 @@ def test_build_writes_validation_queries_and_exports(cli, root, tmp_path):
     assert (out / "validation.txt").read_text().startswith("conforms")
     assert len(list((out / "queries").glob("*.json"))) == len(list((root / "queries").glob("*.rq")))
     assert {p.suffix for p in (out / "export").iterdir()} >= {".ttl", ".nt", ".rdf", ".jsonld", ".trig", ".nq"}
+
+
+def test_a_stored_query_with_a_syntax_error_is_named(cli, repo_copy):
+    path = repo_copy / "queries" / "aliases.rq"
+    path.write_text(path.read_text(encoding="utf-8").replace("ORDER BY STR(?alias)", "ORDER BY STR(?alias))"),
+                    encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("ORDER BY"))
+    result = cli("--root", str(repo_copy), "query", "aliases", "--param", "entity=daesh")
+    assert result.code == 2
+    # the parser stops at the token after the stray parenthesis: the end of that line, or the next
+    where = rf"queries/aliases.rq:({line}|{line + 1})"
+    assert re.match(rf"coalition-kg: error: query aliases: {where}:\d+: SPARQL", result.err)
+    report = cli("--root", str(repo_copy), "validate", "--no-reasoning")
+    assert report.code == 1 and re.search(rf"^{where}: error: SPARQL syntax error", report.out, re.M)
+
+
+def test_an_unusable_shape_is_exit_2_without_traceback(cli, repo_copy):
+    (repo_copy / "shapes" / "data-broken.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:x:BrokenShape> a sh:NodeShape ; sh:targetClass <urn:x:C> ;\n"
+        "    sh:property [ sh:path <urn:x:p> ; sh:minCount \"many\" ] .\n",
+        encoding="utf-8")
+    result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
+    assert result.code == 2 and "a shape cannot be used" in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_a_data_file_that_is_not_text_is_exit_2(cli, repo_copy):
+    (repo_copy / "data" / "sources" / "zz_binary.ttl").write_bytes(b"\xff\xfe\x00garbage")
+    result = cli("--root", str(repo_copy), "validate")
+    assert result.code == 2
+    assert result.err.startswith("coalition-kg: error: data/sources/zz_binary.ttl:")
+
+
+def test_two_data_files_with_one_graph_name_are_exit_2(cli, repo_copy):
+    (repo_copy / "data" / "links" / "reference.ttl").write_text("", encoding="utf-8")
+    result = cli("--root", str(repo_copy), "stats")
+    assert result.code == 2 and "same graph name" in result.err

@@ -9,7 +9,7 @@ from .catalogue import load_catalogue
 from .dataset import Dataset
 from .export import FORMATS, export_quads, serialise, write_atomically
 from .results import render
-from .store import EmbeddedStore
+from .store import EmbeddedStore, answer
 from .validate import validate
 
 
@@ -29,7 +29,7 @@ def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[s
     (out / "queries").mkdir(exist_ok=True)
     catalogue = load_catalogue(dataset.layout)
     for query in catalogue.values():
-        results = store.select(query.text, query.bind(query.example_values()))
+        results = answer(store, query, query.example_values())
         for fmt in ("json", "csv"):
             write_atomically(out / "queries" / f"{query.name}.{fmt}", render(results, fmt).encode())
     echo(f"queries: {len(catalogue)} answered -> {out / 'queries'}")

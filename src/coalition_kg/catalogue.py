@@ -42,6 +42,7 @@ class StoredQuery:
     description: str = ""
     tags: list[str] = field(default_factory=list)
     params: list[Parameter] = field(default_factory=list)
+    shown_as: str = ""  # the path as reports show it, relative to the repository
 
     @property
     def form(self) -> str:
@@ -104,6 +105,19 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
     raise QueryProblem(query, f"unknown parameter type {param.type!r}", param.name)
 
 
+def syntax_error(query: StoredQuery, shown_as: str) -> str | None:
+    """The query's SPARQL syntax error as 'file:line:col: message', or None if it parses."""
+    try:
+        ox.Store().query(query.text)
+    except SyntaxError as error:
+        text = str(error.args[0]) if error.args else str(error)
+        match = re.match(r"error at (\d+):(\d+): (.*)", text, re.S)
+        if match:
+            return f"{shown_as}:{match.group(1)}:{match.group(2)}: SPARQL syntax error: {match.group(3)}"
+        return f"{shown_as}: SPARQL syntax error: {text}"
+    return None
+
+
 def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
     """Parse one stored query file; a bad header names the file and line."""
     shown_as = shown_as or str(path)
@@ -143,7 +157,7 @@ def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
         summary=str(header.get("summary") or "").strip(),
         description=str(header.get("description") or "").strip(),
         tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
-        params=params,
+        params=params, shown_as=shown_as,
     )
 
 

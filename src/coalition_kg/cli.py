@@ -116,11 +116,11 @@ def query(obj: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Answer the stored query NAME (see `coalition-kg queries`)."""
     from .catalogue import get_query
     from .results import render
-    from .store import EmbeddedStore
+    from .store import EmbeddedStore, answer
 
     stored = get_query(obj.layout, name)
-    bindings = stored.bind(_parse_params(params, name))
-    results = EmbeddedStore(obj.dataset()).select(stored.text, bindings)
+    values = _parse_params(params, name)
+    results = answer(EmbeddedStore(obj.dataset()), stored, values)
     click.echo(render(results, fmt), nl=False)
 
 

@@ -23,6 +23,23 @@ class Results:
     boolean: bool | None = None
 
 
+def answer(store: Store, query, values: dict[str, str]) -> Results:
+    """Answer a stored query with textual parameter values; errors name the query."""
+    from .catalogue import syntax_error
+    from .errors import QueryProblem
+
+    bindings = query.bind(values)
+    problem = syntax_error(query, query.shown_as or str(query.path))
+    if problem:
+        raise QueryProblem(query.name, problem)
+    try:
+        return store.select(query.text, bindings)
+    except QueryProblem:
+        raise
+    except CoalitionKGError as error:
+        raise QueryProblem(query.name, str(error)) from None
+
+
 class Store(Protocol):
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results: ...
 
@@ -40,6 +57,8 @@ class EmbeddedStore:
             answer = self.dataset.store.query(bind(sparql, bindings or {}), use_default_graph_as_union=True)
         except SyntaxError as error:
             raise CoalitionKGError(f"SPARQL syntax error: {error}") from None
+        except OSError as error:  # pyoxigraph's evaluation errors (e.g. a bad regex)
+            raise CoalitionKGError(f"the query failed: {error}") from None
         if isinstance(answer, ox.QueryBoolean):
             return Results([], [], bool(answer))
         if isinstance(answer, ox.QueryTriples):

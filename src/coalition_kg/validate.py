@@ -61,10 +61,21 @@ class Report:
 
 def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[dict]:
     """pySHACL, the reference validator; returns one dict per sh:ValidationResult."""
-    import pyshacl
+    import re as regex
 
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                     allow_warnings=True, allow_infos=True)
+    import pyshacl
+    from pyparsing import ParseException
+    from pyshacl.errors import ReportableRuntimeError
+
+    from .errors import UsageProblem
+
+    try:
+        _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                         allow_warnings=True, allow_infos=True)
+    except (ReportableRuntimeError, ParseException, regex.error) as error:
+        # a shape pySHACL cannot load: a bad constraint value, SPARQL it cannot parse, a bad pattern
+        message = " ".join(str(getattr(error, "message", error)).split())
+        raise UsageProblem(f"shapes/: a shape cannot be used: {message}") from None
     found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         def one(predicate, result=result):
@@ -174,6 +185,15 @@ def check_catalogue(dataset: Dataset) -> list[Problem]:
     graph = rdflib.Graph().parse(data=payload, format="nt")
     by_iri = {q.iri: q for q in queries.values()}
     problems = []
+    from .catalogue import syntax_error
+
+    for query in queries.values():
+        problem = syntax_error(query, query.shown_as)
+        if problem:
+            where, _, message = problem.partition(": ")
+            parts = where.split(":")
+            line = int(parts[1]) if len(parts) > 1 else 1
+            problems.append(Problem(parts[0], line, "error", message, check="catalogue"))
     for result in run_shacl(graph, graph_from_files(shape_files, layout)):
         focus = result["focus"]
         owner = focus if str(focus) in by_iri else next(
