@@ -154,7 +154,7 @@ def test_a_stored_query_with_a_syntax_error_is_named(cli, repo_copy):
 def test_an_unusable_shape_is_exit_2_without_traceback(cli, repo_copy):
     (repo_copy / "shapes" / "data-broken.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-        "<urn:x:BrokenShape> a sh:NodeShape ; sh:targetClass <urn:x:C> ;\n"
+        "<urn:x:BrokenShape> a sh:NodeShape ; sh:targetClass <https://w3id.org/coalition-kg/ontology#State> ;\n"
         "    sh:property [ sh:path <urn:x:p> ; sh:minCount \"many\" ] .\n",
         encoding="utf-8")
     result = cli("--root", str(repo_copy), "validate", "--no-reasoning")

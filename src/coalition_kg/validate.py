@@ -5,6 +5,7 @@ the OWL-RL consistency check add their problems to the same report."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,9 @@ def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[dict]:
 
     from .errors import UsageProblem
 
+    # pySHACL logs its errors to stderr through a handler it re-creates on every call; we report
+    # them ourselves, in one line, so its logger is switched off (a flag it does not reset).
+    logging.getLogger("pyshacl-validate").disabled = True
     try:
         _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                          allow_warnings=True, allow_infos=True)
