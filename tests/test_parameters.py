@@ -59,3 +59,24 @@ def test_hostile_value_through_the_command_line(cli, root):
     result = cli("--root", str(root), "query", "aliases", "--param", 'entity="} ; DROP ALL ; {"')
     assert result.code == 2 and "query aliases, parameter entity" in result.err
     assert cli("--root", str(root), "validate", "--no-reasoning").code == 0
+
+
+def test_bindings_go_into_the_where_group_not_into_comments_strings_or_iris():
+    from coalition_kg.binding import bind
+
+    text = ('PREFIX a: <http://x/> # a comment with { a brace\n'
+            'SELECT ?x WHERE { ?x a:p "}{" ; a:q ?_v } ORDER BY ?x')
+    bound = bind(text, {ox.Variable("_v"): ox.Literal('"} ; DROP ALL ; {"')})
+    assert bound == ('PREFIX a: <http://x/> # a comment with { a brace\n'
+                     'SELECT ?x WHERE { VALUES (?_v) { ("\\"} ; DROP ALL ; {\\"") } '
+                     '?x a:p "}{" ; a:q ?_v } ORDER BY ?x')
+    ox.Store().query(bound)  # still one valid query
+
+
+def test_bindings_reach_a_grouped_query(dataset):
+    # A trailing VALUES clause would join after GROUP BY and leave the parameter unused.
+    text = """PREFIX ckg: <https://w3id.org/coalition-kg/ontology#>
+    SELECT ?org (COUNT(?obs) AS ?n) WHERE { ?obs ckg:countOf ?org ; ckg:memberCount ?_count } GROUP BY ?org"""
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    results = EmbeddedStore(dataset).select(text, {ox.Variable("_count"): ox.Literal("85", datatype=integer)})
+    assert [row["n"].value for row in results.rows] == ["1"]

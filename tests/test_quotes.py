@@ -39,3 +39,17 @@ def test_the_command_checks_quotes_against_a_folder(cli, root, seeds, tmp_path):
     result = cli("--root", str(root), "check-quotes", str(tmp_path))
     assert result.code == 1
     assert "no source text" in result.out and "quote not found verbatim" in result.out
+
+
+def test_prefix_and_suffix_must_surround_the_quote(repo_copy, seeds):
+    path = repo_copy / "data" / "sources" / "003_73e3b687882f6e77.ttl"
+    text = path.read_text(encoding="utf-8")
+    anchor = 'oa:exact "led the Moroccan delegation for the meeting in Niamey"'
+    assert anchor in text
+    right = anchor + ' ; oa:prefix "Moroccan Expatriates " ; oa:suffix "."'
+    path.write_text(text.replace(anchor, right), encoding="utf-8")
+    assert check_quotes(load(repo_copy), seeds) == []
+    wrong = anchor + ' ; oa:prefix "Ismail Chekkori "'
+    path.write_text(text.replace(anchor, wrong), encoding="utf-8")
+    assert [p.message for p in check_quotes(load(repo_copy), seeds)] == [
+        "quote not found verbatim in 003_73e3b687882f6e77.txt"]

@@ -71,7 +71,7 @@ def load(root: Path | str, derive: bool = True) -> Dataset:
         parse_file(store, path, lay.ONTOLOGY_GRAPH, layout.relative(path))
     dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
     for path in layout.data_files():
-        graph = lay.graph_for(path, layout.data_dir)
+        graph = lay.graph_for(path)
         if graph in dataset.graph_files:
             other = layout.relative(dataset.graph_files[graph])
             raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")

@@ -15,9 +15,9 @@ INFERRED_GRAPH = BASE + "graph/inferred"
 REFERENCE_GRAPH = BASE + "graph/reference"
 
 
-def graph_for(data_file: Path, data_dir: Path) -> str:
-    """The named graph of a data file: its stem, so data/sources/<doc-id>.ttl -> graph/<doc-id>."""
-    del data_dir  # the stem alone names the graph; sub-folders only group files
+def graph_for(data_file: Path) -> str:
+    """The named graph of a data file is its stem: data/sources/<doc-id>.ttl -> graph/<doc-id>.
+    Sub-folders only group files, so two files with one stem are refused at load."""
     return BASE + "graph/" + data_file.stem
 
 

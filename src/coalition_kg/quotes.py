@@ -51,13 +51,12 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
                                     check="quotes"))
             continue
         text = normalise(text_path.read_text(encoding="utf-8"))
-        graph = ox.NamedNode(lay.graph_for(path, layout.data_dir))
+        graph = ox.NamedNode(lay.graph_for(path))
         for row in dataset.store.query(_QUOTES, default_graph=graph):
-            exact = normalise(row["exact"].value)
-            prefix = normalise(row["prefix"].value) + " " if row["prefix"] else ""
-            suffix = " " + normalise(row["suffix"].value) if row["suffix"] else ""
-            wanted = (prefix + exact + suffix).strip()
-            if not exact or wanted not in text and (prefix + exact + suffix) not in text:
+            # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
+            prefix = row["prefix"].value if row["prefix"] else ""
+            suffix = row["suffix"].value if row["suffix"] else ""
+            if not normalise(row["exact"].value) or normalise(prefix + row["exact"].value + suffix) not in text:
                 line = index.text_line(row["exact"].value) or 1
                 problems.append(Problem(shown, line, "error", f"quote not found verbatim in {text_path.name}",
                                         "", _n3(row["fact"]), "oa:exact", f'"{row["exact"].value}"', "quotes"))

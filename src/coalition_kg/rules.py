@@ -13,7 +13,8 @@ def materialise(dataset: Dataset) -> int:
     """Run every rule in ontology/rules/ over the asserted graphs; returns the triples derived."""
     store = dataset.store
     derived = ox.NamedNode(lay.DERIVED_GRAPH)
-    store.remove_graph(derived) if derived in set(store.named_graphs()) else None
+    if derived in set(store.named_graphs()):
+        store.remove_graph(derived)
     asserted = [ox.NamedNode(g) for g in dataset.graph_files]
     added = 0
     for path in dataset.layout.rule_files():
