@@ -87,6 +87,15 @@ def test_every_export_format_parses_back_to_the_same_triples(cli, root, tmp_path
     assert len(triples) == len(expected)
 
 
+def test_jsonld_export_has_a_context(cli, root):
+    import json
+
+    result = cli("--root", str(root), "export", "--format", "jsonld")
+    document = json.loads(result.out)
+    assert document["@context"]["ckg"] == "https://w3id.org/coalition-kg/ontology#"
+    assert "ckg:MinisterialMeeting" in result.out
+
+
 def test_inferred_export_adds_standard_vocabulary(cli, root, tmp_path):
     out = tmp_path / "inferred.nq"
     assert cli("--root", str(root), "export", "--format", "nquads", "--inferred", "-o", str(out)).code == 0

@@ -48,12 +48,24 @@ def serialise(quads: list[ox.Quad], fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise UsageProblem(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
     rdf_format, _ = FORMATS[fmt]
+    if fmt == "jsonld":
+        return jsonld(quads)
     if rdf_format.supports_datasets:
         items = quads
     else:  # a triple format holds no graph names: merge, once per distinct triple
         items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    prefixes = PREFIXES if fmt in ("turtle", "trig", "xml", "jsonld") else None
+    prefixes = PREFIXES if fmt in ("turtle", "trig", "xml") else None
     return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+
+
+def jsonld(quads: list[ox.Quad]) -> bytes:
+    """JSON-LD compacted with our prefixes as its @context, one @graph per named graph.
+    pyoxigraph's JSON-LD writer takes no context, so rdflib writes this one format."""
+    import rdflib
+
+    dataset = rdflib.Dataset()
+    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+    return dataset.serialize(format="json-ld", context=PREFIXES, auto_compact=True, encoding="utf-8")
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
