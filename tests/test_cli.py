@@ -8,6 +8,7 @@ import pytest
 import rdflib
 
 from coalition_kg import export as export_module
+from coalition_kg.errors import CoalitionKGError
 
 
 def test_validate_conforms_on_the_real_repository(cli, root):
@@ -110,12 +111,15 @@ def test_failed_export_leaves_no_partial_file(cli, root, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(export_module.os, "replace", fail_on_rename)
-    with pytest.raises(OSError):
+    with pytest.raises(CoalitionKGError, match="cannot write: disk full"):
         export_module.write_atomically(out, b"@prefix x: <http://x/> .")
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
     result = cli("--root", str(root), "export", "-o", str(tmp_path / "missing" / "graph.ttl"))
     assert result.code == 2 and "no such folder" in result.err
+    assert list(tmp_path.iterdir()) == []
+    result = cli("--root", str(root), "export", "-o", str(tmp_path))
+    assert result.code == 2 and "is a folder" in result.err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -71,13 +71,21 @@ def jsonld(quads: list[ox.Quad]) -> bytes:
 def write_atomically(path: Path, payload: bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a partial output file."""
     path = Path(path)
-    if path.parent and not path.parent.is_dir():
+    if not path.parent.is_dir():
         raise UsageProblem(f"{path.parent}: no such folder for the output file")
-    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
+    if path.is_dir():
+        raise UsageProblem(f"{path}: is a folder; give a file name")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot write: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(payload)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
