@@ -186,3 +186,17 @@ def test_two_data_files_with_one_graph_name_are_exit_2(cli, repo_copy):
     (repo_copy / "data" / "links" / "reference.ttl").write_text("", encoding="utf-8")
     result = cli("--root", str(repo_copy), "stats")
     assert result.code == 2 and "same graph name" in result.err
+
+
+def test_a_violation_points_at_the_file_that_asserts_the_property(cli, repo_copy):
+    # The Africa Focus Group is typed in reference.ttl, but its ckg:groupOf is asserted in 000's graph.
+    path = repo_copy / "data" / "sources" / "000_28830c00cecbbf69.ttl"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("id:africa-focus-group ckg:groupOf id:global-coalition-to-defeat-isis .",
+                          "id:africa-focus-group ckg:groupOf id:global-coalition-to-defeat-isis , id:daesh .")
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    line = next(n for n, t in enumerate(broken.splitlines(), 1) if t.startswith("id:africa-focus-group ckg:groupOf"))
+    result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
+    assert result.code == 1
+    assert f"data/sources/000_28830c00cecbbf69.ttl:{line}: error: a group needs exactly one ckg:groupOf" in result.out

@@ -117,12 +117,16 @@ class DataLocator:
                     return found
         return None
 
-    def _file_of(self, iri: str) -> Path | None:
+    def _file_of(self, iri: str, predicate=None) -> Path | None:
+        """The file that asserts the failing property, else the one that types the node, else any."""
         import pyoxigraph as ox
 
-        subject = ox.NamedNode(iri)
-        typed = list(self.dataset.store.quads_for_pattern(subject, ox.NamedNode(str(RDF.type)), None, None))
-        quads = typed or list(self.dataset.store.quads_for_pattern(subject, None, None, None))
+        subject, store = ox.NamedNode(iri), self.dataset.store
+        quads = []
+        if isinstance(predicate, rdflib.URIRef):
+            quads = list(store.quads_for_pattern(subject, ox.NamedNode(str(predicate)), None, None))
+        quads = quads or list(store.quads_for_pattern(subject, ox.NamedNode(str(RDF.type)), None, None))
+        quads = quads or list(store.quads_for_pattern(subject, None, None, None))
         for quad in quads:
             path = self.dataset.file_of(quad.graph_name.value)
             if path is not None and path.is_file():
@@ -133,7 +137,7 @@ class DataLocator:
         anchor = focus if isinstance(focus, rdflib.URIRef) else self._named_parent(focus)
         if anchor is None:
             return "(unknown file)", 0
-        path = self._file_of(str(anchor))
+        path = self._file_of(str(anchor), predicate if anchor is focus else None)
         if path is None:
             ontology = [p for p in self.dataset.layout.ontology_files()
                         if self.files.index(p).subject_line(str(anchor))]
