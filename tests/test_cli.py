@@ -136,7 +136,7 @@ def test_stats_counts_graphs_and_classes(cli, root):
 def test_help_lists_every_command(cli):
     result = cli("--help")
     assert result.code == 0
-    for command in ("validate", "queries", "query", "export", "stats", "build", "check-quotes"):
+    for command in ("validate", "queries", "query", "sparql", "export", "stats", "build", "check-quotes"):
         assert re.search(rf"^\s+{command}\s", result.out, re.M)
 
 
@@ -200,3 +200,19 @@ def test_a_violation_points_at_the_file_that_asserts_the_property(cli, repo_copy
     result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
     assert result.code == 1
     assert f"data/sources/000_28830c00cecbbf69.ttl:{line}: error: a group needs exactly one ckg:groupOf" in result.out
+
+
+def test_ad_hoc_sparql_from_text_and_file(cli, root, tmp_path):
+    question = ("PREFIX ckg: <https://w3id.org/coalition-kg/ontology#> "
+                "SELECT ?place WHERE { <https://w3id.org/coalition-kg/id/2018-06-coalition-political-directors> "
+                "ckg:location ?place }")
+    result = cli("--root", str(root), "sparql", question, "--format", "csv")
+    assert result.code == 0 and result.out.splitlines() == ["place"]  # the text names no place
+    (tmp_path / "q.rq").write_text(question.replace("2018-06-coalition-political-directors",
+                                                    "2023-03-01-afg-plenary-niamey"), encoding="utf-8")
+    result = cli("--root", str(root), "sparql", f"@{tmp_path / 'q.rq'}", "--format", "csv")
+    assert result.out.splitlines() == ["place", "https://w3id.org/coalition-kg/id/niamey"]
+    bad = cli("--root", str(root), "sparql", "SELECT WHERE {")
+    assert bad.code == 2 and "SPARQL syntax error" in bad.err and "Traceback" not in bad.err
+    missing = cli("--root", str(root), "sparql", f"@{tmp_path / 'none.rq'}")
+    assert missing.code == 2 and "cannot read the query" in missing.err

@@ -125,6 +125,28 @@ def query(obj: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
 
 
 @cli.command()
+@click.argument("text", metavar="QUERY")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def sparql(obj: Context, text: str, fmt: str) -> None:
+    """Answer an ad-hoc SPARQL query: the text, or @FILE to read it from a file.
+
+    The default graph is the union of every graph (data, reference, derived shortcuts, ontology);
+    GRAPH ?g names the source of each fact."""
+    from .results import render
+    from .store import EmbeddedStore
+
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageProblem(f"{path}: cannot read the query: {error}") from None
+    click.echo(render(EmbeddedStore(obj.dataset()).select(text), fmt), nl=False)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "xml", "jsonld", "trig", "nquads"]),
               default="turtle", show_default=True)
 @click.option("--inferred", is_flag=True, help="Add the OWL-RL entailments (graph <…/graph/inferred>).")
