@@ -1,0 +1,51 @@
+"""The synthetic data generator: its data conforms, and injected violations are found exactly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from coalition_kg.dataset import load
+from coalition_kg.synth import VIOLATIONS, generate
+from coalition_kg.validate import validate
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory, root):
+    out = tmp_path_factory.mktemp("synth") / "repo"
+    generate(root, out, documents=8)
+    return out
+
+
+def test_generated_data_conforms_with_quotes_and_reasoning(clean):
+    report = validate(load(clean), clean / "texts", reasoning=True)
+    assert report.conforms and report.problems == [], report.text()
+
+
+def test_generation_is_deterministic(clean, root, tmp_path):
+    generate(root, tmp_path / "again", documents=8)
+    for path in (clean / "data").rglob("*.ttl"):
+        assert path.read_text() == (tmp_path / "again" / path.relative_to(clean)).read_text()
+
+
+def test_injected_violations_are_found_and_nothing_else(root, tmp_path):
+    out = tmp_path / "repo"
+    summary = generate(root, out, documents=len(VIOLATIONS) + 2, violations=1)
+    expected = {(e["shape"], e["focus"]) for e in summary["expected"]}
+    assert {shape for shape, _ in expected} == {shape for _, shape in VIOLATIONS}
+    assert len(expected) == len(VIOLATIONS)
+    found = {(p.shape, p.focus.strip("<>")) for p in validate(load(out), out / "texts", reasoning=False).problems}
+    assert found == expected
+    assert json.loads((out / "expected-violations.json").read_text())["violations_per_kind"] == 1
+
+
+def test_synth_command(cli, root, tmp_path):
+    result = cli("--root", str(root), "synth", str(tmp_path / "a"), "--triples", "2000")
+    assert result.code == 0 and "synth: 11 documents" in result.out
+    assert len(list((tmp_path / "a" / "data" / "sources").glob("*.ttl"))) == 11
+    assert cli("--root", str(tmp_path / "a"), "validate", "--texts", str(tmp_path / "a" / "texts")).code == 0
+    again = cli("--root", str(root), "synth", str(tmp_path / "a"), "--documents", "3")
+    assert again.code == 2 and "not empty" in again.err
+    neither = cli("--root", str(root), "synth", str(tmp_path / "b"))
+    assert neither.code == 2 and "one of --documents or --triples" in neither.err
