@@ -15,13 +15,12 @@ def materialise(dataset: Dataset) -> int:
     derived = ox.NamedNode(lay.DERIVED_GRAPH)
     if derived in set(store.named_graphs()):
         store.remove_graph(derived)
-    asserted = [ox.NamedNode(g) for g in dataset.graph_files]
+    # With the derived graph cleared, the union of all graphs is exactly the asserted ones; naming
+    # them one by one as the default graph is slow in pyoxigraph (15 s for 550 graphs, 100k triples).
     added = 0
     for path in dataset.layout.rule_files():
         try:
-            triples = list(
-                store.query(path.read_text(encoding="utf-8"), default_graph=asserted)
-            )
+            triples = list(store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True))
         except SyntaxError as error:
             raise SyntaxProblem(SourceLocation(dataset.layout.relative(path)), str(error)) from None
         store.extend(ox.Quad(t.subject, t.predicate, t.object, derived) for t in triples)
