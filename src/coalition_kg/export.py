@@ -29,18 +29,17 @@ PREFIXES = {
 }
 
 
-def export_quads(dataset: Dataset, inferred: bool = False) -> list[ox.Quad]:
+def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None = None) -> list[ox.Quad]:
     """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
     in a graph of their own. The ontology is published on its own, not mixed into the data."""
     graphs = dataset.data_graphs + [lay.DERIVED_GRAPH]
     quads = dataset.quads(graphs)
     if inferred:
-        from .reasoning import entailments
+        from .reasoning import DEFAULT_REASONER, entailments
 
         graph = ox.NamedNode(lay.INFERRED_GRAPH)
-        payload = entailments(dataset).serialize(format="nt", encoding="utf-8")
         quads += [ox.Quad(t.subject, t.predicate, t.object, graph)
-                  for t in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
+                  for t in entailments(dataset, reasoner or DEFAULT_REASONER)]
     return quads
 
 

@@ -5,11 +5,11 @@ the OWL-RL consistency check add their problems to the same report."""
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH
 
@@ -17,8 +17,8 @@ from . import layout as lay
 from .catalogue import catalogue_graph, load_catalogue
 from .dataset import Dataset, graph_from_files
 from .locate import Locator
+from .shacl import DEFAULT_ENGINE, run_shacl
 
-SEVERITIES = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 SHAPES_NS = lay.BASE + "shapes#"
 
 
@@ -60,39 +60,6 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph) -> list[dict]:
-    """pySHACL, the reference validator; returns one dict per sh:ValidationResult."""
-    import re as regex
-
-    import pyshacl
-    from pyparsing import ParseException
-    from pyshacl.errors import ReportableRuntimeError
-
-    from .errors import UsageProblem
-
-    # pySHACL logs its errors to stderr through a handler it re-creates on every call; we report
-    # them ourselves, in one line, so its logger is switched off (a flag it does not reset).
-    logging.getLogger("pyshacl-validate").disabled = True
-    try:
-        _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                         allow_warnings=True, allow_infos=True)
-    except (ReportableRuntimeError, ParseException, regex.error) as error:
-        # a shape pySHACL cannot load: a bad constraint value, SPARQL it cannot parse, a bad pattern
-        message = " ".join(str(getattr(error, "message", error)).split())
-        raise UsageProblem(f"shapes/: a shape cannot be used: {message}") from None
-    found = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        def one(predicate, result=result):
-            return results.value(result, predicate)
-
-        found.append({
-            "focus": one(SH.focusNode), "path": one(SH.resultPath), "value": one(SH.value),
-            "shape": one(SH.sourceShape), "severity": SEVERITIES.get(one(SH.resultSeverity), "error"),
-            "message": str(one(SH.resultMessage) or one(SH.sourceConstraintComponent) or "fails its shape"),
-        })
-    return found
-
-
 def _term(node) -> str:
     if node is None:
         return ""
@@ -100,16 +67,16 @@ def _term(node) -> str:
 
 
 class DataLocator:
-    """Finds the file and line of a node in the loaded dataset."""
+    """Finds the file and line of a node reported by a validator or reasoner, in the loaded store."""
 
-    def __init__(self, dataset: Dataset, graph: rdflib.Graph):
+    def __init__(self, dataset: Dataset):
         self.dataset = dataset
-        self.graph = graph
         self.files = Locator()
 
-    def _named_parent(self, node, seen=()):
-        for parent in self.graph.subjects(None, node):
-            if isinstance(parent, rdflib.URIRef):
+    def _named_parent(self, node: ox.BlankNode, seen=()) -> ox.NamedNode | None:
+        for quad in self.dataset.store.quads_for_pattern(None, None, node, None):
+            parent = quad.subject
+            if isinstance(parent, ox.NamedNode):
                 return parent
             if parent not in seen:
                 found = self._named_parent(parent, (*seen, node))
@@ -117,11 +84,9 @@ class DataLocator:
                     return found
         return None
 
-    def _file_of(self, iri: str, predicate=None) -> Path | None:
+    def _file_of(self, subject: ox.NamedNode, predicate=None) -> Path | None:
         """The file that asserts the failing property, else the one that types the node, else any."""
-        import pyoxigraph as ox
-
-        subject, store = ox.NamedNode(iri), self.dataset.store
+        store = self.dataset.store
         quads = []
         if isinstance(predicate, rdflib.URIRef):
             quads = list(store.quads_for_pattern(subject, ox.NamedNode(str(predicate)), None, None))
@@ -134,63 +99,75 @@ class DataLocator:
         return None
 
     def locate(self, focus, predicate=None) -> tuple[str, int]:
-        anchor = focus if isinstance(focus, rdflib.URIRef) else self._named_parent(focus)
+        """``focus`` and ``predicate`` are rdflib terms, as validators report them."""
+        if isinstance(focus, rdflib.URIRef):
+            anchor = ox.NamedNode(str(focus))
+        elif isinstance(focus, rdflib.BNode):
+            anchor = self._named_parent(ox.BlankNode(str(focus)))
+        else:
+            anchor = None
         if anchor is None:
             return "(unknown file)", 0
-        path = self._file_of(str(anchor), predicate if anchor is focus else None)
+        named = isinstance(focus, rdflib.URIRef)
+        path = self._file_of(anchor, predicate if named else None)
         if path is None:
             ontology = [p for p in self.dataset.layout.ontology_files()
-                        if self.files.index(p).subject_line(str(anchor))]
+                        if self.files.index(p).subject_line(anchor.value)]
             path = ontology[0] if ontology else None
         if path is None:
             return "(unknown file)", 0
         index = self.files.index(path)
-        line = index.subject_line(str(anchor)) or 1
-        if not isinstance(focus, rdflib.URIRef):
-            literals = [o for o in self.graph.objects(focus, None) if isinstance(o, rdflib.Literal)]
-            for literal in literals:
-                found = index.text_line(str(literal), line)
-                if found:
-                    return self.dataset.layout.relative(path), found
-        elif predicate is not None and isinstance(predicate, rdflib.URIRef):
+        line = index.subject_line(anchor.value) or 1
+        if not named:
+            blank = ox.BlankNode(str(focus))
+            for quad in self.dataset.store.quads_for_pattern(blank, None, None, None):
+                if isinstance(quad.object, ox.Literal):
+                    found = index.text_line(quad.object.value, line)
+                    if found:
+                        return self.dataset.layout.relative(path), found
+        elif isinstance(predicate, rdflib.URIRef):
             line = index.property_line(line, str(predicate)) or line
         return self.dataset.layout.relative(path), line
 
 
-def _check_graphs(dataset: Dataset, kind: str, graphs: list[str]) -> list[Problem]:
+def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -> list[Problem]:
     """Run shapes/<kind>*.ttl over the named graphs merged into one."""
     shape_files = dataset.layout.shape_files(kind)
     if not shape_files:
         return []
-    graph = dataset.to_rdflib(graphs)
-    locator = DataLocator(dataset, graph)
+    store = dataset.store
+    if set(graphs) != {g.value for g in store.named_graphs()}:
+        store = ox.Store()
+        store.extend(dataset.quads(graphs))
+    locator = DataLocator(dataset)
     problems = []
-    for result in run_shacl(graph, graph_from_files(shape_files, dataset.layout)):
+    for result in run_shacl(store, graph_from_files(shape_files, dataset.layout), engine):
         file, line = locator.locate(result["focus"], result["path"])
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
                                 _term(result["focus"]), _term(result["path"]), _term(result["value"]), kind))
     return problems
 
 
-def check_data(dataset: Dataset) -> list[Problem]:
-    # The ontology is merged in so that sh:targetClass sees rdfs:subClassOf.
-    return _check_graphs(dataset, "data", [lay.ONTOLOGY_GRAPH, *dataset.data_graphs])
+def check_data(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
+    # The ontology is merged in so that sh:targetClass sees rdfs:subClassOf, and the derived
+    # shortcuts so that a constraint can compare with one founding date rather than every Founding.
+    graphs = [lay.ONTOLOGY_GRAPH, *dataset.data_graphs, lay.DERIVED_GRAPH]
+    return _check_graphs(dataset, "data", graphs, engine)
 
 
-def check_ontology(dataset: Dataset) -> list[Problem]:
-    return _check_graphs(dataset, "ontology", [lay.ONTOLOGY_GRAPH])
+def check_ontology(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
+    return _check_graphs(dataset, "ontology", [lay.ONTOLOGY_GRAPH], engine)
 
 
-def check_catalogue(dataset: Dataset) -> list[Problem]:
+def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
+    from .terms import rdflib_graph
+
     layout = dataset.layout
     shape_files = layout.shape_files("catalogue")
     queries = load_catalogue(layout)
     if not shape_files or not queries:
         return []
-    import pyoxigraph as ox
-
-    payload = ox.serialize(catalogue_graph(queries), format=ox.RdfFormat.N_TRIPLES)
-    graph = rdflib.Graph().parse(data=payload, format="nt")
+    graph = rdflib_graph(catalogue_graph(queries))
     by_iri = {q.iri: q for q in queries.values()}
     problems = []
     from .catalogue import syntax_error
@@ -202,7 +179,7 @@ def check_catalogue(dataset: Dataset) -> list[Problem]:
             parts = where.split(":")
             line = int(parts[1]) if len(parts) > 1 else 1
             problems.append(Problem(parts[0], line, "error", message, check="catalogue"))
-    for result in run_shacl(graph, graph_from_files(shape_files, layout)):
+    for result in run_shacl(graph, graph_from_files(shape_files, layout), engine):
         focus = result["focus"]
         owner = focus if str(focus) in by_iri else next(
             (s for s in graph.subjects(None, focus) if str(s) in by_iri), None)
@@ -228,15 +205,17 @@ def _header_line(query, path) -> int:
     return 1
 
 
-def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = True) -> Report:
-    """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None)."""
-    problems = check_ontology(dataset) + check_data(dataset) + check_catalogue(dataset)
+def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = True,
+             engine: str = DEFAULT_ENGINE, reasoner: str | None = None) -> Report:
+    """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None);
+    ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
+    problems = check_ontology(dataset, engine) + check_data(dataset, engine) + check_catalogue(dataset, engine)
     if texts_dir is not None:
         from .quotes import check_quotes
 
         problems += check_quotes(dataset, texts_dir)
     if reasoning:
-        from .reasoning import check_consistency
+        from .reasoning import DEFAULT_REASONER, check_consistency
 
-        problems += check_consistency(dataset)
+        problems += check_consistency(dataset, reasoner or DEFAULT_REASONER)
     return Report(sorted(problems))

@@ -1,0 +1,56 @@
+"""Moving RDF terms between pyoxigraph, where the graph lives, and rdflib, which pySHACL, owlrl and
+reasonable speak. Blank-node labels are kept both ways, so a node a validator or reasoner reports
+can be found again in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+import rdflib
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    # rdflib would otherwise parse the lexical form now, and warn on every ill-typed value
+    return rdflib.Literal(term.value, datatype=None if datatype == XSD_STRING else rdflib.URIRef(datatype))
+
+
+def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is None or str(term.datatype) in (XSD_STRING, RDF_LANG_STRING):
+        return ox.Literal(str(term))
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+
+
+def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
+    """The triples (graph names dropped) as one rdflib Graph, blank-node labels kept."""
+    graph = rdflib.Graph()
+    add = graph.add
+    for t in triples:
+        add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return graph
+
+
+def ox_triples(triples: Iterable[tuple]) -> list[ox.Triple]:
+    """rdflib triples as pyoxigraph triples; those RDF cannot hold (a literal subject) are dropped."""
+    out = []
+    for s, p, o in triples:
+        if isinstance(s, rdflib.Literal) or isinstance(p, rdflib.Literal | rdflib.BNode):
+            continue
+        out.append(ox.Triple(to_ox(s), to_ox(p), to_ox(o)))
+    return out
