@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from . import layout as lay
 from .dataset import Dataset
 from .errors import UsageProblem
-from .terms import ox_triples, to_rdflib
+from .terms import ox_triples, rdflib_graph, rdflib_triples, to_rdflib
 from .validate import DataLocator, Problem
 
 REASONERS = ("reasonable", "owlrl")
@@ -46,21 +46,16 @@ def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.T
     if reasoner not in REASONERS:
         raise UsageProblem(f"unknown reasoner {reasoner!r} (one of {', '.join(REASONERS)})")
     asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset.quads(asserted_graphs(dataset))}
-    rdflib_triples = ((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in asserted)
     if reasoner == "reasonable":
         import reasonable
 
         engine = reasonable.PyReasoner()
-        engine.from_graph(rdflib_triples)
+        engine.from_graph(rdflib_triples(asserted))
         closed = engine.reason()
     else:
         import owlrl
-        import rdflib
 
-        closed = rdflib.Graph()
-        add = closed.add
-        for triple in rdflib_triples:
-            add(triple)
+        closed = rdflib_graph(asserted)
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
     return [t for t in dict.fromkeys(ox_triples(closed)) if t not in asserted and _meaningful(t)]
 

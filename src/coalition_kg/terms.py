@@ -4,7 +4,8 @@ can be found again in the store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -41,16 +42,25 @@ def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     """The triples (graph names dropped) as one rdflib Graph, blank-node labels kept."""
     graph = rdflib.Graph()
     add = graph.add
-    for t in triples:
-        add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    for triple in rdflib_triples(triples):
+        add(triple)
     return graph
 
 
 def ox_triples(triples: Iterable[tuple]) -> list[ox.Triple]:
-    """rdflib triples as pyoxigraph triples; those RDF cannot hold (a literal subject) are dropped."""
+    """rdflib triples as pyoxigraph triples; those RDF cannot hold (a literal subject) are dropped.
+    Terms recur (every predicate, most classes), so each is converted once."""
+    convert = functools.cache(to_ox)
     out = []
     for s, p, o in triples:
         if isinstance(s, rdflib.Literal) or isinstance(p, rdflib.Literal | rdflib.BNode):
             continue
-        out.append(ox.Triple(to_ox(s), to_ox(p), to_ox(o)))
+        out.append(ox.Triple(convert(s), convert(p), convert(o)))
     return out
+
+
+def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[tuple]:
+    """pyoxigraph triples (or quads, graph names dropped) as rdflib triples, each term converted once."""
+    convert = functools.cache(to_rdflib)
+    for t in triples:
+        yield convert(t.subject), convert(t.predicate), convert(t.object)
