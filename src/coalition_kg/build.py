@@ -8,16 +8,18 @@ from pathlib import Path
 from .catalogue import load_catalogue
 from .dataset import Dataset
 from .export import FORMATS, export_quads, serialise, write_atomically
+from .progress import SILENT, Progress
 from .results import render
 from .store import EmbeddedStore, answer
 from .validate import validate
 
 
-def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[str], None] = print) -> bool:
+def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[str], None] = print,
+          progress: Progress = SILENT) -> bool:
     """Write OUT/validation.txt, OUT/queries/<name>.{json,csv}, OUT/export/coalition-kg.<ext>.
     Returns whether the data conforms; the exports are written only if it does."""
     out.mkdir(parents=True, exist_ok=True)
-    report = validate(dataset, texts_dir)
+    report = validate(dataset, texts_dir, progress=progress)
     write_atomically(out / "validation.txt", report.text().encode())
     quotes = f"checked against {texts_dir}" if texts_dir else "not checked: no texts folder"
     echo(f"validate: {'conforms' if report.conforms else 'DOES NOT CONFORM'} "
@@ -36,7 +38,9 @@ def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[s
     (out / "export").mkdir(exist_ok=True)
     quads = export_quads(dataset)
     for fmt, (_, extension) in FORMATS.items():
-        write_atomically(out / "export" / f"coalition-kg.{extension}", serialise(quads, fmt))
-    write_atomically(out / "export" / "coalition-kg-inferred.trig", serialise(export_quads(dataset, True), "trig"))
+        with progress.stage(f"writing {fmt}"):
+            write_atomically(out / "export" / f"coalition-kg.{extension}", serialise(quads, fmt))
+    inferred = serialise(export_quads(dataset, True, progress=progress), "trig")
+    write_atomically(out / "export" / "coalition-kg-inferred.trig", inferred)
     echo(f"export: {len(FORMATS) + 1} files -> {out / 'export'}")
     return True

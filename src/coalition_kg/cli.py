@@ -16,9 +16,16 @@ DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
 
 class Context:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, quiet: bool = False):
         self.root = root
+        self.quiet = quiet
         self._dataset = None
+
+    @property
+    def progress(self):
+        from .progress import Progress
+
+        return Progress.for_terminal(self.quiet)
 
     @property
     def layout(self):
@@ -30,7 +37,7 @@ class Context:
         if self._dataset is None:
             from .dataset import load
 
-            self._dataset = load(self.root)
+            self._dataset = load(self.root, progress=self.progress)
         return self._dataset
 
 
@@ -45,10 +52,19 @@ def _texts_dir(root: Path, texts: Path | None) -> Path | None:
 @click.version_option(__version__, prog_name="coalition-kg")
 @click.option("--root", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="The repository: a folder with ontology/, data/, shapes/ and queries/.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress on standard error (it is shown only when standard error is a terminal).")
 @click.pass_context
-def cli(ctx: click.Context, root: Path) -> None:
+def cli(ctx: click.Context, root: Path, quiet: bool) -> None:
     """A knowledge graph of the diplomacy around the Global Coalition to Defeat ISIS."""
-    ctx.obj = Context(root)
+    ctx.obj = Context(root, quiet)
+
+
+# The engine names are spelled out here rather than imported, so that --help loads no engine.
+ENGINE_OPTION = click.option("--engine", type=click.Choice(["turbo", "pyshacl"]), default="turbo", show_default=True,
+                             help="SHACL engine: pyshacl-turbo (Rust), or pySHACL, the reference.")
+REASONER_OPTION = click.option("--reasoner", type=click.Choice(["reasonable", "owlrl"]), default="reasonable",
+                               show_default=True, help="OWL-RL reasoner: reasonable (Rust), or owlrl, the reference.")
 
 
 @cli.command()
@@ -56,14 +72,17 @@ def cli(ctx: click.Context, root: Path) -> None:
               help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
 @click.option("--no-reasoning", is_flag=True, help="Skip the OWL-RL consistency check.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@ENGINE_OPTION
+@REASONER_OPTION
 @click.pass_obj
-def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str) -> None:
+def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, engine: str, reasoner: str) -> None:
     """Run every check: data, ontology and catalogue shapes, quotes, OWL-RL consistency.
 
     Exit 0 if everything conforms, 1 if not, 2 on bad input."""
     from .validate import validate as run
 
-    report = run(obj.dataset(), _texts_dir(obj.root, texts), reasoning=not no_reasoning)
+    report = run(obj.dataset(), _texts_dir(obj.root, texts), reasoning=not no_reasoning, engine=engine,
+                 reasoner=reasoner, progress=obj.progress)
     if fmt == "json":
         click.echo(json.dumps({"conforms": report.conforms,
                                "problems": [vars(p) for p in report.problems]}, indent=2))
@@ -151,12 +170,15 @@ def sparql(obj: Context, text: str, fmt: str) -> None:
               default="turtle", show_default=True)
 @click.option("--inferred", is_flag=True, help="Add the OWL-RL entailments (graph <…/graph/inferred>).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
+@REASONER_OPTION
 @click.pass_obj
-def export(obj: Context, fmt: str, inferred: bool, output: Path | None) -> None:
+def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner: str) -> None:
     """Serialise the data graphs and derived shortcuts in a standard RDF format."""
     from .export import export_quads, serialise, write_atomically
 
-    payload = serialise(export_quads(obj.dataset(), inferred), fmt)
+    quads = export_quads(obj.dataset(), inferred, reasoner, obj.progress)
+    with obj.progress.stage(f"writing {fmt}"):
+        payload = serialise(quads, fmt)
     if output is None:
         sys.stdout.buffer.write(payload)
     else:
@@ -190,7 +212,7 @@ def build(obj: Context, out: Path, texts: Path | None) -> None:
     """The main job: validate everything, answer every stored query, write every export to OUT."""
     from .build import build as run
 
-    conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo)
+    conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo, progress=obj.progress)
     sys.exit(0 if conforms else 1)
 
 

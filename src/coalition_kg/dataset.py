@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from . import layout as lay
 from .errors import SourceLocation, SyntaxProblem, UsageProblem
+from .progress import SILENT, Progress
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _position(error: SyntaxError) -> tuple[int | None, int | None]:
     return getattr(error, "lineno", None), getattr(error, "offset", None)
 
 
-def load(root: Path | str, derive: bool = True) -> Dataset:
+def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> Dataset:
     """Parse the ontology and every data file; then materialise the shortcut triples."""
     layout = lay.Layout.at(root)
     store = ox.Store()
@@ -70,7 +71,8 @@ def load(root: Path | str, derive: bool = True) -> Dataset:
     for path in layout.ontology_files():
         parse_file(store, path, lay.ONTOLOGY_GRAPH, layout.relative(path))
     dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
-    for path in layout.data_files():
+    files = layout.data_files()
+    for path in progress.iterate(files, "loading", total=len(files), unit="file"):
         graph = lay.graph_for(path)
         if graph in dataset.graph_files:
             other = layout.relative(dataset.graph_files[graph])
@@ -80,7 +82,8 @@ def load(root: Path | str, derive: bool = True) -> Dataset:
     if derive:
         from .rules import materialise
 
-        materialise(dataset)
+        with progress.stage("deriving shortcuts"):
+            materialise(dataset)
     return dataset
 
 

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from . import layout as lay
 from .dataset import Dataset
 from .errors import UsageProblem
+from .progress import SILENT, Progress
 
 FORMATS = {
     "turtle": (ox.RdfFormat.TURTLE, "ttl"),
@@ -29,7 +30,8 @@ PREFIXES = {
 }
 
 
-def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None = None) -> list[ox.Quad]:
+def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None = None,
+                 progress: Progress = SILENT) -> list[ox.Quad]:
     """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
     in a graph of their own. The ontology is published on its own, not mixed into the data."""
     graphs = dataset.data_graphs + [lay.DERIVED_GRAPH]
@@ -38,8 +40,9 @@ def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None 
         from .reasoning import DEFAULT_REASONER, entailments
 
         graph = ox.NamedNode(lay.INFERRED_GRAPH)
-        quads += [ox.Quad(t.subject, t.predicate, t.object, graph)
-                  for t in entailments(dataset, reasoner or DEFAULT_REASONER)]
+        reasoner = reasoner or DEFAULT_REASONER
+        with progress.stage(f"OWL-RL inference ({reasoner})"):
+            quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailments(dataset, reasoner)]
     return quads
 
 

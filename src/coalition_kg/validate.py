@@ -17,6 +17,7 @@ from . import layout as lay
 from .catalogue import catalogue_graph, load_catalogue
 from .dataset import Dataset, graph_from_files
 from .locate import Locator
+from .progress import SILENT, Progress
 from .shacl import DEFAULT_ENGINE, run_shacl
 
 SHAPES_NS = lay.BASE + "shapes#"
@@ -206,16 +207,22 @@ def _header_line(query, path) -> int:
 
 
 def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = True,
-             engine: str = DEFAULT_ENGINE, reasoner: str | None = None) -> Report:
+             engine: str = DEFAULT_ENGINE, reasoner: str | None = None, progress: Progress = SILENT) -> Report:
     """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None);
     ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
-    problems = check_ontology(dataset, engine) + check_data(dataset, engine) + check_catalogue(dataset, engine)
+    problems = []
+    for name, check in (("ontology", check_ontology), ("data", check_data), ("catalogue", check_catalogue)):
+        with progress.stage(f"{name} shapes ({engine})"):
+            problems += check(dataset, engine)
     if texts_dir is not None:
         from .quotes import check_quotes
 
-        problems += check_quotes(dataset, texts_dir)
+        with progress.stage("quotes"):
+            problems += check_quotes(dataset, texts_dir)
     if reasoning:
         from .reasoning import DEFAULT_REASONER, check_consistency
 
-        problems += check_consistency(dataset, reasoner or DEFAULT_REASONER)
+        reasoner = reasoner or DEFAULT_REASONER
+        with progress.stage(f"OWL-RL consistency ({reasoner})"):
+            problems += check_consistency(dataset, reasoner)
     return Report(sorted(problems))
