@@ -21,6 +21,10 @@ DEFAULT_REASONER = "reasonable"
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OWLRL_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_THING = ox.NamedNode(OWL + "Thing")
+_BUILT_IN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#", OWL,
+             "http://www.w3.org/2001/XMLSchema#")
 _REFLEXIVE = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty",
               "http://www.w3.org/2000/01/rdf-schema#subClassOf",
               "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"}
@@ -32,11 +36,14 @@ def asserted_graphs(dataset: Dataset) -> list[str]:
 
 def _meaningful(triple: ox.Triple) -> bool:
     """Not a reasoner's bookkeeping: `x owl:sameAs x` and other reflexive axioms, `x a owl:Thing`,
-    owlrl's error reports. These say nothing about the data and differ between reasoners."""
+    statements about RDF's and OWL's own terms (`rdfs:label a owl:AnnotationProperty`), owlrl's
+    error reports. These say nothing about the data and differ between reasoners."""
     s, p, o = triple.subject, triple.predicate.value, triple.object
+    if isinstance(s, ox.NamedNode) and s.value.startswith(_BUILT_IN):
+        return False
     if p in _REFLEXIVE and s == o:
         return False
-    if p == RDF_TYPE and o.value == OWL + "Thing":
+    if o == _THING and p in (RDF_TYPE, SUBCLASS):
         return False
     return not (p.startswith(OWLRL_ERRORS) or (isinstance(o, ox.NamedNode) and o.value.startswith(OWLRL_ERRORS)))
 
@@ -50,12 +57,12 @@ def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.T
         import reasonable
 
         engine = reasonable.PyReasoner()
-        engine.from_graph(rdflib_triples(asserted))
+        engine.from_graph(rdflib_triples(asserted, skolem=True))
         closed = engine.reason()
     else:
         import owlrl
 
-        closed = rdflib_graph(asserted)
+        closed = rdflib_graph(asserted, skolem=True)
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
     return [t for t in dict.fromkeys(ox_triples(closed)) if t not in asserted and _meaningful(t)]
 

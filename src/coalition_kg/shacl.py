@@ -13,7 +13,8 @@ import re
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, SH
+import rdflib.collection
+from rdflib.namespace import RDF, SH, XSD
 
 from .errors import UsageProblem
 
@@ -76,10 +77,46 @@ def results(report: rdflib.Graph) -> list[dict]:
         def one(predicate, result=result):
             return report.value(result, predicate)
 
+        path = one(SH.resultPath)
         found.append({
-            "focus": one(SH.focusNode), "path": one(SH.resultPath), "value": one(SH.value),
+            "focus": _plain(one(SH.focusNode)), "path": path, "path_text": path_text(report, path),
+            "value": _plain(one(SH.value)),
             "shape": one(SH.sourceShape), "component": one(SH.sourceConstraintComponent),
             "severity": SEVERITIES.get(one(SH.resultSeverity), "error"),
             "message": str(one(SH.resultMessage) or one(SH.sourceConstraintComponent) or "fails its shape"),
         })
     return found
+
+
+def _plain(term):
+    """RDF 1.1 has one string literal, which rdflib spells two ways ("x" and "x"^^xsd:string), and
+    the two engines pick different ones."""
+    if isinstance(term, rdflib.Literal) and term.datatype == XSD.string:
+        return rdflib.Literal(str(term))
+    return term
+
+
+def path_text(graph: rdflib.Graph, path) -> str:
+    """A SHACL path in SPARQL's property-path syntax; a complex path is a structure of blank nodes,
+    whose labels each engine picks for itself, so it is compared by what it says."""
+    if path is None:
+        return ""
+    if not isinstance(path, rdflib.BNode):
+        return path.n3()
+    if (path, RDF.first, None) in graph:
+        return "(" + " / ".join(path_text(graph, step) for step in rdflib.collection.Collection(graph, path)) + ")"
+    for predicate, form in ((SH.alternativePath, "({})"), (SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                            (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = graph.value(path, predicate)
+        if inner is None:
+            continue
+        if predicate == SH.alternativePath:
+            return "(" + " | ".join(path_text(graph, step) for step in rdflib.collection.Collection(graph, inner)) + ")"
+        return form.format(path_text(graph, inner))
+    return "[]"
+
+
+def result_key(result: dict) -> tuple[str, ...]:
+    """A result as comparable text: what two engines must agree on, field by field."""
+    return tuple("" if result[name] is None else str(result[name])
+                 for name in ("focus", "path_text", "value", "shape", "component", "severity"))

@@ -1,0 +1,401 @@
+"""How each step's cost grows with the graph: coalition-kg against the plain rdflib path.
+
+    python benchmarks/bench.py                       # 10k, 100k and 1M triples (about 30 minutes)
+    python benchmarks/bench.py --sizes 2000 --out /tmp/bench
+
+For each size it generates a synthetic repository (`coalition-kg synth`, with injected violations
+of every kind), then runs each step in a fresh process, so that the peak memory of a step is its
+own: load, derive, the full `validate`, the SHACL data shapes alone, OWL-RL inference, every stored
+query, every export format. The plain path a user would write by hand (rdflib in-memory parse,
+pySHACL, owlrl) runs at the sizes where it is predicted to finish within --plain-limit seconds, and
+is stopped at that limit otherwise. In the same run it checks that pyshacl-turbo reports exactly
+what pySHACL reports (violation by violation, including the injected ones) and that `reasonable`
+entails exactly what owlrl does, wherever both ran.
+
+It prints a table (seconds, peak MB, triples per second, growth exponent from the previous size,
+ratio to the plain path), the targets with how far each is met or missed, and writes
+OUT/results.json and OUT/timings.png. A benchmark, not a test: nothing here fails a build."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORT_FORMATS = ("turtle", "nt", "xml", "jsonld", "trig", "nquads")
+# (step, target seconds at 1M triples); queries and exports are checked one by one.
+TARGETS = {"load": 5, "validate": 30, "infer": 30, "query": 1, "export": 20}
+PEAK_TARGET_MB = 3000
+RDFS_DOMAIN = "<http://www.w3.org/2000/01/rdf-schema#domain>"
+RDFS_RANGE = "<http://www.w3.org/2000/01/rdf-schema#range>"
+
+
+# ----------------------------------------------------------------------------------------------
+# One step, in the child process: prints {"seconds": ..., "peak_mb": ..., ...} as JSON.
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _clock(function):
+    start = time.perf_counter()
+    value = function()
+    return time.perf_counter() - start, value
+
+
+def run_step(step: str, repo: Path, dump: Path | None) -> dict:
+    from coalition_kg.dataset import load
+
+    if step == "plain-load":
+        import rdflib
+
+        def parse():
+            graph = rdflib.Dataset()
+            for path in sorted((repo / "ontology").glob("*.ttl")) + sorted((repo / "data").rglob("*.ttl")):
+                graph.graph(rdflib.URIRef("urn:plain:" + path.stem)).parse(path, format="turtle")
+            return graph
+        seconds, graph = _clock(parse)
+        return {"seconds": seconds, "triples": len(graph)}
+    if step == "load":
+        seconds, dataset = _clock(lambda: load(repo, derive=False))
+        return {"seconds": seconds, "triples": len(dataset.store)}
+    if step == "derive":
+        from coalition_kg.rules import materialise
+
+        dataset = load(repo, derive=False)
+        seconds, added = _clock(lambda: materialise(dataset))
+        return {"seconds": seconds, "derived": added}
+    dataset = load(repo)
+    if step == "validate":
+        from coalition_kg.validate import validate
+
+        seconds, report = _clock(lambda: validate(dataset, repo / "texts"))
+        return {"seconds": seconds, "problems": len(report.problems)}
+    if step in ("shacl", "plain-shacl"):
+        from coalition_kg.dataset import graph_from_files
+        from coalition_kg.shacl import result_key, run_shacl
+
+        shapes = graph_from_files(dataset.layout.shape_files("data"), dataset.layout)
+        graph = dataset.store
+        engine = "turbo" if step == "shacl" else "pyshacl"
+        seconds, results = _clock(lambda: run_shacl(graph, shapes, engine))
+        if dump:
+            dump.write_text(json.dumps(sorted(result_key(r) for r in results)), encoding="utf-8")
+        return {"seconds": seconds, "results": len(results)}
+    if step in ("infer", "plain-infer"):
+        import pyoxigraph as ox
+
+        from coalition_kg.reasoning import entailments
+
+        reasoner = "reasonable" if step == "infer" else "owlrl"
+        seconds, added = _clock(lambda: entailments(dataset, reasoner))
+        if dump:
+            name = blank_names(dataset)
+            lines = {" ".join(name(term) for term in (t.subject, t.predicate, t.object)) for t in added}
+            dump.write_text("\n".join(sorted(lines)), encoding="utf-8")
+        return {"seconds": seconds, "entailments": len(added)}
+    if step == "queries":
+        from coalition_kg.catalogue import load_catalogue
+        from coalition_kg.store import EmbeddedStore, answer
+
+        store, times, rows = EmbeddedStore(dataset), {}, {}
+        for query in load_catalogue(dataset.layout).values():
+            values = synthetic_values(dataset, query)
+            seconds, results = _clock(lambda query=query, values=values: answer(store, query, values))
+            times[query.name], rows[query.name] = seconds, len(results.rows)
+        return {"seconds": sum(times.values()), "queries": times, "rows": rows}
+    if step.startswith("export-"):
+        from coalition_kg.export import export_quads, serialise
+
+        quads = export_quads(dataset)
+        seconds, payload = _clock(lambda: serialise(quads, step.removeprefix("export-")))
+        return {"seconds": seconds, "bytes": len(payload)}
+    raise SystemExit(f"bench: unknown step {step!r}")
+
+
+def blank_names(dataset):
+    """Blank-node labels differ from one load to the next; to compare two processes' entailments a
+    blank node is named by what it says (every blank node in our data is an evidence node with its
+    own quote) and by who points at it."""
+    import pyoxigraph as ox
+
+    cache = {}
+
+    def name(term) -> str:
+        if not isinstance(term, ox.BlankNode):
+            return str(term)
+        if term not in cache:
+            store = dataset.store
+            out = sorted(f"{q.predicate} {q.object}" for q in store.quads_for_pattern(term, None, None, None)
+                         if not isinstance(q.object, ox.BlankNode))
+            into = sorted(f"{q.subject} {q.predicate}" for q in store.quads_for_pattern(None, None, term, None))
+            cache[term] = "[" + "; ".join(out + ["^" + i for i in into]) + "]"
+        return cache[term]
+    return name
+
+
+def synthetic_values(dataset, query) -> dict[str, str]:
+    """The query's example parameters name real entities, which synthetic data lacks: an IRI
+    parameter takes the best-connected synthetic instance of the example's class instead."""
+    from coalition_kg.store import EmbeddedStore
+
+    real = _real_store()
+    values = {}
+    for name, example in query.example_values().items():
+        param = next(p for p in query.params if p.name == name)
+        if param.type != "iri":
+            values[name] = example
+            continue
+        classes = real.select(f"SELECT ?c WHERE {{ <{example}> a ?c }} ORDER BY ?c LIMIT 1").rows
+        if not classes:
+            values[name] = example
+            continue
+        best = EmbeddedStore(dataset).select(
+            f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?x a <{classes[0]['c'].value}> . {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }}"
+            " GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 1").rows
+        values[name] = best[0]["x"].value if best else example
+    return values
+
+
+@functools.cache
+def _real_store():
+    from coalition_kg.dataset import load
+    from coalition_kg.store import EmbeddedStore
+
+    return EmbeddedStore(load(ROOT, derive=False))
+
+
+# ----------------------------------------------------------------------------------------------
+# The parent: sizes, steps, comparisons, the table, the plot.
+
+def child(step: str, repo: Path, timeout: float, dump: Path | None = None) -> dict:
+    command = [sys.executable, __file__, "--step", step, "--repo", str(repo)] + (["--dump", str(dump)] if dump else [])
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"status": f"stopped at the {timeout:.0f} s limit", "seconds": None}
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"status": f"failed: {last}", "seconds": None}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(status="ok", wall=time.perf_counter() - started)
+    return result
+
+
+def synthesise(size: int, work: Path) -> Path:
+    repo = work / f"synth-{size}"
+    if not (repo / "expected-violations.json").is_file():
+        from coalition_kg.synth import TRIPLES_PER_DOCUMENT, VIOLATIONS
+
+        # two violations of each kind where there are documents enough to carry them
+        violations = min(2, round(size / TRIPLES_PER_DOCUMENT) // len(VIOLATIONS))
+        subprocess.run([sys.executable, "-m", "coalition_kg.cli", "--root", str(ROOT), "--quiet", "synth",
+                        str(repo), "--triples", str(size), "--violations", str(violations)], check=True)
+    return repo
+
+
+def predicted(previous: dict | None, size: int) -> float | None:
+    """A step's time at this size if it grows linearly from the last size it ran at."""
+    if not previous or previous.get("seconds") is None:
+        return None
+    return previous["seconds"] * size / previous["size"]
+
+
+def exponent(a: dict | None, b: dict) -> float | None:
+    if not a or a.get("seconds") in (None, 0) or b.get("seconds") in (None, 0):
+        return None
+    return math.log(b["seconds"] / a["seconds"]) / math.log(b["size"] / a["size"])
+
+
+def compare_files(ours: Path, theirs: Path, what: str) -> dict:
+    if not (ours.is_file() and theirs.is_file()):
+        return {"compared": False}
+    set_aside = set()
+    if what == "validation results":
+        mine, reference = map(lambda p: {tuple(r) for r in json.loads(p.read_text())}, (ours, theirs))
+    else:
+        mine, reference = (set(p.read_text(encoding="utf-8").splitlines()) for p in (ours, theirs))
+        # owlrl also draws OWL 2 RL's schema rules scm-dom1/2 and scm-rng1/2 (a property's domain
+        # and range widened to every superclass); reasonable does not. Its data entailments use the
+        # class hierarchy directly, so they lose nothing by it.
+        set_aside = {t for t in reference - mine if t.split(" ")[1] in (RDFS_DOMAIN, RDFS_RANGE)}
+        reference -= set_aside
+    return {"compared": True, "what": what, "same": mine == reference, "count": len(reference),
+            "set_aside": len(set_aside), "only_ours": sorted(map(str, mine - reference))[:10],
+            "only_reference": sorted(map(str, reference - mine))[:10]}
+
+
+def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
+    work = out / "repos"
+    work.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, list[dict]] = {}
+    agreements = []
+    last: dict[str, dict] = {}
+
+    def record(step: str, size: int, result: dict) -> None:
+        result["size"] = size
+        rows.setdefault(step, []).append(result)
+        if result.get("seconds") is not None:
+            last[step] = result
+        shown = f"{result['seconds']:.2f} s" if result.get("seconds") is not None else result["status"]
+        print(f"  {step:<22} {shown}", flush=True)
+
+    for size in sizes:
+        repo = synthesise(size, work)
+        print(f"== {size:,} triples ({repo})", flush=True)
+        dumps = {name: work / f"{name}-{size}.json" for name in ("shacl", "plain-shacl", "infer", "plain-infer")}
+        for step in ("load", "derive", "validate", "shacl", "infer", "queries",
+                     *(f"export-{f}" for f in EXPORT_FORMATS)):
+            result = child(step, repo, timeout=3600, dump=dumps.get(step))
+            if step == "queries" and result["status"] == "ok":
+                for name, seconds in result["queries"].items():
+                    record(f"query {name}", size, {"seconds": seconds, "status": "ok", "rows": result["rows"][name],
+                                                   "peak_mb": result["peak_mb"]})
+            else:
+                record(step, size, result)
+        for step in ("plain-load", "plain-shacl", "plain-infer"):
+            guess = predicted(last.get(step), size)
+            if guess is not None and guess > plain_limit:
+                record(step, size, {"status": f"not run: predicted {guess:.0f} s > {plain_limit:.0f} s", "seconds": None})
+                continue
+            record(step, size, child(step, repo, timeout=plain_limit, dump=dumps.get(step)))
+        for ours, theirs, what in (("shacl", "plain-shacl", "validation results"), ("infer", "plain-infer", "entailments")):
+            found = compare_files(dumps[ours], dumps[theirs], what)
+            if found["compared"]:
+                expected = json.loads((repo / "expected-violations.json").read_text())["expected"]
+                found.update(size=size, injected=len(expected))
+                if what == "validation results":
+                    reported = {(r[3], r[0].strip("<>")) for r in map(tuple, json.loads(dumps[ours].read_text()))}
+                    found["injected_found"] = sum((e["shape"], e["focus"]) in reported for e in expected)
+                agreements.append(found)
+                aside = f"; {found['set_aside']} schema domain/range entailments of owlrl's set aside" \
+                    if found.get("set_aside") else ""
+                injected = f"; {found['injected_found']} of {found['injected']} injected violations found" \
+                    if "injected_found" in found else ""
+                print(f"  agreement: {what} at {size:,}: {'identical' if found['same'] else 'DIFFERENT'} "
+                      f"({found['count']} each{injected}{aside})", flush=True)
+    return {"sizes": sizes, "steps": rows, "agreements": agreements, "plain_limit": plain_limit,
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+
+
+PLAIN_OF = {"load": "plain-load", "shacl": "plain-shacl", "infer": "plain-infer"}
+
+
+def table(results: dict) -> str:
+    lines = [f"{'step':<34}{'triples':>10}{'seconds':>10}{'peak MB':>9}{'triples/s':>12}{'exponent':>10}"
+             f"{'plain s':>10}{'plain/ours':>11}"]
+    for step, measured in results["steps"].items():
+        if step.startswith("plain-"):
+            continue
+        plain = {r["size"]: r for r in results["steps"].get(PLAIN_OF.get(step, ""), [])}
+        previous = None
+        for row in measured:
+            seconds = row.get("seconds")
+            growth = exponent(previous, row)
+            other = plain.get(row["size"], {})
+            other_seconds = other.get("seconds")
+            cells = [f"{step:<34}", f"{row['size']:>10,}",
+                     f"{seconds:>10.3f}" if seconds is not None else f"{row['status'][:10]:>10}",
+                     f"{row.get('peak_mb', 0):>9.0f}",
+                     f"{row['size'] / seconds:>12,.0f}" if seconds else f"{'':>12}",
+                     f"{growth:>10.2f}" if growth is not None else f"{'':>10}",
+                     f"{other_seconds:>10.2f}" if other_seconds is not None else
+                     f"{(other.get('status') or '')[:10]:>10}",
+                     f"{other_seconds / seconds:>11.1f}" if other_seconds and seconds else f"{'':>11}"]
+            lines.append("".join(cells))
+            previous = row if seconds is not None else previous
+    return "\n".join(lines)
+
+
+def targets(results: dict) -> list[str]:
+    """Each target at the largest size, met or missed and by how much."""
+    size = max(results["sizes"])
+    lines = [f"targets at {size:,} triples (set for 1,000,000):"]
+    for step, measured in results["steps"].items():
+        if step.startswith("plain-"):
+            continue
+        kind = "query" if step.startswith("query ") else "export" if step.startswith("export-") else step
+        row = next((r for r in measured if r["size"] == size), None)
+        if kind not in TARGETS or row is None:
+            continue
+        limit, seconds = TARGETS[kind], row.get("seconds")
+        if seconds is None:
+            lines.append(f"  {step:<34} no time ({row['status']})")
+            continue
+        verdict = "met" if seconds <= limit else f"MISSED by {seconds - limit:.1f} s ({seconds / limit:.1f}x)"
+        lines.append(f"  {step:<34} {seconds:8.2f} s  <= {limit} s  {verdict}")
+    peak = max((r.get("peak_mb", 0) for m in results["steps"].values() for r in m
+                if r["size"] == size and r.get("seconds") is not None), default=0)
+    verdict = "met" if peak <= PEAK_TARGET_MB else f"MISSED by {peak - PEAK_TARGET_MB:.0f} MB"
+    lines.append(f"  {'peak memory (any step)':<34} {peak:8.0f} MB <= {PEAK_TARGET_MB} MB  {verdict}")
+    worst = [(step, exponent(a, b)) for step, m in results["steps"].items() for a, b in zip(m, m[1:], strict=False)]
+    worst = [(step, e) for step, e in worst if e is not None and not step.startswith("plain-")]
+    if worst:
+        step, e = max(worst, key=lambda item: item[1])
+        lines.append(f"  {'worst growth exponent':<34} {e:8.2f}    ({step}; 1.0 is linear)")
+    return lines
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(14, 6))
+    for step, measured in results["steps"].items():
+        points = [(r["size"], r["seconds"]) for r in measured if r.get("seconds")]
+        if not points:
+            continue
+        axis = axes[1] if step.startswith("query ") else axes[0]
+        style = "--" if step.startswith("plain-") else "-"
+        axis.plot(*zip(*points, strict=True), style, marker="o", label=step)
+    for axis, title in zip(axes, ("steps (dashed: the plain rdflib path)", "stored queries"), strict=True):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("triples")
+        axis.set_ylabel("seconds")
+        axis.set_title(title)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated triple counts")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--plain-limit", type=float, default=600, help="seconds the plain path may take a step")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        result = run_step(args.step, args.repo, args.dump)
+        result["peak_mb"] = _peak_mb()
+        print(json.dumps(result))
+        return
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = measure(sizes, args.out, args.plain_limit)
+    print()
+    print(table(results))
+    print()
+    print("\n".join(targets(results)))
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    plot(results, args.out / "timings.png")
+    print(f"\nwrote {args.out / 'results.json'} and {args.out / 'timings.png'}")
+
+
+if __name__ == "__main__":
+    main()

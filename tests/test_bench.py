@@ -1,0 +1,36 @@
+"""The benchmark runs end to end at its smallest size: every step measured, the plain path run and
+compared, the table, the targets, the JSON and the plot written. (Its numbers are not tested: a
+benchmark reports speed, a test does not judge it.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from coalition_kg.catalogue import load_catalogue
+from coalition_kg.layout import Layout
+
+
+def test_the_benchmark_runs_at_the_smallest_size(root, tmp_path):
+    out = tmp_path / "bench"
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "bench.py"), "--sizes", "1300,2600",
+                           "--out", str(out), "--plain-limit", "300"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((out / "results.json").read_text())
+    queries = {f"query {name}" for name in load_catalogue(Layout.at(root))}
+    exports = {f"export-{fmt}" for fmt in ("turtle", "nt", "xml", "jsonld", "trig", "nquads")}
+    steps = {"load", "derive", "validate", "shacl", "infer", "plain-load", "plain-shacl", "plain-infer"}
+    assert set(results["steps"]) == steps | queries | exports
+    for step, rows in results["steps"].items():
+        assert [row["size"] for row in rows] == [1300, 2600], step
+        assert all(row["seconds"] is not None and row["seconds"] >= 0 for row in rows), step
+    agreements = {(a["what"], a["size"]): a for a in results["agreements"]}
+    assert set(agreements) == {(what, size) for what in ("validation results", "entailments") for size in (1300, 2600)}
+    assert all(a["same"] for a in agreements.values()), agreements
+    # 2,600 triples is 14 documents: two violations of each of the 7 kinds, each found by both engines
+    injected = agreements[("validation results", 2600)]
+    assert injected["injected"] == injected["injected_found"] == injected["count"] == 14
+    assert (out / "timings.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "plain/ours" in done.stdout and "targets at 2,600 triples" in done.stdout
+    assert "worst growth exponent" in done.stdout
