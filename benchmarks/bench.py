@@ -91,8 +91,6 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
             dump.write_text(json.dumps(sorted(result_key(r) for r in results)), encoding="utf-8")
         return {"seconds": seconds, "results": len(results)}
     if step in ("infer", "plain-infer"):
-        import pyoxigraph as ox
-
         from coalition_kg.reasoning import entailments
 
         reasoner = "reasonable" if step == "infer" else "owlrl"
@@ -158,8 +156,9 @@ def synthetic_values(dataset, query) -> dict[str, str]:
         if not classes:
             values[name] = example
             continue
+        kind = classes[0]["c"].value
         best = EmbeddedStore(dataset).select(
-            f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?x a <{classes[0]['c'].value}> . {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }}"
+            f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?x a <{kind}> . {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }}"
             " GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT 1").rows
         values[name] = best[0]["x"].value if best else example
     return values
@@ -265,10 +264,12 @@ def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
         for step in ("plain-load", "plain-shacl", "plain-infer"):
             guess = predicted(last.get(step), size)
             if guess is not None and guess > plain_limit:
-                record(step, size, {"status": f"not run: predicted {guess:.0f} s > {plain_limit:.0f} s", "seconds": None})
+                status = f"not run: predicted {guess:.0f} s > {plain_limit:.0f} s"
+                record(step, size, {"status": status, "seconds": None})
                 continue
             record(step, size, child(step, repo, timeout=plain_limit, dump=dumps.get(step)))
-        for ours, theirs, what in (("shacl", "plain-shacl", "validation results"), ("infer", "plain-infer", "entailments")):
+        pairs = (("shacl", "plain-shacl", "validation results"), ("infer", "plain-infer", "entailments"))
+        for ours, theirs, what in pairs:
             found = compare_files(dumps[ours], dumps[theirs], what)
             if found["compared"]:
                 expected = json.loads((repo / "expected-violations.json").read_text())["expected"]
