@@ -42,6 +42,13 @@ VIOLATIONS = (
     ("fact-without-evidence", SHAPES + "QualifiedFact-evidence"),
     ("negative-member-count", SHAPES + "MemberCount-count"),
     ("count-before-founding", SHAPES + "CountAfterFoundingShape"),
+    ("meeting-at-two-places", SHAPES + "Meeting-location"),
+    ("meeting-of-nothing", SHAPES + "Meeting-meetingOf"),
+    ("meeting-numbered-zero", SHAPES + "Meeting-ordinal"),
+    ("meeting-follows-a-later-one", SHAPES + "FollowsEarlierMeetingShape"),
+    ("holding-without-post", SHAPES + "PostHolding-post"),
+    ("fact-without-source", SHAPES + "QualifiedFact-source"),
+    ("founding-dated-in-words", SHAPES + "Founding-date"),
 )
 
 
@@ -118,10 +125,10 @@ class Document:
         self.sentences.append(text + ".")
         return f"[ a ckg:Evidence ; oa:exact {lit(text)} ]"
 
-    def fact(self, slug: str, kind: str, label: str, body: str, quote: str | None) -> str:
+    def fact(self, slug: str, kind: str, label: str, body: str, quote: str | None, sourced: bool = True) -> str:
         evidence = f" ;\n    ckg:evidence {self.quote(quote)}" if quote else ""
-        self.lines.append(f"f:{slug} a ckg:{kind} ;\n    rdfs:label {en(label)} ;\n    {body} ;\n"
-                          f"    prov:wasDerivedFrom src:{self.id}{evidence} .\n")
+        source = f" ;\n    prov:wasDerivedFrom src:{self.id}" if sourced else ""
+        self.lines.append(f"f:{slug} a ckg:{kind} ;\n    rdfs:label {en(label)} ;\n    {body}{source}{evidence} .\n")
         return f"f:{slug}"
 
     def pick(self, pool: list[str]) -> str:
@@ -183,6 +190,22 @@ class Document:
             self.lines.append(f"{topic} a ckg:Topic ;\n    rdfs:label {en(f'topic {m} of {self.id}')} ;\n"
                               f"    ckg:relatedPlace id:{self.pick(pools.regions)} .\n")
             date_line = f"ckg:date {self.dated(self.day_before_publication())} ;\n    "
+            extra, where, of = "", f"ckg:location id:{city}", f" ;\n    ckg:meetingOf id:{group}"
+            if inject == "meeting-follows-a-later-one":  # meeting 1, a year earlier, says it follows meeting 0
+                day = self.published - timedelta(days=10 + 400 * m)
+                date_line = f'ckg:date "{day.isoformat()}"^^xsd:date ;\n    '
+                if m == 1:
+                    extra = f" ;\n    ckg:follows id:{self.id}-meeting-0"
+                    expected.append((SHAPES + "FollowsEarlierMeetingShape", f"{ID}{meeting}"))
+            if m == 0 and inject == "meeting-at-two-places":
+                where += f" , id:{self.pick([c for c in pools.cities if c != city])}"
+                expected.append((SHAPES + "Meeting-location", f"{ID}{meeting}"))
+            if m == 0 and inject == "meeting-of-nothing":
+                of = ""
+                expected.append((SHAPES + "Meeting-meetingOf", f"{ID}{meeting}"))
+            if m == 0 and inject == "meeting-numbered-zero":
+                extra = " ;\n    ckg:ordinal 0"
+                expected.append((SHAPES + "Meeting-ordinal", f"{ID}{meeting}"))
             if inject == "meeting-without-date" and m == 0:
                 date_line = ""
                 expected.append((SHAPES + "Meeting-date", f"{ID}{meeting}"))
@@ -192,7 +215,7 @@ class Document:
             held = self.quote(f"The {_title(group)} meeting {m} of {self.id} was in {_title(city)}")
             self.lines.append(
                 f"id:{meeting} a ckg:{kind} ;\n    rdfs:label {en(f'{_title(group)} meeting {m} of {self.id}')} ;\n"
-                f"    {date_line}ckg:location id:{city} ;\n    ckg:meetingOf id:{group} ;\n"
+                f"    {date_line}{where}{of}{extra} ;\n"
                 f"    ckg:agendaItem {topic} ;\n    prov:qualifiedAssociation {' , '.join(roles)} ;\n"
                 f"    prov:wasDerivedFrom src:{self.id} ;\n    ckg:evidence {held} .\n")
         chair, group = self.pick(pools.states), self.pick(pools.groups)
@@ -206,18 +229,28 @@ class Document:
                       f"{_title(host)} hosts the {_title(office)} in {self.id}")
         for h in range(2):
             person, post = self.pick(pools.persons), self.pick(pools.posts)
+            post_line = f"    ckg:post id:{post} ;\n"
+            if h == 0 and inject == "holding-without-post":
+                post_line = ""
+                expected.append((SHAPES + "PostHolding-post", f"{ID}{self.id}/holding-{h}"))
             self.fact(f"holding-{h}", "PostHolding", f"{_title(person)}, {_title(post)}",
-                      f"ckg:holder id:{person} ;\n    ckg:post id:{post} ;\n"
+                      f"ckg:holder id:{person} ;\n{post_line}"
                       f"    ckg:asOf \"{self.published.isoformat()}\"^^xsd:date",
                       f"{_title(person)}, {_title(post)}, in {self.id} ({h})")
         coalition = self.pick(pools.coalitions)
         founded = pools.founded.setdefault(coalition, date(2014, 9, 1))
+        founding_date = f'"{founded:%Y-%m}"^^xsd:gYearMonth'
+        if inject == "founding-dated-in-words":
+            founding_date = lit(f"{founded:%B %Y}")
+            expected.append((SHAPES + "Founding-date", f"{ID}{self.id}/founding"))
         self.fact("founding", "Founding", f"Founding of {_title(coalition)}, per {self.id}",
-                  f"ckg:foundedOrganization id:{coalition} ;\n    ckg:date \"{founded:%Y-%m}\"^^xsd:gYearMonth",
+                  f"ckg:foundedOrganization id:{coalition} ;\n    ckg:date {founding_date}",
                   f"The {_title(coalition)} was established in {founded:%B %Y}, says {self.id}")
+        if inject == "fact-without-source":
+            expected.append((SHAPES + "QualifiedFact-source", f"{ID}{self.id}/mandate"))
         self.fact("mandate", "MandateStatement", f"Mandate of {_title(coalition)}, per {self.id}",
                   f"ckg:describes id:{coalition} ;\n    ckg:purpose {lit('to defeat the threat, per ' + self.id)}",
-                  f"its aim is to defeat the threat, per {self.id}")
+                  f"its aim is to defeat the threat, per {self.id}", sourced=inject != "fact-without-source")
         count, as_of = 60 + rng.randrange(40), self.published
         if inject == "negative-member-count":
             count = -1
