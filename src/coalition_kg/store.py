@@ -65,7 +65,8 @@ class EmbeddedStore:
             rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in answer]
             return Results(["subject", "predicate", "object"], rows)
         variables = [v.value for v in answer.variables]
-        rows = []
-        for solution in answer:
-            rows.append({name: solution[name] for name in variables if solution[name] is not None})
+        # A solution iterates its values in the order of the variables; looking each up by name
+        # costs a third more than the query itself on large answers.
+        rows = [{name: term for name, term in zip(variables, solution, strict=True) if term is not None}
+                for solution in answer]
         return Results(variables, rows)
