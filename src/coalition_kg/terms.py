@@ -52,16 +52,14 @@ def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad], skolem: bool = False) -
     return graph
 
 
-def ox_triples(triples: Iterable[tuple]) -> list[ox.Triple]:
+def ox_triples(triples: Iterable[tuple]) -> Iterator[ox.Triple]:
     """rdflib triples as pyoxigraph triples; those RDF cannot hold (a literal subject) are dropped.
     Terms recur (every predicate, most classes), so each is converted once."""
     convert = functools.cache(to_ox)
-    out = []
     for s, p, o in triples:
         if isinstance(s, rdflib.Literal) or isinstance(p, rdflib.Literal | rdflib.BNode):
             continue
-        out.append(ox.Triple(convert(s), convert(p), convert(o)))
-    return out
+        yield ox.Triple(convert(s), convert(p), convert(o))
 
 
 def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad], skolem: bool = False) -> Iterator[tuple]:
