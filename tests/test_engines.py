@@ -77,3 +77,11 @@ def test_the_command_line_offers_exactly_the_engines_there_are():
     options = [p for p in cli.cli.commands["validate"].params if p.name in ("engine", "reasoner")]
     assert {p.name: tuple(p.type.choices) for p in options} == {"engine": ENGINES, "reasoner": REASONERS}
     assert {p.name: p.default for p in options} == {"engine": DEFAULT_ENGINE, "reasoner": DEFAULT_REASONER}
+
+
+def test_validate_with_the_reference_engines_runs_them_one_at_a_time(cli, root):
+    # pySHACL's SPARQL parser (rdflib, pyparsing) failed with a TypeError when the data shapes ran
+    # in a second thread while the ontology shapes were parsed in the first.
+    for _ in range(3):
+        result = cli("--root", str(root), "validate", "--engine", "pyshacl", "--reasoner", "owlrl")
+        assert result.code == 0 and result.out.startswith("conforms"), result.err[-500:]
