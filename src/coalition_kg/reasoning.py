@@ -8,6 +8,9 @@ only restates the reasoner's own vocabulary is dropped (see ``_meaningful``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pyoxigraph as ox
 
 from . import layout as lay
@@ -19,6 +22,7 @@ from .validate import DataLocator, Problem
 REASONERS = ("reasonable", "owlrl")
 DEFAULT_REASONER = "reasonable"
 OWL = "http://www.w3.org/2002/07/owl#"
+SCRATCH_GRAPH = "urn:coalition-kg:scratch:entailments"  # no data file can name it
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OWLRL_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -68,22 +72,28 @@ def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.T
     return [t for t in ox_triples(closed) if t not in asserted and _meaningful(t)]
 
 
-def closed_store(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> ox.Store:
-    """The asserted graphs and, in the default graph, their entailments."""
-    closed = ox.Store()
-    closed.extend(dataset.quads(asserted_graphs(dataset)))
-    closed.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                  for t in entailments(dataset, reasoner))
-    return closed
+@contextmanager
+def closure(dataset: Dataset, entailed: list[ox.Triple]) -> Iterator[ox.Store]:
+    """The dataset's store with the entailments added, in a scratch graph, for as long as the block
+    runs: a copy of a million asserted triples would cost more than the check that reads them."""
+    graph = ox.NamedNode(SCRATCH_GRAPH)
+    store = dataset.store
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailed)
+    try:
+        yield store
+    finally:
+        store.remove_graph(graph)
 
 
-def check_consistency(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[Problem]:
-    """OWL 2 RL's inconsistency rules over the closure; each clash is located in the data."""
+def check_consistency(dataset: Dataset, entailed: list[ox.Triple]) -> list[Problem]:
+    """OWL 2 RL's inconsistency rules over the data and its entailments; each clash is located."""
     from .consistency import clashes
 
+    with closure(dataset, entailed) as store:
+        found = clashes(store)
     locator = DataLocator(dataset)
     problems = []
-    for clash in clashes(closed_store(dataset, reasoner)):
+    for clash in found:
         node = to_rdflib(clash.node)
         file, line = locator.locate(node)
         problems.append(Problem(file, line, "error", clash.message, focus=node.n3(), check="consistency"))

@@ -213,8 +213,9 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     from concurrent.futures import ThreadPoolExecutor
 
     problems = []
-    # The data shapes, by far the longest check, run beside the others: pyshacl-turbo lets go of
-    # the GIL while it validates, so on two cores the quote and OWL-RL checks come almost free.
+    entailed = None
+    # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
+    # validates, so on two cores the quote check and the OWL-RL inference come almost free.
     # Not pySHACL: rdflib's SPARQL parser (pyparsing) breaks when two threads parse at once.
     with ThreadPoolExecutor(max_workers=1) as pool:
         data = pool.submit(check_data, dataset, engine) if engine == "turbo" else None
@@ -227,11 +228,16 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
             with progress.stage("quotes"):
                 problems += check_quotes(dataset, texts_dir)
         if reasoning:
-            from .reasoning import DEFAULT_REASONER, check_consistency
+            from .reasoning import DEFAULT_REASONER, entailments
 
             reasoner = reasoner or DEFAULT_REASONER
-            with progress.stage(f"OWL-RL consistency ({reasoner})"):
-                problems += check_consistency(dataset, reasoner)
+            with progress.stage(f"OWL-RL inference ({reasoner})"):
+                entailed = entailments(dataset, reasoner)
         with progress.stage(f"data shapes ({engine})"):
             problems += data.result() if data else check_data(dataset, engine)
+    if entailed is not None:  # after the data shapes: it adds a scratch graph to the store they read
+        from .reasoning import check_consistency
+
+        with progress.stage("OWL-RL consistency"):
+            problems += check_consistency(dataset, entailed)
     return Report(sorted(problems))
