@@ -291,6 +291,13 @@ def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
 PLAIN_OF = {"load": "plain-load", "shacl": "plain-shacl", "infer": "plain-infer"}
 
 
+def _short(row: dict) -> str:
+    """A step with no time, in a table cell: why not."""
+    status = row.get("status") or ""
+    return "skipped" if status.startswith("not run") else "stopped" if status.startswith("stopped") else \
+        "failed" if status else ""
+
+
 def table(results: dict) -> str:
     lines = [f"{'step':<34}{'triples':>10}{'seconds':>10}{'peak MB':>9}{'triples/s':>12}{'exponent':>10}"
              f"{'plain s':>10}{'plain/ours':>11}"]
@@ -305,12 +312,11 @@ def table(results: dict) -> str:
             other = plain.get(row["size"], {})
             other_seconds = other.get("seconds")
             cells = [f"{step:<34}", f"{row['size']:>10,}",
-                     f"{seconds:>10.3f}" if seconds is not None else f"{row['status'][:10]:>10}",
+                     f"{seconds:>10.3f}" if seconds is not None else f"{_short(row):>10}",
                      f"{row.get('peak_mb', 0):>9.0f}",
                      f"{row['size'] / seconds:>12,.0f}" if seconds else f"{'':>12}",
                      f"{growth:>10.2f}" if growth is not None else f"{'':>10}",
-                     f"{other_seconds:>10.2f}" if other_seconds is not None else
-                     f"{(other.get('status') or '')[:10]:>10}",
+                     f"{other_seconds:>10.2f}" if other_seconds is not None else f"{_short(other):>10}",
                      f"{other_seconds / seconds:>11.1f}" if other_seconds and seconds else f"{'':>11}"]
             lines.append("".join(cells))
             previous = row if seconds is not None else previous

@@ -44,17 +44,18 @@ class Dataset:
         return merged
 
 
-def parse_file(store: ox.Store, path: Path, graph: str, shown_as: str) -> None:
-    """Load one Turtle file into a named graph; a syntax error names file, line and column."""
+def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> None:
+    """Load one Turtle file into a named graph; a syntax error names file, line and column (the
+    path as shown is worked out only then: resolving it for each of thousands of files costs)."""
     try:
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
     except SyntaxError as error:
         line, column = _position(error)
         message = str(error.args[0]) if error.args else str(error)
         message = message.split(": ", 1)[1] if message.startswith("Parser error at") else message
-        raise SyntaxProblem(SourceLocation(shown_as, line, column), message) from None
+        raise SyntaxProblem(SourceLocation(layout.relative(path), line, column), message) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise SyntaxProblem(SourceLocation(shown_as), f"cannot read: {error}") from None
+        raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot read: {error}") from None
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
@@ -69,7 +70,7 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
     store = ox.Store()
     dataset = Dataset(layout, store)
     for path in layout.ontology_files():
-        parse_file(store, path, lay.ONTOLOGY_GRAPH, layout.relative(path))
+        parse_file(store, path, lay.ONTOLOGY_GRAPH, layout)
     dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
     files = layout.data_files()
     for path in progress.iterate(files, "loading", total=len(files), unit="file"):
@@ -77,7 +78,7 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
         if graph in dataset.graph_files:
             other = layout.relative(dataset.graph_files[graph])
             raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
-        parse_file(store, path, graph, layout.relative(path))
+        parse_file(store, path, graph, layout)
         dataset.graph_files[graph] = path
     if derive:
         from .rules import materialise
@@ -93,5 +94,5 @@ def graph_from_files(paths: list[Path], layout: lay.Layout):
     store = ox.Store()
     scratch = "urn:coalition-kg:scratch"
     for path in paths:
-        parse_file(store, path, scratch, layout.relative(path))
+        parse_file(store, path, scratch, layout)
     return Dataset(layout, store, {scratch: paths[0] if paths else layout.root}).to_rdflib([scratch])
