@@ -35,3 +35,6 @@ def test_the_benchmark_runs_at_the_smallest_size(root, tmp_path):
     assert (out / "timings.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "plain/ours" in done.stdout and "targets at 2,600 triples" in done.stdout
     assert "worst growth exponent" in done.stdout
+    assert set(results["startup"]) == {"coalition-kg --help", "coalition-kg validate"}
+    assert all(row["seconds"] > 0 for row in results["startup"].values())
+    assert "coalition-kg validate (real data)" in done.stdout
