@@ -86,3 +86,11 @@ def test_an_inconsistent_fixture_is_caught(repo_copy, reasoner):
     assert "(cax-dw)" in problems[0].message and "morocco" in problems[0].message
     assert (problems[0].file, problems[0].line) == ("data/sources/zz_inconsistent.ttl", 4)
     assert problems[0].file == "data/sources/zz_inconsistent.ttl" and problems[0].line == 4
+
+
+@pytest.mark.parametrize("reasoner", REASONERS)
+def test_entailments_about_evidence_nodes_name_the_blank_nodes_of_the_data(dataset, reasoner):
+    # reasonable relabels blank nodes; its entailments about evidence nodes named nodes nobody had.
+    about = {t.subject for t in entailments(dataset, reasoner) if isinstance(t.subject, ox.BlankNode)}
+    assert about
+    assert about <= {q.subject for q in dataset.store if isinstance(q.subject, ox.BlankNode)}
