@@ -90,7 +90,7 @@ def test_an_inconsistent_fixture_is_caught(repo_copy, reasoner):
 
 @pytest.mark.parametrize("reasoner", REASONERS)
 def test_entailments_about_evidence_nodes_name_the_blank_nodes_of_the_data(dataset, reasoner):
-    # reasonable relabels blank nodes; its entailments about evidence nodes named nodes nobody had.
+    # An entailment about an evidence node is only useful if it names the node the data has.
     about = {t.subject for t in entailments(dataset, reasoner) if isinstance(t.subject, ox.BlankNode)}
     assert about
     assert about <= {q.subject for q in dataset.store if isinstance(q.subject, ox.BlankNode)}

@@ -61,12 +61,12 @@ def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.T
         import reasonable
 
         engine = reasonable.PyReasoner()
-        engine.from_graph(rdflib_triples(asserted, skolem=True))
+        engine.from_graph(rdflib_triples(asserted))
         closed = engine.reason()
     else:
         import owlrl
 
-        closed = rdflib_graph(asserted, skolem=True)
+        closed = rdflib_graph(asserted)
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
     # Both reasoners hand back each triple once; a million-triple closure is kept only once here.
     return [t for t in ox_triples(closed) if t not in asserted and _meaningful(t)]

@@ -1,6 +1,6 @@
 """Moving RDF terms between pyoxigraph, where the graph lives, and rdflib, which pySHACL, owlrl and
-reasonable speak. Blank-node labels are kept both ways, so a node a validator or reasoner reports
-can be found again in the store."""
+reasonable speak. Blank-node labels are kept both ways (and both reasoners keep them), so a node a
+validator or reasoner reports can be found again in the store."""
 
 from __future__ import annotations
 
@@ -11,17 +11,14 @@ import pyoxigraph as ox
 import rdflib
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-# A blank node crosses to a reasoner as this IRI and back as the same blank node: `reasonable`
-# relabels blank nodes, and an entailment about a node no one can find again is lost.
-SKOLEM = "urn:coalition-kg:blank:"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal, skolem: bool = False):
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal):
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
-        return rdflib.URIRef(SKOLEM + term.value) if skolem else rdflib.BNode(term.value)
+        return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
     datatype = term.datatype.value
@@ -31,8 +28,6 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal, skolem: bool = Fal
 
 def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, rdflib.URIRef):
-        if term.startswith(SKOLEM):
-            return ox.BlankNode(term[len(SKOLEM):])
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
         return ox.BlankNode(str(term))
@@ -43,11 +38,11 @@ def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
 
 
-def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad], skolem: bool = False) -> rdflib.Graph:
+def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     """The triples (graph names dropped) as one rdflib Graph, blank-node labels kept."""
     graph = rdflib.Graph()
     add = graph.add
-    for triple in rdflib_triples(triples, skolem):
+    for triple in rdflib_triples(triples):
         add(triple)
     return graph
 
@@ -62,9 +57,8 @@ def ox_triples(triples: Iterable[tuple]) -> Iterator[ox.Triple]:
         yield ox.Triple(convert(s), convert(p), convert(o))
 
 
-def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad], skolem: bool = False) -> Iterator[tuple]:
-    """pyoxigraph triples (or quads, graph names dropped) as rdflib triples, each term converted once;
-    with ``skolem``, blank nodes as IRIs that ``ox_triples`` turns back into the same blank nodes."""
-    convert = functools.cache(functools.partial(to_rdflib, skolem=skolem))
+def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[tuple]:
+    """pyoxigraph triples (or quads, graph names dropped) as rdflib triples, each term converted once."""
+    convert = functools.cache(to_rdflib)
     for t in triples:
         yield convert(t.subject), convert(t.predicate), convert(t.object)
