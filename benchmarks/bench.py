@@ -13,8 +13,9 @@ what pySHACL reports (violation by violation, including the injected ones) and t
 entails exactly what owlrl does, wherever both ran.
 
 It prints a table (seconds, peak MB, triples per second, growth exponent from the previous size,
-ratio to the plain path), the targets with how far each is met or missed, and writes
-OUT/results.json and OUT/timings.png. A benchmark, not a test: nothing here fails a build."""
+ratio to the plain path), the targets with how far each is met or missed, and writes them to
+OUT/table.txt, the numbers to OUT/results.json and a plot to OUT/timings.png. A benchmark, not a
+test: nothing here fails a build."""
 
 from __future__ import annotations
 
@@ -317,7 +318,7 @@ def _short(row: dict) -> str:
 
 
 def table(results: dict) -> str:
-    lines = [f"{'step':<34}{'triples':>10}{'seconds':>10}{'peak MB':>9}{'triples/s':>12}{'exponent':>10}"
+    lines = [f"{'step':<34}{'triples':>10}{'seconds':>10}{'peak MB':>9}{'triples/s':>15}{'exponent':>10}"
              f"{'plain s':>10}{'plain/ours':>11}"]
     for step, measured in results["steps"].items():
         if step.startswith("plain-"):
@@ -332,7 +333,7 @@ def table(results: dict) -> str:
             cells = [f"{step:<34}", f"{row['size']:>10,}",
                      f"{seconds:>10.3f}" if seconds is not None else f"{_short(row):>10}",
                      f"{row.get('peak_mb', 0):>9.0f}",
-                     f"{row['size'] / seconds:>12,.0f}" if seconds else f"{'':>12}",
+                     f"{row['size'] / seconds:>15,.0f}" if seconds else f"{'':>15}",
                      f"{growth:>10.2f}" if growth is not None else f"{'':>10}",
                      f"{other_seconds:>10.2f}" if other_seconds is not None else f"{_short(other):>10}",
                      f"{other_seconds / seconds:>11.1f}" if other_seconds and seconds else f"{'':>11}"]
@@ -380,13 +381,18 @@ def plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, 2, figsize=(14, 6))
+    palette = plt.get_cmap("tab20").colors
+    colours: list[dict[str, tuple]] = [{}, {}]  # one set per panel
     for step, measured in results["steps"].items():
         points = [(r["size"], r["seconds"]) for r in measured if r.get("seconds")]
         if not points:
             continue
-        axis = axes[1] if step.startswith("query ") else axes[0]
+        panel = 1 if step.startswith("query ") else 0
+        axis = axes[panel]
+        ours = {plain: mine for mine, plain in PLAIN_OF.items()}.get(step, step)  # the plain path takes our colour
+        colour = colours[panel].setdefault(ours, palette[len(colours[panel]) % len(palette)])
         style = "--" if step.startswith("plain-") else "-"
-        axis.plot(*zip(*points, strict=True), style, marker="o", label=step)
+        axis.plot(*zip(*points, strict=True), style, marker="o", color=colour, label=step)
     for axis, title in zip(axes, ("steps (dashed: the plain rdflib path)", "stored queries"), strict=True):
         axis.set_xscale("log")
         axis.set_yscale("log")
@@ -416,13 +422,12 @@ def main(argv: list[str] | None = None) -> None:
     sizes = sorted(int(size) for size in args.sizes.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
     results = measure(sizes, args.out, args.plain_limit)
-    print()
-    print(table(results))
-    print()
-    print("\n".join(targets(results)))
+    report = table(results) + "\n\n" + "\n".join(targets(results)) + "\n"
+    print("\n" + report)
+    (args.out / "table.txt").write_text(report, encoding="utf-8")
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     plot(results, args.out / "timings.png")
-    print(f"\nwrote {args.out / 'results.json'} and {args.out / 'timings.png'}")
+    print(f"wrote {args.out / 'table.txt'}, {args.out / 'results.json'} and {args.out / 'timings.png'}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ def test_the_benchmark_runs_at_the_smallest_size(root, tmp_path):
     injected = agreements[("validation results", 2600)]
     assert injected["injected"] == injected["injected_found"] == injected["count"] == len(VIOLATIONS) == 14
     assert (out / "timings.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "targets at 2,600 triples" in (out / "table.txt").read_text()
     assert "plain/ours" in done.stdout and "targets at 2,600 triples" in done.stdout
     assert "worst growth exponent" in done.stdout
     assert set(results["startup"]) == {"coalition-kg --help", "coalition-kg validate"}
