@@ -32,6 +32,16 @@ def dataset():
     return load(ROOT)
 
 
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory) -> Path:
+    """A small synthetic repository that conforms: 12 generated documents, their texts in texts/."""
+    from coalition_kg.synth import generate
+
+    out = tmp_path_factory.mktemp("synthetic") / "repo"
+    generate(ROOT, out, documents=12)
+    return out
+
+
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
     """A writable copy of the repository's graph folders, to break on purpose."""

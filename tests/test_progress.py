@@ -8,8 +8,6 @@ import pty
 import subprocess
 import sys
 
-import pytest
-
 
 def run_with_terminal_stderr(*args: str) -> tuple[int, bytes, bytes]:
     """Run the command with standard error on a pseudo-terminal and standard output on a pipe."""
@@ -30,15 +28,6 @@ def run_with_terminal_stderr(*args: str) -> tuple[int, bytes, bytes]:
     process.wait(timeout=120)
     os.close(master)
     return process.returncode, out, shown
-
-
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory, root):
-    from coalition_kg.synth import generate
-
-    out = tmp_path_factory.mktemp("progress") / "repo"
-    generate(root, out, documents=12)
-    return out
 
 
 def test_a_terminal_sees_each_step(synthetic):

@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from coalition_kg.dataset import load
 from coalition_kg.synth import VIOLATIONS, generate
 from coalition_kg.validate import validate
 
 
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory, root):
-    out = tmp_path_factory.mktemp("synth") / "repo"
-    generate(root, out, documents=8)
-    return out
-
-
-def test_generated_data_conforms_with_quotes_and_reasoning(clean):
-    report = validate(load(clean), clean / "texts", reasoning=True)
+def test_generated_data_conforms_with_quotes_and_reasoning(synthetic):
+    report = validate(load(synthetic), synthetic / "texts", reasoning=True)
     assert report.conforms and report.problems == [], report.text()
 
 
-def test_generation_is_deterministic(clean, root, tmp_path):
-    generate(root, tmp_path / "again", documents=8)
-    for path in (clean / "data").rglob("*.ttl"):
-        assert path.read_text() == (tmp_path / "again" / path.relative_to(clean)).read_text()
+def test_generation_is_deterministic(synthetic, root, tmp_path):
+    generate(root, tmp_path / "again", documents=12)
+    for path in (synthetic / "data").rglob("*.ttl"):
+        assert path.read_text() == (tmp_path / "again" / path.relative_to(synthetic)).read_text()
 
 
 def test_injected_violations_are_found_and_nothing_else(root, tmp_path):

@@ -43,12 +43,7 @@ def _turbo(data, shapes: rdflib.Graph) -> rdflib.Graph:
     import pyshacl_turbo
     from pyshacl_turbo.errors import ReportableRuntimeError
 
-    try:
-        _, report, _ = pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                              allow_warnings=True, allow_infos=True)
-    except (ReportableRuntimeError, ValueError, re.error) as error:
-        raise _unusable(error) from None
-    return report
+    return _validate(pyshacl_turbo.validate, (ReportableRuntimeError, ValueError, re.error), data, shapes)
 
 
 def _pyshacl(data, shapes: rdflib.Graph) -> rdflib.Graph:
@@ -63,10 +58,16 @@ def _pyshacl(data, shapes: rdflib.Graph) -> rdflib.Graph:
     # pySHACL logs its errors to stderr through a handler it re-creates on every call; we report
     # them ourselves, in one line, so its logger is switched off (a flag it does not reset).
     logging.getLogger("pyshacl-validate").disabled = True
+    return _validate(pyshacl.validate, (ReportableRuntimeError, ParseException, re.error), data, shapes)
+
+
+def _validate(validate, unusable: tuple[type[Exception], ...], data, shapes: rdflib.Graph) -> rdflib.Graph:
+    """One call, the same for both engines (they share pySHACL's API); a shape the engine cannot
+    use is one line, exit 2."""
     try:
-        _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                        allow_warnings=True, allow_infos=True)
-    except (ReportableRuntimeError, ParseException, re.error) as error:
+        _, report, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                allow_warnings=True, allow_infos=True)
+    except unusable as error:
         raise _unusable(error) from None
     return report
 
