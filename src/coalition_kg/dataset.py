@@ -33,15 +33,10 @@ class Dataset:
         return [q for g in graphs for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
 
     def to_rdflib(self, graphs: list[str]):
-        """The given graphs merged into one rdflib Graph (for pyshacl and owlrl)."""
-        import rdflib
+        """The given graphs merged into one rdflib Graph, blank-node labels kept."""
+        from .terms import rdflib_graph
 
-        merged = rdflib.Graph()
-        payload = ox.serialize(
-            [ox.Triple(q.subject, q.predicate, q.object) for q in self.quads(graphs)], format=ox.RdfFormat.N_TRIPLES
-        )
-        merged.parse(data=payload, format="nt")
-        return merged
+        return rdflib_graph(self.quads(graphs))
 
 
 def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> None:

@@ -29,8 +29,7 @@ SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _THING = ox.NamedNode(OWL + "Thing")
 _BUILT_IN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#", OWL,
              "http://www.w3.org/2001/XMLSchema#")
-_REFLEXIVE = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty",
-              "http://www.w3.org/2000/01/rdf-schema#subClassOf",
+_REFLEXIVE = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty", SUBCLASS,
               "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"}
 
 
