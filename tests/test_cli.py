@@ -226,3 +226,23 @@ def test_ad_hoc_sparql_from_text_and_file(cli, root, tmp_path):
     assert bad.code == 2 and "SPARQL syntax error" in bad.err and "Traceback" not in bad.err
     missing = cli("--root", str(root), "sparql", f"@{tmp_path / 'none.rq'}")
     assert missing.code == 2 and "cannot read the query" in missing.err
+
+
+def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
+    # The data shapes run in a second thread; Ctrl-C must not leave a traceback or wait for it.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from coalition_kg.synth import generate
+
+    generate(root, tmp_path / "repo", documents=300)
+    process = subprocess.Popen([sys.executable, "-m", "coalition_kg.cli", "--root", str(tmp_path / "repo"), "validate",
+                                "--texts", str(tmp_path / "repo" / "texts")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert err.decode().strip() == "coalition-kg: aborted"

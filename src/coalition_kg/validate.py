@@ -6,6 +6,8 @@ the OWL-RL consistency check add their problems to the same report."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,35 +208,47 @@ def _header_line(query, path) -> int:
     return 1
 
 
+def _in_background(function, *args) -> Future:
+    """Run ``function`` in a daemon thread: an interrupted `validate` (Ctrl-C, an error in another
+    check) then ends at once instead of waiting for the thread, as a pool's exit would."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=function.__name__, daemon=True).start()
+    return future
+
+
 def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = True,
              engine: str = DEFAULT_ENGINE, reasoner: str | None = None, progress: Progress = SILENT) -> Report:
     """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None);
     ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     problems = []
     entailed = None
     # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
     # validates, so on two cores the quote check and the OWL-RL inference come almost free.
     # Not pySHACL: rdflib's SPARQL parser (pyparsing) breaks when two threads parse at once.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        data = pool.submit(check_data, dataset, engine) if engine == "turbo" else None
-        for name, check in (("ontology", check_ontology), ("catalogue", check_catalogue)):
-            with progress.stage(f"{name} shapes ({engine})"):
-                problems += check(dataset, engine)
-        if texts_dir is not None:
-            from .quotes import check_quotes
+    data = _in_background(check_data, dataset, engine) if engine == "turbo" else None
+    for name, check in (("ontology", check_ontology), ("catalogue", check_catalogue)):
+        with progress.stage(f"{name} shapes ({engine})"):
+            problems += check(dataset, engine)
+    if texts_dir is not None:
+        from .quotes import check_quotes
 
-            with progress.stage("quotes"):
-                problems += check_quotes(dataset, texts_dir)
-        if reasoning:
-            from .reasoning import DEFAULT_REASONER, entailments
+        with progress.stage("quotes"):
+            problems += check_quotes(dataset, texts_dir)
+    if reasoning:
+        from .reasoning import DEFAULT_REASONER, entailments
 
-            reasoner = reasoner or DEFAULT_REASONER
-            with progress.stage(f"OWL-RL inference ({reasoner})"):
-                entailed = entailments(dataset, reasoner)
-        with progress.stage(f"data shapes ({engine})"):
-            problems += data.result() if data else check_data(dataset, engine)
+        reasoner = reasoner or DEFAULT_REASONER
+        with progress.stage(f"OWL-RL inference ({reasoner})"):
+            entailed = entailments(dataset, reasoner)
+    with progress.stage(f"data shapes ({engine})"):
+        problems += data.result() if data else check_data(dataset, engine)
     if entailed is not None:  # after the data shapes: it adds a scratch graph to the store they read
         from .reasoning import check_consistency
 
