@@ -237,7 +237,7 @@ def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
 
     from coalition_kg.synth import generate
 
-    generate(root, tmp_path / "repo", documents=300)
+    generate(root, tmp_path / "repo", documents=1500)  # about 270k triples: validate takes seconds
     process = subprocess.Popen([sys.executable, "-m", "coalition_kg.cli", "--root", str(tmp_path / "repo"), "validate",
                                 "--texts", str(tmp_path / "repo" / "texts")], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
