@@ -29,9 +29,10 @@ def test_the_benchmark_runs_at_the_smallest_size(root, tmp_path):
     agreements = {(a["what"], a["size"]): a for a in results["agreements"]}
     assert set(agreements) == {(what, size) for what in ("validation results", "entailments") for size in (1300, 2600)}
     assert all(a["same"] for a in agreements.values()), agreements
-    # 2,600 triples is 14 documents: one violation of each of the 14 kinds, each found by both engines
+    # 2,600 triples is 14 documents: one violation of each of the 14 kinds and one copy of every
+    # invalid example, each found by both engines, and nothing else
     injected = agreements[("validation results", 2600)]
-    assert injected["injected"] == injected["injected_found"] == injected["count"] == len(VIOLATIONS) == 14
+    assert injected["injected"] == injected["injected_found"] == injected["reported_pairs"] > len(VIOLATIONS) == 14
     assert (out / "timings.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "targets at 2,600 triples" in (out / "table.txt").read_text()
     assert "plain/ours" in done.stdout and "targets at 2,600 triples" in done.stdout

@@ -16,11 +16,11 @@ from coalition_kg import layout as lay
 from coalition_kg.catalogue import catalogue_graph, load_catalogue
 from coalition_kg.dataset import graph_from_files, load
 from coalition_kg.shacl import ENGINES, run_shacl
+from coalition_kg.synth import EXPECT_LINE
 from coalition_kg.terms import rdflib_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*/*.ttl"))
-EXPECT = re.compile(r"^#\s*expect:\s*<([^>]+)>\s+<([^>]+)>", re.M)
 EXPECT_NOT = re.compile(r"^#\s*expect-not:\s*<([^>]+)>\s+<([^>]+)>", re.M)
 
 
@@ -58,7 +58,7 @@ def test_the_real_repository_conforms(kind, engine, dataset, root):
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture_fails_the_named_shape_on_the_named_node(fixture, engine, dataset, repo_copy):
     kind = fixture.parent.name
-    expected = EXPECT.findall(fixture.read_text(encoding="utf-8"))
+    expected = EXPECT_LINE.findall(fixture.read_text(encoding="utf-8"))
     assert expected, f"{fixture} has no '# expect: <shape> <focus>' line"
     found = {(str(r["shape"]), str(r["focus"])) for r in results_with(fixture, kind, engine, repo_copy, dataset)}
     for shape, focus in expected:
@@ -76,7 +76,7 @@ def shapes(dataset):
 def test_every_shape_has_a_fixture(shapes):
     """Every shape with an IRI is named by a fixture; a node shape whose checks are all property
     shapes counts as covered when one of its own property shapes is."""
-    named = {shape for fixture in FIXTURES for shape, _ in EXPECT.findall(fixture.read_text(encoding="utf-8"))}
+    named = {shape for fixture in FIXTURES for shape, _ in EXPECT_LINE.findall(fixture.read_text(encoding="utf-8"))}
     missing = []
     for graph in shapes.values():
         node_shapes = {s for s in graph.subjects(rdflib.RDF.type, SH.NodeShape) if isinstance(s, rdflib.URIRef)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from coalition_kg.dataset import load
-from coalition_kg.synth import VIOLATIONS, generate
+from coalition_kg.synth import EXAMPLES, EXPECT_LINE, VIOLATIONS, generate
 from coalition_kg.validate import validate
 
 
@@ -20,14 +20,17 @@ def test_generation_is_deterministic(synthetic, root, tmp_path):
         assert path.read_text() == (tmp_path / "again" / path.relative_to(synthetic)).read_text()
 
 
-def test_injected_violations_are_found_and_nothing_else(root, tmp_path):
+def test_injected_violations_are_found_and_nothing_else(root, tmp_path, seeds):
     out = tmp_path / "repo"
-    summary = generate(root, out, documents=len(VIOLATIONS) + 2, violations=1)
-    expected = {(e["shape"], e["focus"]) for e in summary["expected"]}
-    assert {shape for shape, _ in expected} == {shape for _, shape in VIOLATIONS}
-    assert len(expected) == len(VIOLATIONS)
+    summary = generate(root, out, documents=len(VIOLATIONS) + 2, violations=1, texts=seeds)
+    expected = [(e["shape"], e["focus"]) for e in summary["expected"]]
+    examples = [line for path in sorted((root / EXAMPLES).glob("*.ttl"))
+                for line in EXPECT_LINE.findall(path.read_text(encoding="utf-8"))]
+    assert len(expected) == len(set(expected)) == len(VIOLATIONS) + len(examples)
+    # every data shape an example breaks, and every kind, has its violation
+    assert {shape for shape, _ in expected} == {shape for _, shape in VIOLATIONS} | {shape for shape, _ in examples}
     found = {(p.shape, p.focus.strip("<>")) for p in validate(load(out), out / "texts", reasoning=False).problems}
-    assert found == expected
+    assert found == set(expected)
     assert json.loads((out / "expected-violations.json").read_text())["violations_per_kind"] == 1
 
 

@@ -221,10 +221,14 @@ def build(obj: Context, out: Path, texts: Path | None) -> None:
 @click.option("--documents", type=click.IntRange(min=1), help="How many source documents to generate.")
 @click.option("--triples", type=click.IntRange(min=1), help="Roughly how many data triples (instead of --documents).")
 @click.option("--violations", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Inject this many violations of each kind (listed in OUT/expected-violations.json).")
+              help="Inject this many violations of each kind, and as many copies of each invalid example in "
+                   "tests/fixtures/invalid/data (listed in OUT/expected-violations.json).")
+@click.option("--texts", type=click.Path(path_type=Path),
+              help="The repository's source texts, which the injected examples need [default: ../shared/seeds].")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.pass_obj
-def synth(obj: Context, out: Path, documents: int | None, triples: int | None, violations: int, seed: int) -> None:
+def synth(obj: Context, out: Path, documents: int | None, triples: int | None, violations: int, texts: Path | None,
+          seed: int) -> None:
     """Write a synthetic repository to OUT for scale tests: this repository's ontology, shapes and
     queries, generated data that conforms, its texts (OUT/texts) and any injected violations."""
     from .synth import TRIPLES_PER_DOCUMENT, generate
@@ -232,7 +236,7 @@ def synth(obj: Context, out: Path, documents: int | None, triples: int | None, v
     if (documents is None) == (triples is None):
         raise UsageProblem("synth takes one of --documents or --triples")
     count = documents or max(1, round(triples / TRIPLES_PER_DOCUMENT))
-    summary = generate(obj.root, out, count, violations, seed)
+    summary = generate(obj.root, out, count, violations, seed, _texts_dir(obj.root, texts))
     click.echo(f"synth: {count} documents, {len(summary['expected'])} injected violation(s) -> {out}")
 
 

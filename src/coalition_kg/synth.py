@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -268,9 +269,45 @@ class Document:
         return "\n".join(self.lines), "\n".join(self.sentences) + "\n", expected
 
 
-def generate(source_root: Path, out: Path, documents: int, violations: int = 0, seed: int = 1) -> dict:
+# The repository's counter-examples: one file or more per data shape, each naming in `# expect:`
+# lines the shape it breaks and on which node. Injected K times, they give every shape K violations.
+EXAMPLES = Path("tests") / "fixtures" / "invalid" / "data"
+EXPECT_LINE = re.compile(r"^#\s*expect:\s*<([^>]+)>\s+<([^>]+)>", re.M)
+
+
+def inject_examples(source: lay.Layout, out: Path, copies: int, texts: Path | None) -> list[tuple[str, str]]:
+    """Write ``copies`` copies of every counter-example to OUT/data/injected/, their own nodes
+    renamed per copy (fixture-… becomes fixture-<k>-<example>-…), with the repository's own data
+    and texts, whose entities the examples point at. Returns the expected (shape, focus) pairs."""
+    examples = sorted((source.root / EXAMPLES).glob("*.ttl"))
+    if not examples or not copies:
+        return []
+    for path in source.data_files():
+        target = out / path.relative_to(source.root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    for path in source.source_files():
+        text = (texts / f"{path.stem}.txt") if texts else None
+        if text is None or not text.is_file():
+            raise UsageProblem(f"no text of {path.stem} in {texts}: the injected examples need the repository's "
+                               "own documents (give --texts)")
+        shutil.copy(text, out / "texts" / text.name)
+    (out / "data" / "injected").mkdir()
+    expected = []
+    for example in examples:
+        for copy in range(copies):
+            text = example.read_text(encoding="utf-8").replace("fixture-", f"fixture-{copy}-{example.stem}-")
+            (out / "data" / "injected" / f"{example.stem}-{copy}.ttl").write_text(text, encoding="utf-8")
+            expected += EXPECT_LINE.findall(text)
+    return expected
+
+
+def generate(source_root: Path, out: Path, documents: int, violations: int = 0, seed: int = 1,
+             texts: Path | None = None) -> dict:
     """Write a repository at OUT: the ontology, shapes and queries of SOURCE_ROOT, synthetic data,
-    the texts its quotes come from (OUT/texts), and OUT/expected-violations.json."""
+    the texts its quotes come from (OUT/texts), and OUT/expected-violations.json. With
+    ``violations`` K, K violations of each kind below in the synthetic documents, and K copies of
+    each of the repository's counter-examples, so that every data shape has violations to find."""
     if documents < 1:
         raise UsageProblem("synth needs at least one document")
     if violations and documents < violations * len(VIOLATIONS):
@@ -285,7 +322,8 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
     (out / "data" / "sources").mkdir(parents=True)
     (out / "texts").mkdir()
     pools = Pools.sized(documents)
-    (out / "data" / "reference.ttl").write_text(reference(pools, rng), encoding="utf-8")
+    # not reference.ttl: with injected examples, the repository's own reference graph comes too
+    (out / "data" / "synthetic-reference.ttl").write_text(reference(pools, rng), encoding="utf-8")
     injections = [kind for kind, _ in VIOLATIONS for _ in range(violations)]
     expected = []
     for number in range(documents):
@@ -295,6 +333,7 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
         (out / "data" / "sources" / f"{doc_id}.ttl").write_text(turtle, encoding="utf-8")
         (out / "texts" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
         expected += found
+    expected += inject_examples(source, out, violations, texts)
     summary = {"documents": documents, "seed": seed, "violations_per_kind": violations,
                "expected": [{"shape": shape, "focus": focus} for shape, focus in expected]}
     (out / "expected-violations.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
