@@ -130,16 +130,25 @@ def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
+@click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead of the local files.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds to wait for the endpoint.")
 @click.pass_obj
-def query(obj: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
-    """Answer the stored query NAME (see `coalition-kg queries`)."""
+def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, timeout: float) -> None:
+    """Answer the stored query NAME (see `coalition-kg queries`), from the local files or an endpoint."""
     from .catalogue import get_query
     from .results import render
     from .store import EmbeddedStore, answer
 
     stored = get_query(obj.layout, name)
     values = _parse_params(params, name)
-    results = answer(EmbeddedStore(obj.dataset()), stored, values)
+    if endpoint:
+        from .remote import RemoteStore
+
+        store = RemoteStore(endpoint, timeout)
+    else:
+        store = EmbeddedStore(obj.dataset())
+    results = answer(store, stored, values)
     click.echo(render(results, fmt), nl=False)
 
 

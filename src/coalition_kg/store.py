@@ -59,14 +59,19 @@ class EmbeddedStore:
             raise CoalitionKGError(f"SPARQL syntax error: {error}") from None
         except OSError as error:  # pyoxigraph's evaluation errors (e.g. a bad regex)
             raise CoalitionKGError(f"the query failed: {error}") from None
-        if isinstance(answer, ox.QueryBoolean):
-            return Results([], [], bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in answer]
-            return Results(["subject", "predicate", "object"], rows)
-        variables = [v.value for v in answer.variables]
-        # A solution iterates its values in the order of the variables; looking each up by name
-        # costs a third more than the query itself on large answers.
-        rows = [{name: term for name, term in zip(variables, solution, strict=True) if term is not None}
-                for solution in answer]
-        return Results(variables, rows)
+        return results_of(answer)
+
+
+def results_of(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Results:
+    """pyoxigraph's answer, whichever store gave it, in the one shape callers see."""
+    if isinstance(answer, ox.QueryBoolean):
+        return Results([], [], bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        rows = [{"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in answer]
+        return Results(["subject", "predicate", "object"], rows)
+    variables = [v.value for v in answer.variables]
+    # A solution iterates its values in the order of the variables; looking each up by name
+    # costs a third more than the query itself on large answers.
+    rows = [{name: term for name, term in zip(variables, solution, strict=True) if term is not None}
+            for solution in answer]
+    return Results(variables, rows)

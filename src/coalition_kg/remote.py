@@ -1,0 +1,64 @@
+"""A SPARQL 1.1 endpoint as a store: queries go out through SPARQLWrapper, and the answer, in the
+SPARQL JSON results format, is read back by pyoxigraph's results parser into the same shape the
+embedded store gives. Every failure is one line naming the endpoint."""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+
+import pyoxigraph as ox
+
+from .errors import CoalitionKGError
+from .store import Results, Term, results_of
+
+
+class EndpointProblem(CoalitionKGError):
+    """An endpoint that is down, slow, refuses us or answers nonsense: exit code 2."""
+
+    def __init__(self, endpoint: str, message: str):
+        super().__init__(f"endpoint {endpoint}: {message}")
+
+
+def _without_header(sparql: str) -> str:
+    """The query without its leading comment lines: SPARQLWrapper guesses a query's form from its
+    words, and a `#+ description` that says "clear" made it send a SELECT as a CLEAR update."""
+    lines = sparql.splitlines()
+    start = next((n for n, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
+    return "\n".join(lines[start:])
+
+
+class RemoteStore:
+    def __init__(self, endpoint: str, timeout: float = 30.0):
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
+        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        from .binding import bind
+
+        client = SPARQLWrapper(self.endpoint)
+        client.setQuery(_without_header(bind(sparql, bindings or {})))
+        client.setMethod(POST)  # long queries and bound parameters do not fit in a URL
+        client.setReturnFormat(JSON)
+        client.setTimeout(int(max(1, self.timeout)))
+        try:
+            body = client.query().response.read()
+        except SPARQLWrapperException as error:  # 400, 401, 404, 500 from the endpoint
+            raise EndpointProblem(self.endpoint, " ".join(str(error).split())[:300]) from None
+        except urllib.error.HTTPError as error:
+            raise EndpointProblem(self.endpoint, f"HTTP {error.code} {error.reason}") from None
+        except TimeoutError:
+            raise EndpointProblem(self.endpoint, f"no answer within {self.timeout:g} s") from None
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, TimeoutError | socket.timeout):
+                raise EndpointProblem(self.endpoint, f"no answer within {self.timeout:g} s") from None
+            raise EndpointProblem(self.endpoint, f"cannot connect ({error.reason})") from None
+        except (ConnectionError, OSError) as error:
+            raise EndpointProblem(self.endpoint, f"cannot connect ({error})") from None
+        try:
+            return results_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+        except (SyntaxError, ValueError) as error:
+            raise EndpointProblem(self.endpoint, f"malformed SPARQL JSON results ({error})") from None
