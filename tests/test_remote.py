@@ -13,9 +13,9 @@ import threading
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
+from coalition_kg import layout as lay
 from coalition_kg.catalogue import read_query
 from coalition_kg.remote import RemoteStore
 
@@ -45,27 +45,38 @@ def wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
 
 
 @pytest.fixture(scope="module")
-def oxigraph(dataset, tmp_path_factory):
-    """An Oxigraph server (from PyPI's `oxigraph`) holding every graph, on a free port; stopped after."""
+def oxigraph_server():
+    """An empty Oxigraph server (from PyPI's `oxigraph`), in memory, on a free port; stopped after.
+    Its default graph is the union of its graphs, as the stored queries expect."""
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     if not Path(binary).exists():
         pytest.fail("the oxigraph server is not installed (pip install -e '.[test]')")
-    folder = tmp_path_factory.mktemp("oxigraph")
-    dump = folder / "graph.nq"
-    dump.write_bytes(ox.serialize(list(dataset.store), format=ox.RdfFormat.N_QUADS))
-    subprocess.run([binary, "load", "--location", str(folder / "db"), "--file", str(dump)], check=True,
-                   capture_output=True)
     port = free_port()
-    # Union default graph: the stored queries read every graph, as they do on the embedded store.
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(folder / "db"), "--bind",
-                                f"127.0.0.1:{port}", "--union-default-graph"],
+    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for(port, process)
-        yield f"http://127.0.0.1:{port}/query"
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def oxigraph(oxigraph_server, root):
+    """The server's query endpoint, once `coalition-kg push` has uploaded every graph to it."""
+    done = subprocess.run([sys.executable, "-m", "coalition_kg.cli", "--root", str(root), "push", "--endpoint",
+                           oxigraph_server + "/store"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return oxigraph_server + "/query"
+
+
+def test_push_writes_every_graph_whole(oxigraph, dataset):
+    counted = RemoteStore(oxigraph).select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows
+    remote = {row["g"].value: int(row["n"].value) for row in counted}
+    local = {graph: len(dataset.quads([graph])) for graph in [*dataset.graph_files, lay.DERIVED_GRAPH]}
+    assert remote == local and len(remote) >= 5
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
@@ -110,6 +121,10 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "nonsense"')
 
+    def do_PUT(self):  # noqa: N802 (a store that refuses us)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_error(401, "Unauthorized")
+
     def log_message(self, *args):  # keep the test output quiet
         pass
 
@@ -141,3 +156,14 @@ def test_a_stopped_endpoint_is_one_line_and_exit_2(cli, root):
     result = cli("--root", str(root), "query", "source-disagreements", "--endpoint", url)
     assert result.code == 2 and f"endpoint {url}: cannot connect" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_push_that_fails_says_which_graphs_were_written(cli, root, misbehaving, dataset):
+    graphs = len(dataset.graph_files) + 1  # and the derived shortcuts
+    url = f"http://127.0.0.1:{free_port()}/store"  # nothing listens there
+    stopped = cli("--root", str(root), "push", "--endpoint", url)
+    assert stopped.code == 2 and f"endpoint {url}: cannot connect" in stopped.err
+    assert f"0 of {graphs} graphs written (none), failed at {lay.ONTOLOGY_GRAPH}" in stopped.err
+    refused = cli("--root", str(root), "push", "--endpoint", misbehaving + "/store")
+    assert refused.code == 2 and "HTTP 401" in refused.err and f"0 of {graphs} graphs written" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1

@@ -195,6 +195,22 @@ def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner
 
 
 @cli.command()
+@click.option("--endpoint", metavar="URL", required=True,
+              help="The store's SPARQL 1.1 Graph Store Protocol URL (Oxigraph: http://host:port/store).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds to wait for each graph to be written.")
+@click.pass_obj
+def push(obj: Context, endpoint: str, timeout: float) -> None:
+    """Upload every graph, each under its own name, to a triple store (one PUT per graph).
+
+    Credentials, if the store needs them, come from COALITION_KG_USER and COALITION_KG_PASSWORD."""
+    from .push import push as run
+
+    written = run(obj.dataset(), endpoint, timeout)
+    click.echo(f"push: {len(written)} graphs written to {endpoint}")
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def stats(obj: Context, fmt: str) -> None:
