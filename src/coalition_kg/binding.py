@@ -10,32 +10,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .errors import CoalitionKGError
-
-
-def _where_brace(text: str) -> int:
-    """Index of the first '{' outside comments, strings and IRIs: the start of the WHERE group."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif c == "<" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "=":
-            end = text.find(">", i)
-            i = n if end < 0 else end + 1
-            continue
-        elif c in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                i += 2 if text[i] == "\\" else 1
-            i += len(quote)
-            continue
-        elif c == "{":
-            return i
-        i += 1
-    raise CoalitionKGError("the query has no WHERE group to bind parameters into")
+from .sparql_text import where_brace
 
 
 def bind(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
@@ -46,5 +21,5 @@ def bind(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> s
             raise TypeError(f"parameters bind IRIs and literals, not {type(term).__name__}")
     variables = " ".join(str(v) for v in bindings)
     values = " ".join(str(t) for t in bindings.values())
-    brace = _where_brace(text)
+    brace = where_brace(text)
     return f"{text[: brace + 1]} VALUES ({variables}) {{ ({values}) }}{text[brace + 1 :]}"

@@ -17,7 +17,6 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "integer")
 QUERY_BASE = lay.BASE + "query/"
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
-_FORM = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s[^\n]*\n\s*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I | re.M)
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,9 @@ class StoredQuery:
 
     @property
     def form(self) -> str:
-        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
-        match = _FORM.search(body)
-        return match.group(1).lower() if match else "select"
+        from .sparql_text import form_of
+
+        return form_of(self.text) or "select"
 
     @property
     def iri(self) -> str:
