@@ -80,6 +80,11 @@ class Layout:
     def rule_files(self) -> list[Path]:
         return sorted(self.rules_dir.glob("*.rq"))
 
+    def graphs(self) -> list[str]:
+        """Every named graph the repository publishes: the ontology, one per data file, the derived
+        shortcuts. `push` writes these and remote queries name them as their dataset."""
+        return [ONTOLOGY_GRAPH, *(graph_for(path) for path in self.data_files()), DERIVED_GRAPH]
+
     def relative(self, path: Path) -> str:
         try:
             return str(path.resolve().relative_to(self.root))

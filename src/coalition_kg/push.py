@@ -11,7 +11,6 @@ import urllib.request
 
 import pyoxigraph as ox
 
-from . import layout as lay
 from .dataset import Dataset
 from .remote import EndpointProblem
 
@@ -32,7 +31,7 @@ def _opener(endpoint: str) -> urllib.request.OpenerDirector:
 def push(dataset: Dataset, endpoint: str, timeout: float = 60.0) -> list[str]:
     """PUT every graph (ontology, each data file's, the derived shortcuts) to ``endpoint``, the
     store's Graph Store Protocol URL. Returns the graphs written."""
-    graphs = [lay.ONTOLOGY_GRAPH, *dataset.data_graphs, lay.DERIVED_GRAPH]
+    graphs = dataset.layout.graphs()
     opener, written = _opener(endpoint), []
     for graph in graphs:
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in dataset.quads([graph])]

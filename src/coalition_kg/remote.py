@@ -28,10 +28,46 @@ def _without_header(sparql: str) -> str:
     return "\n".join(lines[start:])
 
 
+# SPARQLWrapper turns these statuses into exceptions of its own, with the body in their text.
+WRAPPED = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414,
+           "EndPointInternalError": 500}
+
+
+def _body(error: urllib.error.HTTPError) -> bytes:
+    try:
+        return error.read()
+    except OSError:
+        return b""
+
+
+def _failure(code: int, reason: str, body: bytes) -> str:
+    """'HTTP 503 Service Unavailable: <the first line of what the endpoint said>'."""
+    said = " ".join(body.decode("utf-8", "replace").strip().splitlines()[:1])[:300]
+    return f"HTTP {code} {reason}" + (f": {said}" if said and not said.lstrip().startswith("<") else "")
+
+
+def _wrapped_failure(error: Exception) -> str:
+    from ast import literal_eval
+    from http import HTTPStatus
+
+    code = WRAPPED.get(type(error).__name__, 500)
+    _, _, response = str(error).partition("\n\nResponse:\n")
+    try:
+        body = literal_eval(response) if response else b""
+    except (ValueError, SyntaxError):
+        body = b""
+    return _failure(code, HTTPStatus(code).phrase, body if isinstance(body, bytes) else b"")
+
+
 class RemoteStore:
-    def __init__(self, endpoint: str, timeout: float = 30.0):
+    """An endpoint's query URL. ``graphs`` names the query's dataset in the request itself (SPARQL 1.1
+    Protocol: default-graph-uri and named-graph-uri), so the default graph is their union on any
+    store: what a store's own default graph holds differs from one to the next."""
+
+    def __init__(self, endpoint: str, timeout: float = 30.0, graphs: list[str] | None = None):
         self.endpoint = endpoint
         self.timeout = timeout
+        self.graphs = graphs or []
 
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
         from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -44,12 +80,15 @@ class RemoteStore:
         client.setMethod(POST)  # long queries and bound parameters do not fit in a URL
         client.setReturnFormat(JSON)
         client.setTimeout(int(max(1, self.timeout)))
+        for graph in self.graphs:
+            client.addDefaultGraph(graph)
+            client.addNamedGraph(graph)
         try:
             body = client.query().response.read()
-        except SPARQLWrapperException as error:  # 400, 401, 404, 500 from the endpoint
-            raise EndpointProblem(self.endpoint, " ".join(str(error).split())[:300]) from None
+        except SPARQLWrapperException as error:  # 400, 401, 404, 414, 500 from the endpoint
+            raise EndpointProblem(self.endpoint, _wrapped_failure(error)) from None
         except urllib.error.HTTPError as error:
-            raise EndpointProblem(self.endpoint, f"HTTP {error.code} {error.reason}") from None
+            raise EndpointProblem(self.endpoint, _failure(error.code, error.reason, _body(error))) from None
         except TimeoutError:
             raise EndpointProblem(self.endpoint, f"no answer within {self.timeout:g} s") from None
         except urllib.error.URLError as error:
