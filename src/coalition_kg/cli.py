@@ -33,11 +33,17 @@ class Context:
 
         return Layout.at(self.root)
 
-    def dataset(self):
+    def dataset(self, store: Path | None = None):
+        """The repository's graph: loaded into memory, or from the on-disk store ``store``."""
         if self._dataset is None:
-            from .dataset import load
+            if store is not None:
+                from .disk import open_store
 
-            self._dataset = load(self.root, progress=self.progress)
+                self._dataset = open_store(self.layout, store, self.progress)
+            else:
+                from .dataset import load
+
+                self._dataset = load(self.root, progress=self.progress)
         return self._dataset
 
 
@@ -63,6 +69,9 @@ def cli(ctx: click.Context, root: Path, quiet: bool) -> None:
 # The engine names are spelled out here rather than imported, so that --help loads no engine.
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["turbo", "pyshacl"]), default="turbo", show_default=True,
                              help="SHACL engine: pyshacl-turbo (Rust), or pySHACL, the reference.")
+STORE_OPTION = click.option("--store", type=click.Path(path_type=Path), metavar="PATH",
+                            help="Keep the graph in an on-disk store in PATH: built on first use and whenever "
+                                 "the repository changes, reopened at once otherwise.")
 REASONER_OPTION = click.option("--reasoner", type=click.Choice(["reasonable", "owlrl"]), default="reasonable",
                                show_default=True, help="OWL-RL reasoner: reasonable (Rust), or owlrl, the reference.")
 
@@ -133,8 +142,10 @@ def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead of the local files.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds to wait for the endpoint.")
+@STORE_OPTION
 @click.pass_obj
-def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, timeout: float) -> None:
+def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, timeout: float,
+          store: Path | None) -> None:
     """Answer the stored query NAME (see `coalition-kg queries`), from the local files or an endpoint."""
     from .catalogue import get_query
     from .results import render
@@ -145,10 +156,10 @@ def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: 
     if endpoint:
         from .remote import RemoteStore
 
-        store = RemoteStore(endpoint, timeout)
+        source = RemoteStore(endpoint, timeout, obj.layout.graphs())
     else:
-        store = EmbeddedStore(obj.dataset())
-    results = answer(store, stored, values)
+        source = EmbeddedStore(obj.dataset(store))
+    results = answer(source, stored, values)
     click.echo(render(results, fmt), nl=False)
 
 
@@ -156,8 +167,9 @@ def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: 
 @click.argument("text", metavar="QUERY")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
+@STORE_OPTION
 @click.pass_obj
-def sparql(obj: Context, text: str, fmt: str) -> None:
+def sparql(obj: Context, text: str, fmt: str, store: Path | None) -> None:
     """Answer an ad-hoc SPARQL query: the text, or @FILE to read it from a file.
 
     The default graph is the union of every graph (data, reference, derived shortcuts, ontology);
@@ -171,7 +183,7 @@ def sparql(obj: Context, text: str, fmt: str) -> None:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
-    click.echo(render(EmbeddedStore(obj.dataset()).select(text), fmt), nl=False)
+    click.echo(render(EmbeddedStore(obj.dataset(store)).select(text), fmt), nl=False)
 
 
 @cli.command()
@@ -208,6 +220,56 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
 
     written = run(obj.dataset(), endpoint, timeout)
     click.echo(f"push: {len(written)} graphs written to {endpoint}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port (0: any free one; the address is printed).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Queries answered at once, each in a process of its own holding the graph.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped (503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Rows (or triples) an answer may have; a larger one is refused (422).")
+@click.option("--memory-limit", type=click.IntRange(min=256), default=4096, show_default=True, metavar="MB",
+              help="Memory each worker may use; a query past it is stopped (503).")
+@STORE_OPTION
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, max_rows: int, memory_limit: int,
+          store: Path | None) -> None:
+    """Serve the graph over HTTP: a read-only SPARQL endpoint (/sparql), the stored queries as a REST
+    API (/queries/NAME, described at /openapi.json), and a landing page. Ctrl-C stops it."""
+    from .catalogue import load_catalogue
+    from .server import Service, make_server
+    from .workers import Limits, Pool
+
+    catalogue = load_catalogue(obj.layout)
+    if store is not None:
+        obj.dataset(store)  # built or refreshed once here; the workers only open it
+    pool = Pool(obj.layout.root, store and store.resolve(), workers, Limits(time_limit, max_rows, memory_limit))
+    try:
+        try:
+            server = make_server(Service(catalogue, pool), host, port, obj.quiet)
+        except OSError as error:
+            raise UsageProblem(f"serve: cannot listen on {host}:{port}: {error.strerror or error}") from None
+        bound_host, bound_port = server.server_address[:2]
+        click.echo(f"serving http://{bound_host}:{bound_port}/ (SPARQL at /sparql); Ctrl-C stops", err=False)
+        sys.stdout.flush()
+        import signal
+
+        def stop(signum, frame):  # SIGTERM ends the server as Ctrl-C does: workers stopped, port freed
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("serve: stopped", err=True)
+        finally:
+            server.server_close()
+    finally:
+        pool.close()
 
 
 @cli.command()

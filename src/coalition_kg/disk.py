@@ -1,0 +1,77 @@
+"""The embedded store on disk (`--store PATH`): the graph is loaded once into a pyoxigraph database
+in PATH and reopened in milliseconds afterwards. A stamp in the folder records the files (path,
+size, modification time) it was built from; when the repository changes, the next command builds
+it again, so a stale store is never answered from."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import layout as lay
+from .dataset import Dataset
+from .errors import UsageProblem
+from .progress import SILENT, Progress
+
+STAMP = "coalition-kg-store.json"
+
+
+def fingerprint(layout: lay.Layout) -> dict[str, list[int]]:
+    """What the graph is built from: the ontology folder (rules included) and every data file."""
+    files = [p for p in layout.ontology_dir.rglob("*") if p.is_file()] + layout.data_files()
+    return {str(p.relative_to(layout.root)): [p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(files)}
+
+
+def _stamp_of(path: Path) -> dict | None:
+    try:
+        return json.loads((path / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def open_read_only(path: Path) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot open the store: {error}") from None
+
+
+def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> Dataset:
+    """The repository's graph from the store in ``path``, built there first if missing or stale."""
+    path = path.resolve()
+    current = {"root": str(layout.root), "files": fingerprint(layout)}
+    if _stamp_of(path) != current:
+        _build(layout, path, current, progress)
+    graph_files = {lay.ONTOLOGY_GRAPH: layout.ontology_dir} | {lay.graph_for(p): p for p in layout.data_files()}
+    return Dataset(layout, open_read_only(path), graph_files)
+
+
+def _build(layout: lay.Layout, path: Path, stamp: dict, progress: Progress) -> None:
+    """Load in memory (so a syntax error names its file and line), write to a new folder beside
+    ``path``, then swap it in: a reader of the old store, or an interrupted build, sees a whole one."""
+    from .dataset import load
+
+    if path.exists() and not (path.is_dir() and (_stamp_of(path) is not None or not any(path.iterdir()))):
+        raise UsageProblem(f"{path}: exists and is not a coalition-kg store; name a new or empty folder")
+    dataset = load(layout.root, progress=progress)
+    fresh = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        with progress.stage(f"writing the store {path}"):
+            disk = ox.Store(str(fresh))
+            disk.bulk_extend(dataset.store)
+            disk.flush()
+            del disk  # closes the database before it is moved
+        (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
+        if path.exists():
+            path.rename(old)
+        fresh.rename(path)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot write the store: {error}") from None
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)

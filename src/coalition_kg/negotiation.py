@@ -1,0 +1,73 @@
+"""HTTP content negotiation for query answers: the client's Accept header (or an explicit format
+name) against the formats an answer of that kind can be written in."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+# Per kind of answer, the formats in order of preference when the client accepts anything.
+RESULTS = {  # SELECT and ASK
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+GRAPHS = {  # CONSTRUCT and DESCRIBE
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+# Short names for ?format= (a browser form cannot set Accept).
+NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
+         "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
+         "nt": "application/n-triples", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml",
+         "jsonld": "application/ld+json", "nquads": "application/n-quads", "trig": "application/trig"}
+
+
+def accepted(header: str | None) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header, best first (RFC 9110: q-value, then specificity)."""
+    ranges = []
+    for position, part in enumerate((header or "*/*").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for field in fields[1:]:
+            name, _, value = field.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(1.0, max(0.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
+        ranges.append((media, q, specificity, position))
+    ranges.sort(key=lambda r: (-r[1], -r[2], r[3]))
+    return [(media, q) for media, q, _, _ in ranges]
+
+
+def choose(header: str | None, offered: dict) -> str | None:
+    """The media type of ``offered`` the client likes best, or None if it accepts none of them."""
+    refused = {media for media, q in accepted(header) if q == 0}
+    for media, q in accepted(header):
+        if q == 0:
+            continue
+        if media == "*/*":
+            return next((m for m in offered if m not in refused), None)
+        if media.endswith("/*"):
+            match = next((m for m in offered if m.startswith(media[:-1]) and m not in refused), None)
+            if match:
+                return match
+        elif media in offered:
+            return media
+    return None
+
+
+def offered_for(kind: str) -> dict:
+    return GRAPHS if kind in ("construct", "describe") else RESULTS

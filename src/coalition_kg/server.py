@@ -1,0 +1,185 @@
+"""`serve`: the graph over HTTP. A read-only SPARQL 1.1 Protocol endpoint at /sparql, each stored query
+as a REST operation at /queries/NAME, their OpenAPI description, and a landing page. Requests are
+read here; queries run in worker processes (workers.py) so a bad one cannot take the service down.
+A request we cannot answer gets a 4xx and a readable line, never a 500."""
+
+from __future__ import annotations
+
+import json
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import __version__
+from .catalogue import StoredQuery
+from .errors import CoalitionKGError
+from .negotiation import NAMES, choose, offered_for
+from .sparql_text import asks_for_service, form_of
+from .workers import Job, Pool, Reply, problem
+
+MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
+FORM = "application/x-www-form-urlencoded"
+
+
+class Service:
+    """What the handlers share: the catalogue, the worker pool and its limits."""
+
+    def __init__(self, catalogue: dict[str, StoredQuery], pool: Pool):
+        self.catalogue = catalogue
+        self.pool = pool
+
+    def sparql(self, params: dict[str, list[str]], accept: str | None) -> Reply:
+        if "update" in params:
+            return problem(403, "this endpoint is read-only: SPARQL updates are refused")
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            return problem(400, "give exactly one query: /sparql?query=… (GET, or POST as a form "
+                                "or as application/sparql-query)")
+        return self.run(queries[0], accept, params.get("format", [None])[0],
+                        params.get("default-graph-uri"), params.get("named-graph-uri"))
+
+    def run(self, sparql: str, accept: str | None, fmt: str | None,
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Reply:
+        form = form_of(sparql)
+        if form == "update":
+            return problem(403, "this endpoint is read-only: SPARQL updates are refused")
+        if asks_for_service(sparql):
+            return problem(400, "SERVICE is not allowed here: this endpoint does not query other endpoints")
+        offered = offered_for(form)
+        if fmt is not None:
+            if NAMES.get(fmt) not in offered:
+                names = ", ".join(n for n, media in NAMES.items() if media in offered)
+                return problem(400, f"format {fmt!r} is not one of: {names}")
+            accept = NAMES[fmt]
+        media = choose(accept, offered)
+        if media is None:
+            return problem(406, f"none of the accepted types ({accept}) can hold this answer; "
+                                f"offered: {', '.join(offered)}")
+        if named_graphs is not None and default_graphs is None:
+            default_graphs = []  # the protocol: named graphs alone make an empty default graph
+        return self.pool.run(Job(sparql, media, default_graphs, named_graphs))
+
+    def stored(self, name: str, params: dict[str, list[str]], accept: str | None) -> Reply:
+        from .binding import bind
+
+        fmt = None
+        for suffix in ("json", "csv"):
+            if name.endswith("." + suffix):
+                name, fmt = name[: -len(suffix) - 1], suffix
+        query = self.catalogue.get(name)
+        if query is None:
+            return problem(404, f"no stored query {name!r}; /openapi.json lists them")
+        repeated = [key for key, values in params.items() if len(values) > 1]
+        if repeated:
+            return problem(400, f"query {name}, parameter {repeated[0]}: given more than once")
+        try:
+            text = bind(query.text, query.bind({key: values[0] for key, values in params.items()}))
+        except CoalitionKGError as error:
+            return problem(400, str(error))
+        if fmt is None:  # the REST operation answers in JSON or CSV only
+            media = choose(accept, {"application/sparql-results+json": 0, "application/json": 0, "text/csv": 0})
+            if media is None:
+                return problem(406, "this operation answers in application/sparql-results+json or text/csv")
+            fmt = "csv" if media == "text/csv" else "json"
+        return self.run(text, None, fmt)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = f"coalition-kg/{__version__}"
+    protocol_version = "HTTP/1.1"
+    service: Service  # set on the subclass made for each server
+
+    def do_GET(self):  # noqa: N802 (the names http.server calls)
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        accept = self.headers.get("Accept")
+        if url.path in ("/", "/index.html"):
+            from .landing import page
+
+            self.reply(Reply(200, "text/html; charset=utf-8", page(self.service.catalogue, self.service.pool.limits)))
+        elif url.path == "/sparql":
+            self.reply(self.service.sparql(params, accept))
+        elif url.path == "/openapi.json":
+            from .openapi import describe
+
+            body = json.dumps(describe(self.service.catalogue), indent=2).encode()
+            self.reply(Reply(200, "application/json", body))
+        elif url.path.startswith("/queries/"):
+            self.reply(self.service.stored(url.path[len("/queries/"):], params, accept))
+        else:
+            self.reply(problem(404, f"nothing at {url.path}; try / for what is here"))
+
+    def do_POST(self):  # noqa: N802
+        url = urlsplit(self.path)
+        if url.path != "/sparql":
+            self.reply(problem(405, f"POST is for /sparql, not {url.path}"), {"Allow": "GET"})
+            return
+        body = self.body()
+        if body is None:
+            return
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            self.reply(problem(400, "the request body is not UTF-8"))
+            return
+        if kind == FORM:
+            for key, values in parse_qs(text, keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        elif kind == "application/sparql-query":
+            params["query"] = params.get("query", []) + [text]
+        elif kind == "application/sparql-update":
+            params["update"] = [text]
+        else:
+            self.reply(problem(415, f"POST a form ({FORM}) or application/sparql-query, not {kind or 'no type'}"))
+            return
+        self.reply(self.service.sparql(params, self.headers.get("Accept")))
+
+    def refuse(self):
+        self.reply(problem(405, f"{self.command} is not allowed: this server is read-only"), {"Allow": "GET, POST"})
+
+    do_PUT = do_DELETE = do_PATCH = refuse  # noqa: N815
+    do_HEAD = do_GET  # noqa: N815 (reply() leaves out the body)
+
+    def do_OPTIONS(self):  # noqa: N802
+        self.reply(Reply(204, "text/plain", b""), {"Allow": "GET, HEAD, POST, OPTIONS"})
+
+    def body(self) -> bytes | None:
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            self.reply(problem(411, "a POST needs a Content-Length"))
+            return None
+        if int(length) > MAX_BODY:
+            self.reply(problem(413, f"the request body is over {MAX_BODY} bytes"))
+            self.close_connection = True
+            return None
+        return self.rfile.read(int(length))
+
+    def reply(self, reply: Reply, headers: dict[str, str] | None = None) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.media)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Vary", "Accept")
+        for name, value in {**reply.headers, **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+    def send_error(self, code, message=None, explain=None):
+        # http.server's own refusals (a malformed request line, an over-long URL): plain text like ours
+        self.reply(problem(code, f"{code} {message or HTTPStatus(code).phrase}"))
+
+    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
+        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def make_server(service: Service, host: str, port: int, quiet: bool = False) -> ThreadingHTTPServer:
+    handler = type("BoundHandler", (Handler,), {"service": service})
+    if quiet:
+        handler.log_message = lambda self, *args: None
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
