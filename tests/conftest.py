@@ -72,3 +72,47 @@ def cli(capsysbinary):
         return Run(code, captured.out.decode(), captured.err.decode())
 
     return run
+
+
+def push_to(root: Path, endpoint) -> None:
+    """Upload the repository's graphs with `coalition-kg push`, as a user would."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    if endpoint.user:
+        env.update(COALITION_KG_USER=endpoint.user, COALITION_KG_PASSWORD=endpoint.password)
+    done = subprocess.run([sys.executable, "-m", "coalition_kg.cli", "--root", str(root), "-q", "push", "--endpoint",
+                           endpoint.store], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint():
+    """An Oxigraph server holding the repository's graphs, put there by `push`."""
+    from .servers import oxigraph_server
+
+    with oxigraph_server() as endpoint:
+        push_to(ROOT, endpoint)
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(tmp_path_factory):
+    """A Virtuoso server (Debian's virtuoso-opensource) holding the repository's graphs, put there by
+    `push` through its digest-authenticated Graph Store endpoint."""
+    from .virtuoso import virtuoso_server
+
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as endpoint:
+        push_to(ROOT, endpoint)
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def serve_endpoint():
+    """`coalition-kg serve` over the repository."""
+    from .servers import coalition_serve
+
+    with coalition_serve(ROOT, "--time-limit", "5", "--max-rows", "5000") as endpoint:
+        yield endpoint

@@ -1,105 +1,20 @@
-"""Stored queries through a real SPARQL endpoint (an Oxigraph server the tests start on 127.0.0.1)
-give the golden rows, as the embedded store does; an endpoint that fails gives one line and exit 2."""
+"""An endpoint that fails, in any way, gives one line naming it and exit 2: real servers stopped,
+refusing a password or too slow on purpose, and a fake one for the failures a real server will not
+produce on demand (an internal error, malformed results)."""
 
 from __future__ import annotations
 
 import http.server
-import json
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from coalition_kg import layout as lay
-from coalition_kg.catalogue import read_query
-from coalition_kg.remote import RemoteStore
 
-from .terms import parse_term
+from .servers import coalition_serve, free_port, oxigraph_server
 
-ROOT = Path(__file__).resolve().parents[1]
-QUERIES = sorted((ROOT / "queries").glob("*.rq"))
-GOLDEN = ROOT / "tests" / "golden"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server stopped: {process.stderr.read().decode()[-500:]}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    pytest.fail(f"no server on port {port} after {seconds} s")
-
-
-@pytest.fixture(scope="module")
-def oxigraph_server():
-    """An empty Oxigraph server (from PyPI's `oxigraph`), in memory, on a free port; stopped after.
-    Its default graph is the union of its graphs, as the stored queries expect."""
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    if not Path(binary).exists():
-        pytest.fail("the oxigraph server is not installed (pip install -e '.[test]')")
-    port = free_port()
-    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def oxigraph(oxigraph_server, root):
-    """The server's query endpoint, once `coalition-kg push` has uploaded every graph to it."""
-    done = subprocess.run([sys.executable, "-m", "coalition_kg.cli", "--root", str(root), "push", "--endpoint",
-                           oxigraph_server + "/store"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return oxigraph_server + "/query"
-
-
-def test_push_writes_every_graph_whole(oxigraph, dataset):
-    counted = RemoteStore(oxigraph).select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows
-    remote = {row["g"].value: int(row["n"].value) for row in counted}
-    local = {graph: len(dataset.quads([graph])) for graph in [*dataset.graph_files, lay.DERIVED_GRAPH]}
-    assert remote == local and len(remote) >= 5
-
-
-@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
-def test_every_stored_query_gives_its_golden_rows_from_oxigraph_server(path, oxigraph):
-    golden = json.loads((GOLDEN / f"{path.stem}.json").read_text(encoding="utf-8"))
-    query = read_query(path)
-    rows = RemoteStore(oxigraph).select(query.text, query.bind(golden["params"])).rows
-    expected = [{var: parse_term(value) for var, value in row.items()} for row in golden["rows"]]
-    if golden["ordered"]:
-        assert rows == expected
-    else:
-        key = lambda row: sorted((k, str(v)) for k, v in row.items())  # noqa: E731
-        assert sorted(rows, key=key) == sorted(expected, key=key)
-
-
-def test_the_command_line_asks_the_endpoint(cli, root, oxigraph):
-    result = cli("--root", str(root), "query", "source-disagreements", "--endpoint", oxigraph, "--format", "csv")
-    assert result.code == 0, result.err
-    assert result.out.splitlines()[1:] == [
-        "https://w3id.org/coalition-kg/id/global-coalition-to-defeat-isis,Global Coalition to Defeat ISIS,"
-        "member count,84,https://w3id.org/coalition-kg/source/000_28830c00cecbbf69",
-        "https://w3id.org/coalition-kg/id/global-coalition-to-defeat-isis,Global Coalition to Defeat ISIS,"
-        "member count,85,https://w3id.org/coalition-kg/source/003_73e3b687882f6e77"]
+FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 class Misbehaving(http.server.BaseHTTPRequestHandler):
@@ -167,3 +82,57 @@ def test_a_push_that_fails_says_which_graphs_were_written(cli, root, misbehaving
     refused = cli("--root", str(root), "push", "--endpoint", misbehaving + "/store")
     assert refused.code == 2 and "HTTP 401" in refused.err and f"0 of {graphs} graphs written" in refused.err
     assert len(refused.err.strip().splitlines()) == 1
+
+
+def one_line(result, url: str, says: str, query: str = "source-disagreements") -> None:
+    assert result.code == 2, result.err
+    assert result.err.startswith(f"coalition-kg: error: query {query}: endpoint {url}: "), result.err
+    assert says in result.err and len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.servers
+def test_a_real_server_stopped_on_purpose(cli, root):
+    with oxigraph_server() as endpoint:
+        up = cli("--root", str(root), "query", "aliases", "--endpoint", endpoint.sparql, "--param", "entity=morocco")
+        assert up.code == 0, up.err
+    down = cli("--root", str(root), "query", "aliases", "--endpoint", endpoint.sparql, "--param", "entity=morocco")
+    one_line(down, endpoint.sparql, "cannot connect", "aliases")
+    pushed = cli("--root", str(root), "push", "--endpoint", endpoint.store)
+    assert pushed.code == 2 and f"endpoint {endpoint.store}: cannot connect" in pushed.err
+
+
+@pytest.mark.servers
+def test_a_wrong_password_is_refused_and_nothing_is_written(cli, root, virtuoso_endpoint, monkeypatch, dataset):
+    graphs = len(dataset.layout.graphs())
+    monkeypatch.setenv("COALITION_KG_USER", virtuoso_endpoint.user)
+    monkeypatch.setenv("COALITION_KG_PASSWORD", virtuoso_endpoint.password + "-wrong")
+    refused = cli("--root", str(root), "push", "--endpoint", virtuoso_endpoint.store)
+    assert refused.code == 2 and "HTTP 401" in refused.err, refused.err
+    assert f"0 of {graphs} graphs written (none), failed at {lay.ONTOLOGY_GRAPH}" in refused.err
+    monkeypatch.delenv("COALITION_KG_USER")
+    anonymous = cli("--root", str(root), "push", "--endpoint", virtuoso_endpoint.store)
+    assert anonymous.code == 2 and "HTTP 401" in anonymous.err
+
+
+@pytest.mark.servers
+def test_a_slow_server_and_one_that_stops_a_query(cli, root, tmp_path):
+    """A stored query that would run for ever: the client gives up at its --timeout; serve stops it at
+    its own time limit with a 503, which the client reports; and serve answers again afterwards."""
+    copy = tmp_path / "repo"
+    for name in ("ontology", "data", "shapes"):
+        (copy / name).parent.mkdir(exist_ok=True)
+        (copy / name).symlink_to(root / name)
+    (copy / "queries").mkdir()
+    (copy / "queries" / "forever.rq").write_text("#+ summary: every quadruple of triples\n" + FOREVER + "\n")
+    with coalition_serve(root, "--time-limit", "3") as endpoint:
+        started = time.monotonic()
+        impatient = cli("--root", str(copy), "query", "forever", "--endpoint", endpoint.sparql, "--timeout", "1")
+        one_line(impatient, endpoint.sparql, "no answer within 1 s", "forever")
+        stopped = cli("--root", str(copy), "query", "forever", "--endpoint", endpoint.sparql, "--timeout", "30")
+        one_line(stopped, endpoint.sparql, "ran past this server's limit of 3 s", "forever")
+        assert time.monotonic() - started < 20
+        deadline = time.monotonic() + 30
+        while (fine := cli("--root", str(root), "query", "source-disagreements", "--endpoint", endpoint.sparql,
+                           "--timeout", "5")).code != 0 and time.monotonic() < deadline:
+            time.sleep(0.5)  # the stopped workers are being replaced
+        assert fine.code == 0, fine.err
