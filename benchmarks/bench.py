@@ -70,6 +70,17 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
     if step == "load":
         seconds, dataset = _clock(lambda: load(repo, derive=False))
         return {"seconds": seconds, "triples": len(dataset.store)}
+    if step in ("store-build", "store-reopen"):  # --store PATH: built once, then reopened
+        import shutil
+
+        from coalition_kg.disk import open_store
+        from coalition_kg.layout import Layout
+
+        path = repo.with_name(repo.name + "-store")
+        if step == "store-build":
+            shutil.rmtree(path, ignore_errors=True)
+        seconds, dataset = _clock(lambda: open_store(Layout.at(repo), path))
+        return {"seconds": seconds, "triples": len(dataset.store)}
     if step == "derive":
         from coalition_kg.rules import materialise
 
@@ -270,7 +281,7 @@ def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
         repo = synthesise(size, work)
         print(f"== {size:,} triples ({repo})", flush=True)
         dumps = {name: work / f"{name}-{size}.json" for name in ("shacl", "plain-shacl", "infer", "plain-infer")}
-        for step in ("load", "derive", "validate", "shacl", "infer", "queries",
+        for step in ("load", "store-build", "store-reopen", "derive", "validate", "shacl", "infer", "queries",
                      *(f"export-{f}" for f in EXPORT_FORMATS)):
             result = child(step, repo, timeout=3600, dump=dumps.get(step))
             if step == "queries" and result["status"] == "ok":

@@ -21,8 +21,12 @@ def test_the_benchmark_runs_at_the_smallest_size(root, tmp_path):
     results = json.loads((out / "results.json").read_text())
     queries = {f"query {name}" for name in load_catalogue(Layout.at(root))}
     exports = {f"export-{fmt}" for fmt in ("turtle", "nt", "xml", "jsonld", "trig", "nquads")}
-    steps = {"load", "derive", "validate", "shacl", "infer", "plain-load", "plain-shacl", "plain-infer"}
+    steps = {"load", "store-build", "store-reopen", "derive", "validate", "shacl", "infer", "plain-load",
+             "plain-shacl", "plain-infer"}
     assert set(results["steps"]) == steps | queries | exports
+    built, reopened = results["steps"]["store-build"], results["steps"]["store-reopen"]
+    assert [row["triples"] for row in built] == [row["triples"] for row in reopened]
+    assert all(row["triples"] > row["size"] * 0.5 for row in built)
     for step, rows in results["steps"].items():
         assert [row["size"] for row in rows] == [1300, 2600], step
         assert all(row["seconds"] is not None and row["seconds"] >= 0 for row in rows), step

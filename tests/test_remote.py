@@ -4,6 +4,7 @@ produce on demand (an internal error, malformed results)."""
 
 from __future__ import annotations
 
+import base64
 import http.server
 import threading
 import time
@@ -36,9 +37,17 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "nonsense"')
 
-    def do_PUT(self):  # noqa: N802 (a store that refuses us)
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_error(401, "Unauthorized")
+    def do_PUT(self):  # noqa: N802 (a store that wants HTTP basic auth: editor / s3cret)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"editor:s3cret").decode():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="store"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.server.received.append((self.path, body))
+        self.send_response(204)
+        self.end_headers()
 
     def log_message(self, *args):  # keep the test output quiet
         pass
@@ -47,6 +56,7 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def misbehaving():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
+    server.received = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -79,7 +89,7 @@ def test_a_push_that_fails_says_which_graphs_were_written(cli, root, misbehaving
     stopped = cli("--root", str(root), "push", "--endpoint", url)
     assert stopped.code == 2 and f"endpoint {url}: cannot connect" in stopped.err
     assert f"0 of {graphs} graphs written (none), failed at {lay.ONTOLOGY_GRAPH}" in stopped.err
-    refused = cli("--root", str(root), "push", "--endpoint", misbehaving + "/store")
+    refused = cli("--root", str(root), "push", "--endpoint", misbehaving + "/store")  # no credentials
     assert refused.code == 2 and "HTTP 401" in refused.err and f"0 of {graphs} graphs written" in refused.err
     assert len(refused.err.strip().splitlines()) == 1
 
@@ -136,3 +146,13 @@ def test_a_slow_server_and_one_that_stops_a_query(cli, root, tmp_path):
                            "--timeout", "5")).code != 0 and time.monotonic() < deadline:
             time.sleep(0.5)  # the stopped workers are being replaced
         assert fine.code == 0, fine.err
+
+
+def test_push_authenticates_with_basic_auth_from_the_environment(cli, root, misbehaving, monkeypatch, dataset):
+    monkeypatch.setenv("COALITION_KG_USER", "editor")
+    monkeypatch.setenv("COALITION_KG_PASSWORD", "s3cret")
+    pushed = cli("--root", str(root), "push", "--endpoint", misbehaving + "/store")
+    assert pushed.code == 0, pushed.err
+    assert "s3cret" not in pushed.out + pushed.err
+    graphs = dataset.layout.graphs()
+    assert pushed.out.strip() == f"push: {len(graphs)} graphs written to {misbehaving}/store"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -91,6 +92,20 @@ class Handler(BaseHTTPRequestHandler):
     service: Service  # set on the subclass made for each server
 
     def do_GET(self):  # noqa: N802 (the names http.server calls)
+        self.guarded(self.get)
+
+    def do_POST(self):  # noqa: N802
+        self.guarded(self.post)
+
+    def guarded(self, handle) -> None:
+        """A fault of ours is a 500 that says so, never a dropped connection."""
+        try:
+            handle()
+        except Exception as error:  # noqa: BLE001 (the last line of defence)
+            traceback.print_exc()
+            self.reply(problem(500, f"internal error: {type(error).__name__}: {error}"))
+
+    def get(self) -> None:
         url = urlsplit(self.path)
         params = parse_qs(url.query, keep_blank_values=True)
         accept = self.headers.get("Accept")
@@ -110,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.reply(problem(404, f"nothing at {url.path}; try / for what is here"))
 
-    def do_POST(self):  # noqa: N802
+    def post(self) -> None:
         url = urlsplit(self.path)
         if url.path != "/sparql":
             self.reply(problem(405, f"POST is for /sparql, not {url.path}"), {"Allow": "GET"})
