@@ -102,3 +102,15 @@ def test_the_command_line_asks_each_endpoint(request, server, cli, root):
         "member count,84,https://w3id.org/coalition-kg/source/000_28830c00cecbbf69",
         "https://w3id.org/coalition-kg/id/global-coalition-to-defeat-isis,Global Coalition to Defeat ISIS,"
         "member count,85,https://w3id.org/coalition-kg/source/003_73e3b687882f6e77"]
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_stats_and_sparql_read_each_endpoint_as_the_files(request, server, cli, root):
+    endpoint = request.getfixturevalue(SERVERS[server])
+    for command in (["stats", "--format", "json"],
+                    ["sparql", "SELECT ?e ?l WHERE { ?e <http://www.w3.org/2004/02/skos/core#altLabel> ?l } "
+                               "ORDER BY ?e ?l", "--format", "csv"]):
+        local = cli("--root", str(root), *command)
+        remote = cli("--root", str(root), *command, "--endpoint", endpoint.sparql)
+        assert local.code == remote.code == 0, remote.err
+        assert remote.out == local.out and len(local.out.splitlines()) > 5

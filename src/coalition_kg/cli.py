@@ -33,6 +33,16 @@ class Context:
 
         return Layout.at(self.root)
 
+    def store(self, path: Path | None, endpoint: str | None, timeout: float):
+        """The store a reading command asks: an endpoint, the on-disk store, or the files in memory."""
+        if endpoint:
+            from .remote import RemoteStore
+
+            return RemoteStore(endpoint, timeout, self.layout.graphs())
+        from .store import EmbeddedStore
+
+        return EmbeddedStore(self.dataset(path))
+
     def dataset(self, store: Path | None = None):
         """The repository's graph: loaded into memory, or from the on-disk store ``store``."""
         if self._dataset is None:
@@ -72,6 +82,15 @@ ENGINE_OPTION = click.option("--engine", type=click.Choice(["turbo", "pyshacl"])
 STORE_OPTION = click.option("--store", type=click.Path(path_type=Path), metavar="PATH",
                             help="Keep the graph in an on-disk store in PATH: built on first use and whenever "
                                  "the repository changes, reopened at once otherwise.")
+
+
+def graph_source(command):
+    """--store, --endpoint and --timeout: where a reading command finds the graph."""
+    command = STORE_OPTION(command)
+    command = click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+                           help="Seconds to wait for the endpoint.")(command)
+    return click.option("--endpoint", metavar="URL",
+                        help="Ask this SPARQL 1.1 endpoint (loaded by push) instead of the local files.")(command)
 REASONER_OPTION = click.option("--reasoner", type=click.Choice(["reasonable", "owlrl"]), default="reasonable",
                                show_default=True, help="OWL-RL reasoner: reasonable (Rust), or owlrl, the reference.")
 
@@ -139,27 +158,18 @@ def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
-@click.option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 endpoint instead of the local files.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Seconds to wait for the endpoint.")
-@STORE_OPTION
+@graph_source
 @click.pass_obj
 def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, timeout: float,
           store: Path | None) -> None:
     """Answer the stored query NAME (see `coalition-kg queries`), from the local files or an endpoint."""
     from .catalogue import get_query
     from .results import render
-    from .store import EmbeddedStore, answer
+    from .store import answer
 
     stored = get_query(obj.layout, name)
     values = _parse_params(params, name)
-    if endpoint:
-        from .remote import RemoteStore
-
-        source = RemoteStore(endpoint, timeout, obj.layout.graphs())
-    else:
-        source = EmbeddedStore(obj.dataset(store))
-    results = answer(source, stored, values)
+    results = answer(obj.store(store, endpoint, timeout), stored, values)
     click.echo(render(results, fmt), nl=False)
 
 
@@ -167,15 +177,14 @@ def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: 
 @click.argument("text", metavar="QUERY")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
-@STORE_OPTION
+@graph_source
 @click.pass_obj
-def sparql(obj: Context, text: str, fmt: str, store: Path | None) -> None:
+def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: float, store: Path | None) -> None:
     """Answer an ad-hoc SPARQL query: the text, or @FILE to read it from a file.
 
     The default graph is the union of every graph (data, reference, derived shortcuts, ontology);
     GRAPH ?g names the source of each fact."""
     from .results import render
-    from .store import EmbeddedStore
 
     if text.startswith("@"):
         path = Path(text[1:])
@@ -183,7 +192,7 @@ def sparql(obj: Context, text: str, fmt: str, store: Path | None) -> None:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
-    click.echo(render(EmbeddedStore(obj.dataset(store)).select(text), fmt), nl=False)
+    click.echo(render(obj.store(store, endpoint, timeout).select(text), fmt), nl=False)
 
 
 @cli.command()
@@ -274,12 +283,13 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@graph_source
 @click.pass_obj
-def stats(obj: Context, fmt: str) -> None:
+def stats(obj: Context, fmt: str, endpoint: str | None, timeout: float, store: Path | None) -> None:
     """Triples per graph and instances per class."""
     from .stats import stats as compute
 
-    numbers = compute(obj.dataset())
+    numbers = compute(obj.store(store, endpoint, timeout), obj.layout)
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=2))
         return

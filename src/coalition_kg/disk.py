@@ -6,6 +6,7 @@ it again, so a stale store is never answered from."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -20,10 +21,26 @@ from .progress import SILENT, Progress
 STAMP = "coalition-kg-store.json"
 
 
+def _walk(folder: Path, suffix: str = "") -> dict[str, list[int]]:
+    """{path: [size, mtime]} of the files under ``folder``, by os.scandir: at thousands of files,
+    Path.rglob and a stat per path took most of the time a reopen is meant to save."""
+    found, pending = {}, [str(folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    pending.append(entry.path)
+                elif entry.is_file() and entry.name.endswith(suffix):
+                    info = entry.stat()
+                    found[entry.path] = [info.st_size, info.st_mtime_ns]
+    return found
+
+
 def fingerprint(layout: lay.Layout) -> dict[str, list[int]]:
     """What the graph is built from: the ontology folder (rules included) and every data file."""
-    files = [p for p in layout.ontology_dir.rglob("*") if p.is_file()] + layout.data_files()
-    return {str(p.relative_to(layout.root)): [p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(files)}
+    files = _walk(layout.ontology_dir) | _walk(layout.data_dir, ".ttl")
+    start = len(str(layout.root)) + 1
+    return {path[start:]: files[path] for path in sorted(files)}
 
 
 def _stamp_of(path: Path) -> dict | None:
@@ -46,7 +63,8 @@ def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> D
     current = {"root": str(layout.root), "files": fingerprint(layout)}
     if _stamp_of(path) != current:
         _build(layout, path, current, progress)
-    graph_files = {lay.ONTOLOGY_GRAPH: layout.ontology_dir} | {lay.graph_for(p): p for p in layout.data_files()}
+    data = [layout.root / name for name in current["files"] if name.startswith("data" + os.sep)]
+    graph_files = {lay.ONTOLOGY_GRAPH: layout.ontology_dir} | {lay.graph_for(p): p for p in data}
     return Dataset(layout, open_read_only(path), graph_files)
 
 

@@ -1,11 +1,11 @@
-"""Counts that describe the loaded graph: triples per graph, instances per class, derived triples."""
+"""Counts that describe the graph, from any store: triples per graph, instances per class."""
 
 from __future__ import annotations
 
 from . import layout as lay
-from .dataset import Dataset
-from .store import EmbeddedStore
+from .store import Store
 
+_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _PER_CLASS = """
 PREFIX ckg: <https://w3id.org/coalition-kg/ontology#>
 SELECT ?class (COUNT(DISTINCT ?node) AS ?count) WHERE {
@@ -13,12 +13,9 @@ SELECT ?class (COUNT(DISTINCT ?node) AS ?count) WHERE {
 } GROUP BY ?class ORDER BY DESC(?count) ?class"""
 
 
-def stats(dataset: Dataset) -> dict:
-    graphs = {}
-    for graph in [*dataset.graph_files, lay.DERIVED_GRAPH]:
-        graphs[graph] = len(dataset.quads([graph]))
-    classes = {}
-    for row in EmbeddedStore(dataset).select(_PER_CLASS).rows:
-        classes[row["class"].value] = int(row["count"].value)
+def stats(store: Store, layout: lay.Layout) -> dict:
+    counted = {row["g"].value: int(row["n"].value) for row in store.select(_PER_GRAPH).rows}
+    graphs = {graph: counted.get(graph, 0) for graph in layout.graphs()}  # the repository's order
+    classes = {row["class"].value: int(row["count"].value) for row in store.select(_PER_CLASS).rows}
     return {"triples": sum(graphs.values()), "graphs": graphs, "instances": classes,
-            "queries": len(dataset.layout.query_files())}
+            "queries": len(layout.query_files())}
