@@ -39,6 +39,15 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
 
     def do_PUT(self):  # noqa: N802 (a store that wants HTTP basic auth: editor / s3cret)
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.startswith("/full-store"):  # takes two graphs, then has no room for more
+            full = sum(path.startswith("/full-store") for path, _ in self.server.received) >= 2
+            if full:
+                self.send_error(507, "Insufficient Storage")
+                return
+            self.server.received.append((self.path, body))
+            self.send_response(204)
+            self.end_headers()
+            return
         if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"editor:s3cret").decode():
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="store"')
@@ -156,3 +165,11 @@ def test_push_authenticates_with_basic_auth_from_the_environment(cli, root, misb
     assert "s3cret" not in pushed.out + pushed.err
     graphs = dataset.layout.graphs()
     assert pushed.out.strip() == f"push: {len(graphs)} graphs written to {misbehaving}/store"
+
+
+def test_a_push_that_fails_midway_names_the_graphs_it_wrote(cli, root, misbehaving, dataset):
+    graphs = dataset.layout.graphs()
+    failed = cli("--root", str(root), "push", "--endpoint", misbehaving + "/full-store")
+    assert failed.code == 2 and "HTTP 507 Insufficient Storage" in failed.err
+    written = ", ".join(g.rsplit("/", 1)[-1] for g in graphs[:2])
+    assert f"2 of {len(graphs)} graphs written ({written}), failed at {graphs[2]}" in failed.err
