@@ -99,24 +99,33 @@ REASONER_OPTION = click.option("--reasoner", type=click.Choice(["reasonable", "o
 @click.option("--texts", type=click.Path(path_type=Path),
               help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
 @click.option("--no-reasoning", is_flag=True, help="Skip the OWL-RL consistency check.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
+              show_default=True, help="text for people, json for tools, junit (JUnit XML) or github (GitHub "
+                                      "Actions annotations) for CI.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+              help="The least severe finding that fails the run (exit 1).")
 @ENGINE_OPTION
 @REASONER_OPTION
 @click.pass_obj
-def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, engine: str, reasoner: str) -> None:
+def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, fail_on: str, engine: str,
+             reasoner: str) -> None:
     """Run every check: data, ontology and catalogue shapes, quotes, OWL-RL consistency.
 
-    Exit 0 if everything conforms, 1 if not, 2 on bad input."""
+    Exit 0 if nothing at or above --fail-on was found, 1 if something was, 2 on unreadable input."""
+    from .diagnostics import render, unreadable
+    from .errors import SyntaxProblem
     from .validate import validate as run
 
-    report = run(obj.dataset(), _texts_dir(obj.root, texts), reasoning=not no_reasoning, engine=engine,
+    try:
+        dataset = obj.dataset()
+    except SyntaxProblem as error:
+        if fmt != "text":  # CI formats show it too; the line on standard error follows
+            click.echo(render(unreadable(error), fmt, fail_on), nl=False)
+        raise
+    report = run(dataset, _texts_dir(obj.root, texts), reasoning=not no_reasoning, engine=engine,
                  reasoner=reasoner, progress=obj.progress)
-    if fmt == "json":
-        click.echo(json.dumps({"conforms": report.conforms,
-                               "problems": [vars(p) for p in report.problems]}, indent=2))
-    else:
-        click.echo(report.text(), nl=False)
-    sys.exit(0 if report.conforms else 1)
+    click.echo(render(report, fmt, fail_on), nl=False)
+    sys.exit(1 if report.failures(fail_on) else 0)
 
 
 @cli.command("check-quotes")

@@ -94,6 +94,6 @@ def check_consistency(dataset: Dataset, entailed: list[ox.Triple]) -> list[Probl
     problems = []
     for clash in found:
         node = to_rdflib(clash.node)
-        file, line = locator.locate(node)
+        file, line, _ = locator.locate(node)
         problems.append(Problem(file, line, "error", clash.message, focus=node.n3(), check="consistency"))
     return problems

@@ -23,6 +23,7 @@ from .progress import SILENT, Progress
 from .shacl import DEFAULT_ENGINE, run_shacl
 
 SHAPES_NS = lay.BASE + "shapes#"
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
 
 @dataclass(frozen=True, order=True)
@@ -36,31 +37,44 @@ class Problem:
     path: str = ""
     value: str = ""
     check: str = field(default="data", compare=False)
+    node_line: int = field(default=0, compare=False)  # where the failing node is defined, if not ``line``
+
+    @property
+    def shape_name(self) -> str:
+        return self.shape.removeprefix(SHAPES_NS) if self.shape else self.check
+
+    @property
+    def details(self) -> str:
+        focus = self.focus + (f", defined at line {self.node_line}" if self.node_line not in (0, self.line) else "")
+        return "; ".join(f"{name} {value}" for name, value in (("focus", focus), ("path", self.path),
+                                                                ("value", self.value)) if value)
 
     def __str__(self) -> str:
-        shape = self.shape.removeprefix(SHAPES_NS) if self.shape else self.check
-        details = "; ".join(
-            f"{name} {value}" for name, value in (("focus", self.focus), ("path", self.path), ("value", self.value))
-            if value
-        )
-        text = f"{self.file}:{self.line}: {self.severity}: {self.message} [{shape}]"
-        return text + (f" ({details})" if details else "")
+        text = f"{self.file}:{self.line}: {self.severity}: {self.message} [{self.shape_name}]"
+        return text + (f" ({self.details})" if self.details else "")
 
 
 @dataclass
 class Report:
     problems: list[Problem]
+    checks: list[str] = field(default_factory=list)  # the checks that ran, for reports that list them
+
+    def failures(self, fail_on: str = "error") -> list[Problem]:
+        """The problems that fail the run: those at ``fail_on``'s severity or above."""
+        return [p for p in self.problems if SEVERITY_RANK[p.severity] >= SEVERITY_RANK[fail_on]]
 
     @property
     def conforms(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
+        return not self.failures("error")
 
-    def text(self) -> str:
-        lines = [str(p) for p in sorted(self.problems)]
-        errors = sum(p.severity == "error" for p in self.problems)
-        lines.append(f"{'conforms' if self.conforms else 'does not conform'}: "
-                     f"{errors} error(s), {len(self.problems) - errors} other finding(s)")
-        return "\n".join(lines) + "\n"
+    def summary(self, fail_on: str = "error") -> str:
+        counts = {name: sum(p.severity == name for p in self.problems) for name in ("error", "warning", "info")}
+        verdict = "does not conform" if self.failures(fail_on) else "conforms"
+        return f"{verdict}: " + ", ".join(f"{n} {name}(s)" for name, n in counts.items()) + \
+            (f" (failing on {fail_on} and above)" if fail_on != "error" else "")
+
+    def text(self, fail_on: str = "error") -> str:
+        return "".join(f"{p}\n" for p in sorted(self.problems)) + self.summary(fail_on) + "\n"
 
 
 def _term(node) -> str:
@@ -101,8 +115,10 @@ class DataLocator:
                 return path
         return None
 
-    def locate(self, focus, predicate=None) -> tuple[str, int]:
-        """``focus`` and ``predicate`` are rdflib terms, as validators report them."""
+    def locate(self, focus, predicate=None) -> tuple[str, int, int]:
+        """(file, line, node's line): the line of the failing property where the node has it, and
+        the line where the node is defined. ``focus`` and ``predicate`` are rdflib terms, as
+        validators report them."""
         if isinstance(focus, rdflib.URIRef):
             anchor = ox.NamedNode(str(focus))
         elif isinstance(focus, rdflib.BNode):
@@ -110,7 +126,7 @@ class DataLocator:
         else:
             anchor = None
         if anchor is None:
-            return "(unknown file)", 0
+            return "(unknown file)", 0, 0
         named = isinstance(focus, rdflib.URIRef)
         path = self._file_of(anchor, predicate if named else None)
         if path is None:
@@ -118,19 +134,19 @@ class DataLocator:
                         if self.files.index(p).subject_line(anchor.value)]
             path = ontology[0] if ontology else None
         if path is None:
-            return "(unknown file)", 0
+            return "(unknown file)", 0, 0
         index = self.files.index(path)
-        line = index.subject_line(anchor.value) or 1
+        node_line = line = index.subject_line(anchor.value) or 1
         if not named:
             blank = ox.BlankNode(str(focus))
             for quad in self.dataset.store.quads_for_pattern(blank, None, None, None):
                 if isinstance(quad.object, ox.Literal):
                     found = index.text_line(quad.object.value, line)
                     if found:
-                        return self.dataset.layout.relative(path), found
+                        return self.dataset.layout.relative(path), found, node_line
         elif isinstance(predicate, rdflib.URIRef):
             line = index.property_line(line, str(predicate)) or line
-        return self.dataset.layout.relative(path), line
+        return self.dataset.layout.relative(path), line, node_line
 
 
 def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -> list[Problem]:
@@ -145,9 +161,9 @@ def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -
     locator = DataLocator(dataset)
     problems = []
     for result in run_shacl(store, graph_from_files(shape_files, dataset.layout), engine):
-        file, line = locator.locate(result["focus"], result["path"])
+        file, line, node_line = locator.locate(result["focus"], result["path"])
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
-                                _term(result["focus"]), result["path_text"], _term(result["value"]), kind))
+                                _term(result["focus"]), result["path_text"], _term(result["value"]), kind, node_line))
     return problems
 
 
@@ -229,6 +245,8 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
     problems = []
     entailed = None
+    checks = ["data", "ontology", "catalogue"] + (["quotes"] if texts_dir is not None else []) + \
+        (["consistency"] if reasoning else [])
     # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
     # validates, so on two cores the quote check and the OWL-RL inference come almost free.
     # Not pySHACL: rdflib's SPARQL parser (pyparsing) breaks when two threads parse at once.
@@ -254,4 +272,4 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
 
         with progress.stage("OWL-RL consistency"):
             problems += check_consistency(dataset, entailed)
-    return Report(sorted(problems))
+    return Report(sorted(problems), checks)
