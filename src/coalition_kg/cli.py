@@ -310,6 +310,34 @@ def stats(obj: Context, fmt: str, endpoint: str | None, timeout: float, store: P
 
 
 @cli.command()
+@click.argument("old")
+@click.argument("new", default=".")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text for people, markdown for a pull-request comment, json for tools.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 if anything changed, as git diff --exit-code does.")
+@click.pass_obj
+def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool) -> None:
+    """What changed between OLD and NEW, as facts, per source graph. Each is a checkout (a folder)
+    or a git revision of the repository at --root (NEW defaults to the folder itself).
+
+    Blank nodes are matched by structure: reformatting or reordering a file shows no change."""
+    from contextlib import ExitStack
+
+    from .dataset import load
+    from .diff_formats import render
+    from .revisions import materialise
+    from .semantic_diff import compare
+
+    repository = obj.layout.root
+    with ExitStack() as stack:
+        (old_dir, old_name), (new_dir, new_name) = (
+            materialise(spec if spec != "." else str(repository), repository, stack) for spec in (old, new))
+        graphs = compare(load(old_dir, derive=False), load(new_dir, derive=False))
+    click.echo(render(graphs, fmt, old_name, new_name), nl=False)
+    sys.exit(1 if exit_code and graphs else 0)
+
+
+@cli.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build"), show_default=True)
 @click.option("--texts", type=click.Path(path_type=Path),
               help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
