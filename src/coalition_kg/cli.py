@@ -122,9 +122,13 @@ def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, fai
         if fmt != "text":  # CI formats show it too; the line on standard error follows
             click.echo(render(unreadable(error), fmt, fail_on), nl=False)
         raise
-    report = run(dataset, _texts_dir(obj.root, texts), reasoning=not no_reasoning, engine=engine,
-                 reasoner=reasoner, progress=obj.progress)
+    texts_dir = _texts_dir(obj.root, texts)
+    report = run(dataset, texts_dir, reasoning=not no_reasoning, engine=engine, reasoner=reasoner,
+                 progress=obj.progress)
     click.echo(render(report, fmt, fail_on), nl=False)
+    if texts_dir is None:  # said, so that a green run is not read as "quotes checked"
+        click.echo(f"validate: the quote check did not run: no source texts in {obj.root / DEFAULT_TEXTS} "
+                   "(give --texts DIR)", err=True)
     sys.exit(1 if report.failures(fail_on) else 0)
 
 
@@ -372,6 +376,31 @@ def synth(obj: Context, out: Path, documents: int | None, triples: int | None, v
     count = documents or max(1, round(triples / TRIPLES_PER_DOCUMENT))
     summary = generate(obj.root, out, count, violations, seed, _texts_dir(obj.root, texts))
     click.echo(f"synth: {count} documents, {len(summary['expected'])} injected violation(s) -> {out}")
+
+
+@cli.command("new-source")
+@click.argument("doc_id", metavar="ID")
+@click.option("--title", required=True, help="The document's title, in English (its rdfs:label).")
+@click.option("--published", metavar="DATE",
+              help="Publication date: YYYY-MM-DD (schema:datePublished); YYYY-MM or YYYY, with no day, is "
+                   "written as ckg:notAfter, the period's last day, with a note.")
+@click.option("--publisher", help="The publisher: an organization of data/reference.ttl, by slug (tdi) or name.")
+@click.option("--dateline", help="The place of the dateline: a place of data/reference.ttl, by slug or name.")
+@click.option("--language", default="en", show_default=True, help="The document's language (schema:inLanguage).")
+@click.pass_obj
+def new_source(obj: Context, doc_id: str, title: str, published: str | None, publisher: str | None,
+               dateline: str | None, language: str) -> None:
+    """Start data/sources/ID.ttl for a new source document, with its metadata; never overwrites."""
+    from .layout import source_for
+    from .new_source import new_source as run
+
+    path = run(obj.root, doc_id, title, published, publisher, dateline, language)
+    click.echo(f"new-source: wrote {obj.layout.relative(path)}")
+    text = obj.root / DEFAULT_TEXTS / f"{doc_id}.txt"
+    click.echo(f"next: put the text in {text} (or your --texts folder); add the facts, each with "
+               f"prov:wasDerivedFrom src:{doc_id} and a verbatim ckg:evidence quote; then run\n"
+               f"  coalition-kg validate\n"
+               f"  coalition-kg query facts-from-source --param source={source_for(doc_id)}")
 
 
 def main(argv: list[str] | None = None) -> None:
