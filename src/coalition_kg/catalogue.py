@@ -105,11 +105,15 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
 
 
 def syntax_error(query: StoredQuery, shown_as: str) -> str | None:
-    """The query's SPARQL syntax error as 'file:line:col: message', or None if it parses."""
+    """The query's SPARQL syntax error as 'file:line:col: message', or None if it parses. pyoxigraph
+    parses only to run, so it runs on an empty store, with SERVICE read as GRAPH: a stored query's
+    SERVICE would otherwise be called (and wait for ever on an endpoint that never answers)."""
+    from .sparql_text import without_service
+
     try:
-        ox.Store().query(query.text)
+        ox.Store().query(without_service(query.text))
     except SyntaxError as error:
-        text = str(error.args[0]) if error.args else str(error)
+        text = " ".join((str(error.args[0]) if error.args else str(error)).split())  # one line, as every error
         match = re.match(r"error at (\d+):(\d+): (.*)", text, re.S)
         if match:
             return f"{shown_as}:{match.group(1)}:{match.group(2)}: SPARQL syntax error: {match.group(3)}"
@@ -117,9 +121,25 @@ def syntax_error(query: StoredQuery, shown_as: str) -> str | None:
     return None
 
 
+class _HeaderLoader(yaml.SafeLoader):
+    """safe_load without aliases: a header needs none, and nine nested lists of nine aliases each
+    (a "billion laughs") would take for ever to print as a summary."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
     """Parse one stored query file; a bad header names the file and line."""
     shown_as = shown_as or str(path)
+    try:
+        ox.NamedNode(QUERY_BASE + path.stem)
+    except ValueError as error:  # the query is named after the file, in its IRI and in serve's URLs
+        raise QueryProblem(path.stem, f"{shown_as}: the file's name gives no valid query IRI ({error}); "
+                                      "rename the file") from None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -130,7 +150,7 @@ def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
             break
         header_lines.append(line[2:].removeprefix(" "))
     try:
-        header = yaml.safe_load("\n".join(header_lines)) or {}
+        header = yaml.load("\n".join(header_lines), Loader=_HeaderLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{shown_as}:{mark.line + 1}" if mark else shown_as
@@ -138,9 +158,14 @@ def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
     if not isinstance(header, dict):
         raise QueryProblem(path.stem, f"{shown_as}:1: the #+ header must be a YAML mapping")
     params = []
+    if not isinstance(header.get("params") or [], list):
+        raise QueryProblem(path.stem, f"{shown_as}: the #+ header's params must be a list of parameters")
     for index, raw in enumerate(header.get("params") or []):
         if not isinstance(raw, dict) or "name" not in raw:
             raise QueryProblem(path.stem, f"{shown_as}: params[{index}] needs at least a name")
+        if not re.fullmatch(r"[A-Za-z0-9_]+", str(raw["name"])):  # it names the variable ?_name, and an IRI
+            raise QueryProblem(path.stem, f"{shown_as}: params[{index}]: the name {str(raw['name'])!r} is not "
+                                          "letters, digits and underscores")
         kind = str(raw.get("type", "string"))
         if kind not in PARAM_TYPES:
             raise QueryProblem(path.stem, f"{shown_as}: type {kind!r} is not one of {', '.join(PARAM_TYPES)}",

@@ -43,14 +43,45 @@ def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> N
     """Load one Turtle file into a named graph; a syntax error names file, line and column (the
     path as shown is worked out only then: resolving it for each of thousands of files costs)."""
     try:
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+        target = ox.NamedNode(graph)
+    except ValueError as error:  # the graph is named after the file: data/sources/my notes.ttl cannot be
+        raise SyntaxProblem(SourceLocation(layout.relative(path)),
+                            f"the file's name gives no valid graph IRI <{graph}> ({error}); rename the file") from None
+    try:
+        try:
+            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=target)
+        except SyntaxError as error:
+            # A UTF-8 byte-order mark (as Windows editors write) says nothing but "UTF-8": skip it.
+            # Looked for only when the very first character fails, so files that parse cost nothing more.
+            if _position(error)[:2] != (1, 1) or _head(path) != _UTF8_BOM:
+                raise
+            store.load(path.read_bytes()[len(_UTF8_BOM):], format=ox.RdfFormat.TURTLE, to_graph=target)
     except SyntaxError as error:
         line, column = _position(error)
         message = str(error.args[0]) if error.args else str(error)
-        message = message.split(": ", 1)[1] if message.startswith("Parser error at") else message
+        message = message.split(": ", 1)[1] if message.startswith("Parser error ") else message
+        if line == 1:  # a file in another encoding or format says so at once; the parser's words would not
+            head = _head(path, 8)
+            message = next((what for signature, what in _NOT_TURTLE if head.startswith(signature)), message)
         raise SyntaxProblem(SourceLocation(layout.relative(path), line, column), message) from None
+    except MemoryError as error:  # pyoxigraph's parser holds one term at most 16 MiB long
+        reason = "a literal or IRI longer than the parser's limit" if "buffer maximal size" in str(error) else \
+            "out of memory"
+        raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot parse: {reason} ({error})") from None
     except (OSError, UnicodeDecodeError) as error:
         raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot read: {error}") from None
+
+
+def _head(path: Path, size: int = 3) -> bytes:
+    with open(path, "rb") as file:
+        return file.read(size)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_NOT_TURTLE = tuple((bom, f"the file is {name} (it starts with a {name} byte-order mark); Turtle must be UTF-8")
+                    for name, bom in (("UTF-32", b"\xff\xfe\x00\x00"), ("UTF-32", b"\x00\x00\xfe\xff"),
+                                      ("UTF-16", b"\xff\xfe"), ("UTF-16", b"\xfe\xff"))) + \
+    ((b"<?xml", "the file is XML (RDF/XML?), not Turtle"), (b"<rdf:RDF", "the file is RDF/XML, not Turtle"))
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:

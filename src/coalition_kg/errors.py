@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def one_line(text: str) -> str:
+    """An error as one line: a line break or other control character in it (a parser quoting the
+    byte it stopped at) is shown as its escape."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class CoalitionKGError(Exception):
     """Bad input or usage: the command exits with code 2 and prints ``str(error)``."""
 
@@ -32,8 +38,8 @@ class SyntaxProblem(CoalitionKGError):
 
     def __init__(self, location: SourceLocation, message: str):
         self.location = location
-        self.message = message
-        super().__init__(f"{location}: {message}")
+        self.message = one_line(message)
+        super().__init__(one_line(f"{location}: {message}"))
 
 
 class QueryProblem(CoalitionKGError):
@@ -43,7 +49,7 @@ class QueryProblem(CoalitionKGError):
         self.query = query
         self.parameter = parameter
         where = f"query {query}" + (f", parameter {parameter}" if parameter else "")
-        super().__init__(f"{where}: {message}")
+        super().__init__(one_line(f"{where}: {message}"))
 
 
 class UsageProblem(CoalitionKGError):

@@ -14,7 +14,9 @@ _SUBJECT = re.compile(r"^(<[^>]*>|[A-Za-z0-9_.-]*:[^\s;,]*)")
 
 class TurtleIndex:
     def __init__(self, path: Path):
-        self.lines = path.read_text(encoding="utf-8").splitlines()
+        # A byte-order mark is no text; a byte that is not UTF-8 in a comment, which the Turtle parser
+        # skips unread, must not stop the report that points at other lines.
+        self.lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
         self.prefixes: dict[str, str] = {}
         self.subject_lines: dict[str, int] = {}
         self.block_starts: list[int] = []

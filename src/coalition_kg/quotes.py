@@ -58,7 +58,12 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
             problems.append(Problem(shown, 1, "error", f"no source text {text_path} for document {doc_id}",
                                     check="quotes"))
             continue
-        text = normalise(text_path.read_text(encoding="utf-8"))
+        try:
+            text = normalise(text_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            from .errors import UsageProblem
+
+            raise UsageProblem(f"{text_path}: cannot read the source text: {error}") from None
         for row in quotes.get(graph, []):
             # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
             prefix = row["prefix"].value if row["prefix"] else ""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 
 from . import layout as lay
 from .dataset import Dataset
 from .errors import SourceLocation, SyntaxProblem
+from .sparql_text import asks_for_service
 
 
 def materialise(dataset: Dataset) -> int:
@@ -20,9 +23,18 @@ def materialise(dataset: Dataset) -> int:
     added = 0
     for path in dataset.layout.rule_files():
         try:
-            triples = list(store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True))
+            text = path.read_text(encoding="utf-8")
+            if asks_for_service(text):  # every command runs the rules: none may reach out to the network
+                raise SyntaxError("a rule derives from the repository's own graphs; SERVICE is not allowed")
+            triples = list(store.query(text, use_default_graph_as_union=True))
         except SyntaxError as error:
-            raise SyntaxProblem(SourceLocation(dataset.layout.relative(path)), str(error)) from None
+            message = " ".join(str(error).split())
+            at = re.match(r"error at (\d+):(\d+): (.*)", message)  # file:line:col, as a stored query's
+            location = SourceLocation(dataset.layout.relative(path), *(int(n) for n in at.groups()[:2])) if at else \
+                SourceLocation(dataset.layout.relative(path))
+            raise SyntaxProblem(location, f"SPARQL syntax error: {at.group(3)}" if at else message) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise SyntaxProblem(SourceLocation(dataset.layout.relative(path)), f"the rule failed: {error}") from None
         store.extend(ox.Quad(t.subject, t.predicate, t.object, derived) for t in triples)
         added += len(triples)
     return added

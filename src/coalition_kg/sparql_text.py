@@ -66,3 +66,22 @@ def form_of(text: str) -> str:
 def asks_for_service(text: str) -> bool:
     """Does the query reach out to other endpoints (SERVICE)? The engine would follow it."""
     return "SERVICE" in keywords(text)
+
+
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(\s+SILENT)?(?![\w:.-])", re.I)
+
+
+def without_service(text: str) -> str:
+    """The query with each SERVICE [SILENT] written as GRAPH, padded with spaces (line breaks kept):
+    the same grammar (SERVICE SILENT? VarOrIri GroupGraphPattern), the same line and column numbers,
+    and nothing the engine would fetch. For checking a query's syntax without reaching out."""
+    masked = ["\0"] * len(text)  # what is not code (comments, strings, IRIs) cannot match
+    for i, c in code(text):
+        if i < len(text):  # an unclosed string or IRI ends past the text
+            masked[i] = c
+    parts, last = [], 0
+    for match in _SERVICE.finditer("".join(masked)):
+        rest = re.sub(r"[^\n]", " ", text[match.start() + 5 : match.end()])
+        parts += [text[last : match.start()], "GRAPH", rest]
+        last = match.end()
+    return "".join(parts) + text[last:]

@@ -55,11 +55,11 @@ class EmbeddedStore:
 
         try:
             answer = self.dataset.store.query(bind(sparql, bindings or {}), use_default_graph_as_union=True)
+            return results_of(answer)  # evaluated as it is read: its errors come from here too
         except SyntaxError as error:
-            raise CoalitionKGError(f"SPARQL syntax error: {error}") from None
-        except OSError as error:  # pyoxigraph's evaluation errors (e.g. a bad regex)
+            raise CoalitionKGError(f"SPARQL syntax error: {' '.join(str(error).split())}") from None
+        except OSError as error:  # pyoxigraph's evaluation errors (e.g. a bad regex, a SERVICE that fails)
             raise CoalitionKGError(f"the query failed: {error}") from None
-        return results_of(answer)
 
 
 def results_of(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Results:

@@ -5,6 +5,7 @@ validator or reasoner reports can be found again in the store."""
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -12,6 +13,11 @@ import rdflib
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+# An ill-typed literal ("2023-02-30"^^xsd:date) is the shapes' to report, in one line naming its file
+# and line; rdflib would also log a warning with a traceback each time it builds one.
+logging.getLogger("rdflib.term").addFilter(
+    lambda record: not record.getMessage().startswith("Failed to convert Literal lexical form"))
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal):

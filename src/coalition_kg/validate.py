@@ -89,17 +89,37 @@ class DataLocator:
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
         self.files = Locator()
+        self._parents: dict[ox.BlankNode, ox.NamedNode | None] = {}
 
-    def _named_parent(self, node: ox.BlankNode, seen=()) -> ox.NamedNode | None:
-        for quad in self.dataset.store.quads_for_pattern(None, None, node, None):
-            parent = quad.subject
-            if isinstance(parent, ox.NamedNode):
-                return parent
-            if parent not in seen:
-                found = self._named_parent(parent, (*seen, node))
+    def _named_parent(self, node: ox.BlankNode) -> ox.NamedNode | None:
+        """The nearest named node above a blank node. Breadth first and without recursion: blank
+        nodes may nest 100,000 deep (tests/fixtures/hostile); each chain walked is remembered."""
+        cache = self._parents
+        came_from: dict[ox.BlankNode, ox.BlankNode | None] = {node: None}
+        frontier, found = [node], None
+        while frontier and found is None:
+            following = []
+            for child in frontier:
+                if child in cache:
+                    found, last = cache[child], child
+                    break
+                for quad in self.dataset.store.quads_for_pattern(None, None, child, None):
+                    parent = quad.subject
+                    if isinstance(parent, ox.NamedNode):
+                        found, last = parent, child
+                        break
+                    if parent not in came_from:
+                        came_from[parent] = child
+                        following.append(parent)
                 if found is not None:
-                    return found
-        return None
+                    break
+            frontier = following
+        if found is not None:
+            while last is not None:  # every blank node on the way up has the same nearest named parent
+                cache[last] = found
+                last = came_from[last]
+        cache[node] = found
+        return found
 
     def _file_of(self, subject: ox.NamedNode, predicate=None) -> Path | None:
         """The file that asserts the failing property, else the one that types the node, else any."""
