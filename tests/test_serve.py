@@ -246,3 +246,42 @@ def test_serve_from_an_on_disk_store(root, tmp_path, expected):
         status, _, body = request(get(endpoint.sparql, "", query=LABELS))
     assert status == 200
     assert [(s["e"], s["label"]) for s in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)] == expected
+
+
+@pytest.mark.parametrize("accept,media,parse", [
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html; charset=utf-8", None),
+    ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+    ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD)])
+def test_an_iri_answers_html_turtle_or_json_ld(base, dataset, accept, media, parse):
+    status, got, body = request(base + "/id/morocco", Accept=accept)
+    assert (status, got) == (200, media), body[:300]
+    label = next(dataset.store.quads_for_pattern(ox.NamedNode("https://w3id.org/coalition-kg/id/morocco"),
+                                                 ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                                                 None, None)).object
+    if parse is None:
+        assert f"<h1>{label.value}" in body.decode() or f">{label.value}</h1>" in body.decode()
+    else:
+        triples = {q.triple for q in ox.parse(body, format=parse)}
+        assert ox.Triple(ox.NamedNode("https://w3id.org/coalition-kg/id/morocco"),
+                         ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), label) in triples
+
+
+@pytest.mark.parametrize("path,accept,status", [("/id/morocco", "image/png", 406), ("/id/atlantis", "text/html", 404),
+                                                ("/id/../../etc/passwd", "text/html", 404),
+                                                ("/id/%2e%2e/%2e%2e/etc/passwd", "text/turtle", 404)])
+def test_iri_paths_refuse_what_they_cannot_serve(base, path, accept, status):
+    got, media, body = request(base + path, Accept=accept)
+    assert (got, media) == (status, "text/plain; charset=utf-8"), body[:200]
+
+
+def test_serve_a_site_folder_and_nothing_outside_it(root, tmp_path, cli):
+    site = tmp_path / "site"
+    assert cli("--root", str(root), "site", str(site)).code == 0
+    (tmp_path / "secret.html").write_text("not for the web")
+    with coalition_serve(root, "--site", str(site)) as endpoint:
+        base = endpoint.sparql.removesuffix("/sparql")
+        status, media, body = request(base + "/id/morocco", Accept="text/turtle")
+        assert (status, media) == (200, "text/turtle") and body == (site / "id" / "morocco.ttl").read_bytes()
+        assert request(base + "/index.html")[2] == (site / "index.html").read_bytes()
+        assert request(base + "/../secret.html")[0] == 404
+        assert request(base + "/id/../../secret.html")[0] == 404

@@ -256,10 +256,13 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
               help="Rows (or triples) an answer may have; a larger one is refused (422).")
 @click.option("--memory-limit", type=click.IntRange(min=256), default=4096, show_default=True, metavar="MB",
               help="Memory each worker may use; a query past it is stopped (503).")
+@click.option("--site", "site_dir", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="DIR",
+              help="Serve the pages of a site `coalition-kg site` wrote (default: made at start, in memory).")
+@click.option("--no-pages", is_flag=True, help="No entity pages: the SPARQL endpoint and the stored queries only.")
 @STORE_OPTION
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, max_rows: int, memory_limit: int,
-          store: Path | None) -> None:
+          site_dir: Path | None, no_pages: bool, store: Path | None) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint (/sparql), the stored queries as a REST
     API (/queries/NAME, described at /openapi.json), and a landing page. Ctrl-C stops it."""
     from .catalogue import load_catalogue
@@ -269,10 +272,19 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
     catalogue = load_catalogue(obj.layout)
     if store is not None:
         obj.dataset(store)  # built or refreshed once here; the workers only open it
+    site = None
+    if site_dir is not None:
+        from .site_files import SiteFolder
+
+        site = SiteFolder(site_dir)
+    elif not no_pages:
+        from .site import render_site
+
+        site = render_site(obj.dataset(store), progress=obj.progress)
     pool = Pool(obj.layout.root, store and store.resolve(), workers, Limits(time_limit, max_rows, memory_limit))
     try:
         try:
-            server = make_server(Service(catalogue, pool), host, port, obj.quiet)
+            server = make_server(Service(catalogue, pool, site), host, port, obj.quiet)
         except OSError as error:
             raise UsageProblem(f"serve: cannot listen on {host}:{port}: {error.strerror or error}") from None
         bound_host, bound_port = server.server_address[:2]
@@ -401,6 +413,31 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
                f"prov:wasDerivedFrom src:{doc_id} and a verbatim ckg:evidence quote; then run\n"
                f"  coalition-kg validate\n"
                f"  coalition-kg query facts-from-source --param source={source_for(doc_id)}")
+
+
+@cli.command()
+@click.argument("out", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--base-url", metavar="URL",
+              help="Where DIR will be published, if not at the IRIs' own base: the .htaccess then answers each IRI "
+                   "with a 303 redirect to its file there, as w3id.org does.")
+@click.pass_obj
+def site(obj: Context, out: Path, base_url: str | None) -> None:
+    """Write the graph as a static linked-data site to DIR: a page per entity at the path of its IRI,
+    with its Turtle and JSON-LD beside it; indexes, a timeline, a page per source document, the
+    ontology's documentation, and an .htaccess for content negotiation.
+
+    DIR must be new, empty, or a site this command wrote; it is replaced whole."""
+    import time
+
+    from .site import build_site
+
+    started = time.perf_counter()
+    summary = build_site(obj.dataset(), out, base_url, progress=obj.progress)
+    click.echo(f"site: {summary.pages} pages ({summary.entities} entities), {summary.files} files -> {out} "
+               f"({time.perf_counter() - started:.1f} s)")
+    if summary.left_out:
+        click.echo(f"site: {len(summary.left_out)} entities have no page: their IRIs cannot be file paths "
+                   f"(e.g. {summary.left_out[0]})", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

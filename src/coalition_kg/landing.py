@@ -15,7 +15,7 @@ textarea{width:100%;font:14px monospace}code{background:#f3f3f3;padding:0 .2em}
 li{margin:.4em 0}.tags{color:#666;font-size:90%}"""
 
 
-def page(catalogue: dict[str, StoredQuery], limits) -> bytes:
+def page(catalogue: dict[str, StoredQuery], limits, pages: bool = False) -> bytes:
     items = []
     for name, query in sorted(catalogue.items()):
         example = query.example_values()
@@ -31,6 +31,8 @@ def page(catalogue: dict[str, StoredQuery], limits) -> bytes:
 <h1>coalition-kg</h1>
 <p>A knowledge graph of the diplomacy around the Global Coalition to Defeat ISIS. Every fact names its
 source document and quotes it.</p>
+{'<p>Browse it: <a href="/index.html">the pages</a> of every entity, meeting and source document. Each IRI '
+ '(<code>/id/…</code>) answers with HTML, Turtle or JSON-LD by the Accept header.</p>' if pages else ''}
 <h2>Stored queries</h2>
 <p>Each is a REST operation: <code>/queries/NAME?param=value</code>, JSON or CSV by the Accept header
 (or <code>.json</code>/<code>.csv</code> after the name). Described in <a href="/openapi.json">OpenAPI</a>.</p>

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -23,12 +24,43 @@ MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
 FORM = "application/x-www-form-urlencoded"
 
 
-class Service:
-    """What the handlers share: the catalogue, the worker pool and its limits."""
+# An IRI's page, Turtle or JSON-LD by the Accept header, as the site's .htaccess does.
+NEGOTIATED = {"text/html": ".html", "text/turtle": ".ttl", "application/ld+json": ".jsonld"}
+IRI_PATHS = ("/id/", "/source/", "/graph/")
+FILE_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
+              ".ttl": "text/turtle", ".jsonld": "application/ld+json", ".png": "image/png"}
 
-    def __init__(self, catalogue: dict[str, StoredQuery], pool: Pool):
+
+class Service:
+    """What the handlers share: the catalogue, the worker pool and its limits, and the site's files
+    (path -> bytes, as `coalition-kg site` writes them), if pages are served."""
+
+    def __init__(self, catalogue: dict[str, StoredQuery], pool: Pool, site: Mapping[str, bytes] | None = None):
         self.catalogue = catalogue
         self.pool = pool
+        self.site = site
+
+    def page(self, path: str, accept: str | None) -> Reply | None:
+        """An IRI under /id/, /source/, /graph/ or /ontology, negotiated; or a file of the site."""
+        if self.site is None:
+            return None
+        name = path.lstrip("/")
+        last = name.rsplit("/", 1)[-1]
+        if path == "/ontology" or (path.startswith(IRI_PATHS) and "." not in last):
+            media = choose(accept, NEGOTIATED)
+            if media is None:
+                return problem(406, f"{path} is served as {', '.join(NEGOTIATED)}")
+            if path == "/ontology":
+                name = "ontology/index" if media == "text/html" else "ontology/coalition-kg"
+            body = self.site.get(name + NEGOTIATED[media])
+            if body is None:
+                return problem(404, f"no entity at {path}")
+            return Reply(200, FILE_TYPES[NEGOTIATED[media]], body, {"Content-Location": f"/{name}{NEGOTIATED[media]}"})
+        body = self.site.get(name)
+        suffix = "." + last.rsplit(".", 1)[-1] if "." in last else ""
+        if body is None or suffix not in FILE_TYPES:
+            return None
+        return Reply(200, FILE_TYPES[suffix], body)
 
     def sparql(self, params: dict[str, list[str]], accept: str | None) -> Reply:
         if "update" in params:
@@ -109,10 +141,11 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         params = parse_qs(url.query, keep_blank_values=True)
         accept = self.headers.get("Accept")
-        if url.path in ("/", "/index.html"):
+        if url.path == "/":
             from .landing import page
 
-            self.reply(Reply(200, "text/html; charset=utf-8", page(self.service.catalogue, self.service.pool.limits)))
+            self.reply(Reply(200, "text/html; charset=utf-8", page(self.service.catalogue, self.service.pool.limits,
+                                                                     self.service.site is not None)))
         elif url.path == "/sparql":
             self.reply(self.service.sparql(params, accept))
         elif url.path == "/openapi.json":
@@ -122,6 +155,8 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(Reply(200, "application/json", body))
         elif url.path.startswith("/queries/"):
             self.reply(self.service.stored(url.path[len("/queries/"):], params, accept))
+        elif (found := self.service.page(url.path, accept)) is not None:
+            self.reply(found)
         else:
             self.reply(problem(404, f"nothing at {url.path}; try / for what is here"))
 
@@ -167,6 +202,10 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(problem(411, "a POST needs a Content-Length"))
             return None
         if int(length) > MAX_BODY:
+            if int(length) <= 16 * MAX_BODY:  # read it away, so that the client, still sending, hears the 413
+                remaining = int(length)
+                while remaining > 0 and (chunk := self.rfile.read(min(1 << 16, remaining))):
+                    remaining -= len(chunk)
             self.reply(problem(413, f"the request body is over {MAX_BODY} bytes"))
             self.close_connection = True
             return None

@@ -1,0 +1,351 @@
+"""`coalition-kg site`: the static linked-data site, crawled whole. No broken link or anchor, nothing
+loaded from another host, no script; one page per entity with its Turtle and JSON-LD beside it, each
+holding the entity's statements; the key pages say their key facts (worked out from the dataset with
+the stored queries); the timeline is in date order; the .htaccess negotiates every IRI."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pyoxigraph as ox
+import pytest
+from rdflib.compare import isomorphic
+
+from coalition_kg.site import MANIFEST, build_site
+from coalition_kg.terms import rdflib_graph
+
+from .sitecheck import BASE, MARRAKECH, MOROCCO, NIAMEY, Expectations, Page, human_date, missing, normal
+
+ALLOWED_LINK_HOSTS = {"w3id.org", "www.wikidata.org", "wikidata.org"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, dataset) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(dataset, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> dict[str, Page]:
+    return {p.relative_to(site).as_posix(): Page(p.read_text(encoding="utf-8")) for p in site.rglob("*.html")}
+
+
+@pytest.fixture(scope="module")
+def expect(dataset) -> Expectations:
+    return Expectations(dataset)
+
+
+def page_path(iri: str) -> str:
+    return iri[len(BASE):] + ".html"
+
+
+def resolve(page: str, reference: str) -> tuple[str, str]:
+    """The site path and fragment a relative reference on a page points at."""
+    parts = urlsplit(reference)
+    path = unquote(parts.path)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else page
+    return target, unquote(parts.fragment)
+
+
+# -- the crawl
+
+
+def test_every_link_resolves_to_a_file_and_every_anchor_exists(site, pages):
+    broken = []
+    for name, page in pages.items():
+        for tag, attribute, value in page.refs:
+            parts = urlsplit(value)
+            if parts.scheme or value.startswith("//"):
+                continue  # checked below
+            target, fragment = resolve(name, value)
+            if target.startswith("../") or not (site / target).is_file():
+                broken.append(f"{name}: <{tag} {attribute}={value!r}> -> {target}")
+            elif fragment and target.endswith(".html") and fragment not in pages[target].ids:
+                broken.append(f"{name}: <{tag} {attribute}={value!r}>: no id {fragment!r} in {target}")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_every_page_is_reachable_from_the_home_page(site, pages):
+    seen, todo = {"index.html"}, ["index.html"]
+    while todo:
+        name = todo.pop()
+        for _, _, value in pages[name].refs:
+            if not urlsplit(value).scheme:
+                target, _ = resolve(name, value)
+                if target.endswith(".html") and target not in seen and target in pages:
+                    seen.add(target)
+                    todo.append(target)
+    assert set(pages) - seen == set()
+
+
+def test_nothing_is_loaded_from_another_host_and_there_is_no_script(site, pages):
+    problems = []
+    for name, page in pages.items():
+        if "script" in page.tags or any(t in page.tags for t in ("iframe", "object", "embed")):
+            problems.append(f"{name}: has a script or an embedded object")
+        for tag, attribute, value in page.refs:
+            parts = urlsplit(value)
+            if not (parts.scheme or value.startswith("//")):
+                continue
+            if tag != "a":
+                problems.append(f"{name}: <{tag} {attribute}={value!r}> loads from outside")
+            elif parts.scheme not in ("http", "https") or parts.hostname not in ALLOWED_LINK_HOSTS:
+                problems.append(f"{name}: link to {value!r}")
+        for style in page.styles:
+            if "@import" in style or re.search(r"url\(", style):
+                problems.append(f"{name}: a style loads something: {style[:80]!r}")
+        for handler in ("onload", "onclick", "javascript:"):
+            if handler in (site / name).read_text(encoding="utf-8"):
+                problems.append(f"{name}: {handler}")
+    css = "\n".join(p.read_text(encoding="utf-8") for p in site.rglob("*.css"))
+    assert "@import" not in css and "url(" not in css and "@font-face" not in css
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_every_page_is_made_for_phones_and_wide_screens(site, pages):
+    for name, page in pages.items():
+        assert page.meta.get("viewport") == "width=device-width, initial-scale=1", name
+        assert any(tag == "link" and value.endswith("style.css") for tag, _, value in page.refs), name
+    css = (site / "style.css").read_text(encoding="utf-8")
+    assert "@media (max-width" in css and "max-width: 68rem" in css
+
+
+# -- entities and their data
+
+
+def test_exactly_one_page_per_entity(site, pages, expect):
+    rows = expect.select(f"""SELECT DISTINCT ?e WHERE {{ ?e a ?type .
+        FILTER(isIRI(?e) && (STRSTARTS(STR(?e), "{BASE}id/") || STRSTARTS(STR(?e), "{BASE}source/"))) }}""")
+    entities = {row["e"].value for row in rows}
+    assert len(entities) > 50
+    found = {BASE + name[: -len(".html")] for name in pages if name.startswith(("id/", "source/"))}
+    assert found == entities
+
+
+def test_each_entity_has_its_turtle_and_json_ld_beside_its_page(site, expect):
+    checked = 0
+    for row in expect.select(f'SELECT DISTINCT ?e WHERE {{ ?e a ?t FILTER(STRSTARTS(STR(?e), "{BASE}id/")) }}'):
+        iri = row["e"].value
+        stem = site / iri[len(BASE):]
+        expected = rdflib_graph(_construct(expect, iri))
+        turtle = list(ox.parse(path=str(stem.with_suffix(".ttl")), format=ox.RdfFormat.TURTLE))
+        jsonld = list(ox.parse(path=str(stem.with_suffix(".jsonld")), format=ox.RdfFormat.JSON_LD))
+        assert isomorphic(rdflib_graph(turtle), expected), iri
+        assert isomorphic(rdflib_graph(jsonld), expected), iri
+        checked += 1
+    assert checked > 50
+
+
+def _construct(expect: Expectations, iri: str) -> list[ox.Triple]:
+    """The entity's statements (with its blank nodes') and those pointing at it, over the data and the
+    derived shortcuts (the ontology has nothing about entities)."""
+    query = f"""CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?s ?p3 <{iri}> }} WHERE {{
+        {{ <{iri}> ?p ?o . OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o)) }} }} UNION {{ ?s ?p3 <{iri}> }} }}"""
+    answer = expect.store.dataset.store.query(query, use_default_graph_as_union=True)
+    return list(answer)
+
+
+def test_a_fact_iri_with_a_slash_gets_a_page_in_a_folder(site):
+    assert (site / "id/003_73e3b687882f6e77/niamey-co-chair-italy.html").is_file()
+    assert (site / "id/003_73e3b687882f6e77/niamey-co-chair-italy.ttl").is_file()
+
+
+# -- what the key pages say
+
+
+def test_the_niamey_plenary_page(pages, expect):
+    page = pages[page_path(NIAMEY)]
+    assert not missing(page.text, expect.meeting(NIAMEY))
+    # the facts a reader comes for, spelled out
+    for words in ("1 March 2023", "Niamey", "Morocco", "United States", "Italy", "Niger", "co-chair",
+                  "It was co-chaired by Morocco, the United States (US), Italy, and Niger"):
+        assert words in page.text
+    assert "2023-03-01" in page.times
+
+
+def test_the_marrakech_ministerial_page(pages, expect):
+    page = pages[page_path(MARRAKECH)]
+    assert not missing(page.text, expect.meeting(MARRAKECH))
+    assert "11 May 2022" in page.text and "Marrakech" in page.text and "host" in page.text
+
+
+def test_the_morocco_page(pages, expect):
+    page = pages[page_path(MOROCCO)]
+    wanted = expect.agent(MOROCCO)
+    assert len(wanted) > 15
+    assert not missing(page.text, wanted)
+    assert "the Kingdom" in page.text  # its alias
+    assert any(value == "http://www.wikidata.org/entity/Q1028" for _, _, value in page.refs)
+    assert "outside the source documents" in page.text
+
+
+@pytest.mark.parametrize("kind", ["meetings", "agents"])
+def test_every_meeting_and_agent_page_says_its_facts(pages, expect, kind):
+    if kind == "meetings":
+        rows = expect.ask("meetings-in-date-order")
+        found = {row["meeting"].value: missing(pages[page_path(row["meeting"].value)].text,
+                                               expect.meeting(row["meeting"].value)) for row in rows}
+    else:
+        rows = expect.select("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT DISTINCT ?a WHERE { ?f prov:agent ?a }")
+        found = {row["a"].value: missing(pages[page_path(row["a"].value)].text, expect.agent(row["a"].value))
+                 for row in rows}
+    assert len(found) >= 4
+    assert {iri: gaps for iri, gaps in found.items() if gaps} == {}
+
+
+def test_each_source_page_lists_every_fact_drawn_from_it(pages, expect):
+    for row in expect.ask("source-documents"):
+        document = row["document"].value
+        page = pages[page_path(document)]
+        facts = expect.ask("facts-from-source", source=document)
+        assert len(facts) > 5
+        targets = {resolve(page_path(document), value)[0] for _, _, value in page.refs}
+        for fact in facts:
+            assert page_path(fact["fact"].value) in targets, fact["fact"].value
+            assert not missing(page.text, expect.quotes(fact["fact"].value))
+
+
+def test_dates_show_their_precision(pages, expect):
+    rows = expect.ask("meetings-in-date-order")
+    months = [row for row in rows if row["date"].datatype.value.endswith("gYearMonth")]
+    assert months
+    for row in months:
+        page = pages[page_path(row["meeting"].value)]
+        assert human_date(row["date"]) in page.text
+        assert row["date"].value in page.times
+        assert page.time_texts[row["date"].value] == {human_date(row["date"])}  # no day made up
+
+
+def test_the_timeline_lists_the_meetings_in_date_order(pages, expect):
+    rows = expect.ask("meetings-in-date-order")
+    page = pages["timeline.html"]
+    assert page.times == [row["date"].value for row in rows]
+    text = page.text
+    positions = [text.index(normal(row["label"].value)) for row in rows]
+    assert positions == sorted(positions)
+
+
+def test_the_ontology_page_has_an_anchor_for_every_term(pages, dataset):
+    page = pages["ontology/index.html"]
+    terms = {q.subject.value for q in dataset.quads(["https://w3id.org/coalition-kg/graph/ontology"])
+             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE + "ontology#")}
+    assert len(terms) > 60
+    assert {t.rsplit("#", 1)[1] for t in terms} <= page.ids
+
+
+def test_the_class_indexes(pages):
+    for name in ("states", "persons", "organizations", "groups", "meetings", "posts", "roles", "documents"):
+        assert f"{name}.html" in pages
+    states = pages["states.html"].text
+    for state in ("Morocco", "United States", "Italy", "Niger"):
+        assert state in states
+
+
+# -- content negotiation
+
+
+def rewrite(htaccess: str, path: str, accept: str) -> str | None:
+    """What the .htaccess's rules do with a request path (relative to the site) and Accept header: the
+    subset of mod_rewrite it uses (RewriteCond on %{HTTP_ACCEPT}, then RewriteRule, [L])."""
+    conditions: list[str] = []
+    for line in htaccess.splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0] == "RewriteCond":
+            assert words[1] == "%{HTTP_ACCEPT}"
+            conditions.append(words[2])
+        elif words[0] == "RewriteRule":
+            pattern, target = words[1], words[2]
+            match = re.search(pattern, path)
+            if match and all(re.search(c, accept) for c in conditions):
+                return match.expand(target.replace("$1", r"\1"))
+            conditions = []
+    return None
+
+
+@pytest.mark.parametrize("accept, extension", [("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"),
+                                               ("text/html,application/xhtml+xml,*/*;q=0.8", ".html")])
+def test_the_htaccess_negotiates_each_iri(site, accept, extension):
+    htaccess = (site / ".htaccess").read_text(encoding="utf-8")
+    assert "RewriteEngine on" in htaccess
+    assert htaccess.count("RewriteCond %{HTTP_ACCEPT} text/turtle") == 4
+    assert htaccess.count(r"RewriteCond %{HTTP_ACCEPT} application/ld\+json") == 4
+    for iri in (MOROCCO, NIAMEY, BASE + "id/003_73e3b687882f6e77/niamey-co-chair-italy",
+                BASE + "source/003_73e3b687882f6e77", BASE + "graph/reference"):
+        target = rewrite(htaccess, iri[len(BASE):], accept)
+        assert target == iri[len(BASE):] + extension
+        assert (site / target).is_file()
+        assert rewrite(htaccess, target, accept) is None  # a rewritten path is not rewritten again
+    ontology = rewrite(htaccess, "ontology", accept)
+    assert ontology.endswith({".ttl": ".ttl", ".jsonld": ".jsonld", ".html": "index.html"}[extension])
+    assert (site / ontology).is_file()
+
+
+def test_with_a_base_url_the_htaccess_redirects_there(tmp_path, dataset):
+    build_site(dataset, tmp_path / "site", "https://example.org/kg/")
+    htaccess = (tmp_path / "site" / ".htaccess").read_text(encoding="utf-8")
+    assert rewrite(htaccess, "id/morocco", "text/turtle") == "https://example.org/kg/id/morocco.ttl"
+    assert "[R=303,L]" in htaccess
+
+
+# -- the command
+
+
+def test_the_command_writes_a_site_and_rewrites_its_own(cli, tmp_path):
+    out = tmp_path / "site"
+    run = cli("site", str(out))
+    assert run.code == 0, run.err
+    assert re.match(r"site: \d+ pages \(\d+ entities\), \d+ files -> ", run.out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert "id/morocco.html" in manifest["files"]
+    (out / "id" / "morocco.html").write_text("stale")
+    assert cli("site", str(out)).code == 0  # a site it wrote is replaced whole
+    assert (out / "id" / "morocco.html").read_text() != "stale"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing left beside it
+
+
+def test_the_command_never_deletes_other_files(cli, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    run = cli("site", str(mine))
+    assert run.code == 2 and "not empty" in run.err
+    assert (mine / "notes.txt").read_text() == "keep"
+    out = tmp_path / "site"
+    assert cli("site", str(out)).code == 0
+    (out / "notes.txt").write_text("keep")
+    run = cli("site", str(out))
+    assert run.code == 2 and "notes.txt" in run.err
+    assert (out / "notes.txt").read_text() == "keep" and (out / "index.html").is_file()
+    file = tmp_path / "file"
+    file.write_text("x")
+    assert cli("site", str(file)).code == 2 and file.read_text() == "x"
+    assert cli("site", str(tmp_path / "other"), "--base-url", "ftp://x").code == 2
+
+
+def test_a_site_folder_others_can_read(cli, tmp_path):
+    out = tmp_path / "site"
+    assert cli("site", str(out)).code == 0
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask  # not mkdtemp's private 0700: a web server reads it
+
+
+def test_names_from_the_data_are_text_not_markup(cli, repo_copy, tmp_path):
+    with open(repo_copy / "data" / "reference.ttl", "a", encoding="utf-8") as file:
+        file.write('\nid:evil a ckg:State ; rdfs:label "Evil <script>alert(1)</script> & \\"co\\""@en ;\n'
+                   '    skos:prefLabel "Evil <script>alert(1)</script> & \\"co\\""@en ;\n'
+                   '    skos:altLabel "<img src=x onerror=alert(1)>"@en .\n')
+    out = tmp_path / "site"
+    run = cli("--root", str(repo_copy), "site", str(out))
+    assert run.code == 0, run.err
+    page = Page((out / "id" / "evil.html").read_text(encoding="utf-8"))
+    assert "script" not in page.tags and "img" not in page.tags
+    assert 'Evil <script>alert(1)</script> & "co"' in page.text
