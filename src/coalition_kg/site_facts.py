@@ -307,21 +307,23 @@ class Writer:
             if self.graph.graph_kind(quad.graph_name) == "derived" or quad.subject == subject \
                     or self.graph.is_fact(quad.subject) or quad.predicate.value in NOT_STATEMENTS:
                 continue
-            items.append(f"<li>{self.term(quad.subject)} {SEP} {self.property(quad.predicate.value)} {SEP} "
-                         f"{escape(self.graph.label(subject))}{self.provenance(quad)}</li>")
+            items.append(self.statement(self.term(quad.subject), quad, escape(self.graph.label(subject)),
+                                        self.provenance(quad)))
         return f'<ul class="plain">{"".join(dict.fromkeys(items))}</ul>' if items else ""
+
+    def statement(self, subject_html: str, quad, object_html: str, after: str = "") -> str:
+        """One statement as a list item: subject — property — object."""
+        return f"<li>{subject_html} {SEP} {self.property(quad.predicate.value)} {SEP} {object_html}{after}</li>"
 
     def shortcuts(self, subject: Term) -> str:
         """The derived shortcut triples about the subject, both ways."""
         items = []
         for quad in self.graph.by_subject.get(subject, ()):
             if self.graph.graph_kind(quad.graph_name) == "derived":
-                items.append(f"<li>{escape(self.graph.label(subject))} {SEP} {self.property(quad.predicate.value)} "
-                             f"{SEP} {self.term(quad.object)}</li>")
+                items.append(self.statement(escape(self.graph.label(subject)), quad, self.term(quad.object)))
         for quad in self.graph.by_object.get(subject, ()):
             if self.graph.graph_kind(quad.graph_name) == "derived":
-                items.append(f"<li>{self.term(quad.subject)} {SEP} {self.property(quad.predicate.value)} {SEP} "
-                             f"{escape(self.graph.label(subject))}</li>")
+                items.append(self.statement(self.term(quad.subject), quad, escape(self.graph.label(subject))))
         return f'<ul class="plain">{"".join(items)}</ul>' if items else ""
 
     def outside_identifiers(self, subject: Term) -> str:
