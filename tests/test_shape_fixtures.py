@@ -33,6 +33,13 @@ def results_with(fixture: Path | None, kind: str, engine: str, repo: Path, datas
     fixture as a source document (so its shortcuts are derived), an ontology fixture in ontology/,
     a catalogue fixture into the catalogue's RDF."""
     shapes = graph_from_files(dataset.layout.shape_files(kind), dataset.layout)
+    if kind == "metadata":  # the dataset's description, as `describe --endpoint` makes it, and the fixture
+        from coalition_kg.describe import describe
+
+        graph = rdflib_graph(describe(dataset, endpoint="http://127.0.0.1:8000/sparql"))
+        if fixture is not None:
+            graph.parse(fixture, format="turtle")
+        return run_shacl(graph, shapes, engine)
     if kind == "catalogue":
         graph = catalogue_graph_of(dataset)
         if fixture is not None:
@@ -49,7 +56,7 @@ def results_with(fixture: Path | None, kind: str, engine: str, repo: Path, datas
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("kind", ["data", "ontology", "catalogue"])
+@pytest.mark.parametrize("kind", ["data", "ontology", "catalogue", "metadata"])
 def test_the_real_repository_conforms(kind, engine, dataset, root):
     assert results_with(None, kind, engine, root, dataset) == []
 
@@ -70,7 +77,7 @@ def test_fixture_fails_the_named_shape_on_the_named_node(fixture, engine, datase
 @pytest.fixture(scope="module")
 def shapes(dataset):
     return {kind: graph_from_files(dataset.layout.shape_files(kind), dataset.layout)
-            for kind in ("data", "ontology", "catalogue")}
+            for kind in ("data", "ontology", "catalogue", "metadata")}
 
 
 def test_every_shape_has_a_fixture(shapes):

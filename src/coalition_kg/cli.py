@@ -221,7 +221,7 @@ def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner
 
     quads = export_quads(obj.dataset(), inferred, reasoner, obj.progress)
     with obj.progress.stage(f"writing {fmt}"):
-        payload = serialise(quads, fmt)
+        payload = serialise(quads, fmt, obj.dataset())
     if output is None:
         sys.stdout.buffer.write(payload)
     else:
@@ -413,6 +413,27 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
                f"prov:wasDerivedFrom src:{doc_id} and a verbatim ckg:evidence quote; then run\n"
                f"  coalition-kg validate\n"
                f"  coalition-kg query facts-from-source --param source={source_for(doc_id)}")
+
+
+@cli.command()
+@click.option("--format", "fmt", default="turtle", show_default=True, metavar="turtle|nt|xml|jsonld|trig|nquads")
+@click.option("--base", metavar="URL", default="https://w3id.org/coalition-kg/export/", show_default=True,
+              help="Where build's OUT/export/ is published: each download URL is this plus a file name.")
+@click.option("--endpoint", metavar="URL", help="The SPARQL endpoint that serves the graph, if one does.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
+@click.pass_obj
+def describe(obj: Context, fmt: str, base: str, endpoint: str | None, output: Path | None) -> None:
+    """The dataset's description in VoID and DCAT: the whole graph and one subset per source document,
+    with counts, partitions, vocabularies and downloads, checked by shapes/metadata*.ttl (exit 1 if not)."""
+    from .describe import check_format, checked, render
+    from .export import write_atomically
+
+    check_format(fmt)
+    payload = render(checked(obj.dataset(), base, endpoint), fmt)
+    if output is None:
+        sys.stdout.buffer.write(payload)
+    else:
+        write_atomically(output, payload)
 
 
 @cli.command()
