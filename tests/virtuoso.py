@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+
+from .servers import Endpoint, free_port, stop
 
 # The smallest ini that works: database, log and temporary files default to the working directory.
 # No [Plugins] or VAD packages: /sparql and /sparql-graph-crud-auth are built in. CaseMode 2, as in
@@ -28,31 +28,18 @@ ServerPort = 127.0.0.1:{http}
 """
 
 
-class Virtuoso(NamedTuple):
-    sparql: str  # query endpoint (POST a form with query=, default-graph-uri=, named-graph-uri=)
-    store: str  # Graph Store Protocol endpoint, HTTP digest auth: ?graph=IRI
-    user: str
-    password: str
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _tail(log: Path) -> str:
     return log.read_text(encoding="utf-8", errors="replace")[-800:]
 
 
 @contextlib.contextmanager
-def virtuoso_server(directory: Path, seconds: float = 60) -> Iterator[Virtuoso]:
+def virtuoso_server(directory: Path, seconds: float = 60) -> Iterator[Endpoint]:
     binary = shutil.which("virtuoso-t")
     if binary is None:
         raise RuntimeError("virtuoso-t is not installed (apt-get install virtuoso-opensource-7-bin)")
-    http = _free_port()
+    http = free_port()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "virtuoso.ini").write_text(INI.format(sql=_free_port(), http=http), encoding="utf-8")
+    (directory / "virtuoso.ini").write_text(INI.format(sql=free_port(), http=http), encoding="utf-8")
     log = directory / "server.log"
     with log.open("wb") as out:  # a file, not a pipe: the server writes its log to stdout too
         process = subprocess.Popen([binary, "+foreground", "+configfile", "virtuoso.ini"], cwd=directory,
@@ -71,11 +58,8 @@ def virtuoso_server(directory: Path, seconds: float = 60) -> Iterator[Virtuoso]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"virtuoso not answering after {seconds:g} s: {_tail(log)}")
             time.sleep(0.1)
-        yield Virtuoso(f"{base}/sparql", f"{base}/sparql-graph-crud-auth", "dba", "dba")
+        # /sparql takes a form with query=, default-graph-uri=, named-graph-uri=; the graph store
+        # wants HTTP digest auth, and a fresh database's administrator is dba/dba
+        yield Endpoint(f"{base}/sparql", f"{base}/sparql-graph-crud-auth", "dba", "dba", process.pid)
     finally:
-        process.terminate()  # SIGTERM: a quick shutdown, well under a second
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)  # SIGTERM: Virtuoso shuts down well under a second
