@@ -176,6 +176,15 @@ def case_input(case: dict, sentinel: Sentinel) -> bytes | None:
     return sentinel.fill(data) if case.get("template") else data
 
 
+def place(case: dict, root: Path, sentinel: Sentinel) -> None:
+    """Put the case's input where it goes in the copy of the repository."""
+    data = case_input(case, sentinel)
+    if data is not None:
+        target = root / case["to"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
 def command(case: dict, root: Path) -> list[str]:
     return [arg.replace("{root}", str(root)) for arg in case.get("run", ["validate", "--no-reasoning"])]
 
@@ -209,11 +218,7 @@ def check(outcome: Outcome, case: dict, sentinel: Sentinel) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_hostile_case(case, cli, repo_copy, sentinel):
-    data = case_input(case, sentinel)
-    if data is not None:
-        target = repo_copy / case["to"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    place(case, repo_copy, sentinel)
     before = digest(repo_copy)
     outcome = run_cli(cli, repo_copy, command(case, repo_copy), case.get("subprocess"))
     check(outcome, case, sentinel)
