@@ -361,12 +361,19 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build"), show_default=True)
 @click.option("--texts", type=click.Path(path_type=Path),
               help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
+@click.option("--query-time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              metavar="SECONDS", help="Seconds each stored query may run before it is stopped (exit 2).")
 @click.pass_obj
-def build(obj: Context, out: Path, texts: Path | None) -> None:
-    """The main job: validate everything, answer every stored query, write every export to OUT."""
-    from .build import build as run
+def build(obj: Context, out: Path, texts: Path | None, query_time_limit: float) -> None:
+    """The main job: validate everything, answer every stored query, write every export to OUT.
 
-    conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo, progress=obj.progress)
+    OUT (new, empty, or a folder build wrote) is replaced whole: a failure leaves the old one."""
+    from .build import build as run
+    from .build import check_build_target
+
+    check_build_target(out)  # before the work, not after
+    conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo, progress=obj.progress,
+                   query_time_limit=query_time_limit)
     sys.exit(0 if conforms else 1)
 
 

@@ -93,12 +93,8 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
         parse_file(store, path, lay.ONTOLOGY_GRAPH, layout)
     dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
     files = layout.data_files()
-    for path in progress.iterate(files, "loading", total=len(files), unit="file"):
-        graph = lay.graph_for(path)
-        layout.check_graph_name(path, graph)
-        if graph in dataset.graph_files:
-            other = layout.relative(dataset.graph_files[graph])
-            raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
+    graphs = graph_names(layout, files)
+    for path, graph in progress.iterate(zip(files, graphs), "loading", total=len(files), unit="file"):
         parse_file(store, path, graph, layout)
         dataset.graph_files[graph] = path
     if derive:
@@ -107,6 +103,21 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
         with progress.stage("deriving shortcuts"):
             materialise(dataset)
     return dataset
+
+
+def graph_names(layout: lay.Layout, files: list[Path]) -> list[str]:
+    """Each data file's graph name, checked before anything is parsed: no two files share one, and
+    none takes a name the machinery reserves (a data/derived.ttl would be wiped by the rules)."""
+    owners: dict[str, Path] = {lay.ONTOLOGY_GRAPH: layout.ontology_dir}
+    for path in files:
+        graph = lay.graph_for(path)
+        if graph in owners:
+            other = layout.relative(owners[graph])
+            raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
+        owners[graph] = path
+    for path in files:
+        layout.check_graph_name(path, lay.graph_for(path))
+    return [lay.graph_for(path) for path in files]
 
 
 def graph_from_files(paths: list[Path], layout: lay.Layout):
