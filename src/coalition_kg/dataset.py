@@ -94,7 +94,7 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
     dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
     files = layout.data_files()
     graphs = graph_names(layout, files)
-    for path, graph in progress.iterate(zip(files, graphs), "loading", total=len(files), unit="file"):
+    for path, graph in progress.iterate(zip(files, graphs, strict=True), "loading", total=len(files), unit="file"):
         parse_file(store, path, graph, layout)
         dataset.graph_files[graph] = path
     if derive:

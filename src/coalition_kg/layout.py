@@ -106,7 +106,8 @@ class Layout:
         seen = {(top.st_dev, top.st_ino): self.shown(folder)}  # folders walked, by inode: a second visit is a loop
         pending = [folder]
         while pending:
-            with os.scandir(pending.pop()) as entries:
+            with os.scandir(pending.pop()) as listed:
+                entries = sorted(listed, key=lambda entry: entry.name)  # the same file named first, every run
                 for entry in entries:
                     wanted = fnmatch.fnmatchcase(entry.name, pattern)
                     if entry.is_symlink():
