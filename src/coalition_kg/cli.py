@@ -498,6 +498,8 @@ def _run(argv: list[str] | None) -> int | str | None:
     try:
         cli.main(args=argv, prog_name="coalition-kg", standalone_mode=False)
     except SystemExit as done:  # validate's exit 1, among others: standard output is still to be flushed
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":  # click met a closed pipe (and exits 1)
+            return _quiet_stdout(0)
         return done.code
     except CoalitionKGError as error:
         click.echo(f"coalition-kg: error: {error}", err=True)
