@@ -516,9 +516,12 @@ def _run(argv: list[str] | None) -> int | str | None:
 def _quiet_stdout(code: int) -> int:
     """Standard output can take nothing more: point it at /dev/null, so that the interpreter's own
     flush at exit finds nothing to write and prints no second error (as Python's docs advise)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # standard output with no descriptor (captured in process): nothing to do
+        pass
     return code
 
 
