@@ -62,10 +62,15 @@ COMMANDS = {
 
 
 def folder_of(case: dict) -> str | None:
-    """Which folder of the repository the case's input lands in ("rules" for ontology/rules/)."""
-    if "to" not in case:
+    """Which folder of the repository the case's input lands in ("rules" for ontology/rules/): its
+    file's, or else that of the last special file it makes (a link, a FIFO…; the ones before it are
+    what it points to, outside the repository)."""
+    made = [next(v for k, v in thing.items() if k in ("symlink", "fifo", "device", "folder", "copy"))
+            for thing in case.get("make", [])]
+    where = case.get("to") or (made[-1] if made else None)
+    if where is None or where.startswith(".."):
         return None
-    return "rules" if case["to"].startswith("ontology/rules/") else case["to"].split("/", 1)[0]
+    return "rules" if where.startswith("ontology/rules/") else where.split("/", 1)[0]
 
 
 def unreadable_graph_file(case: dict) -> bool:

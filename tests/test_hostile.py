@@ -8,9 +8,11 @@ leave every file of the repository as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -70,8 +72,15 @@ def deep_evidence() -> bytes:
             + " ]" * levels + " .\n").encode()
 
 
+def big_integer_literal() -> bytes:
+    """An xsd:integer of 5,000 digits: past Python's 4,300-digit limit on int()."""
+    return (PREFIXES + "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+            'id:a rdfs:comment "' + "9" * 5000 + '"^^xsd:integer .\n').encode()
+
+
 GENERATORS = {f.__name__: f for f in (huge_literal, huge_literal_under_limit, huge_iri, deep_collection,
-                                      deep_blank_nodes, deep_collection_unclosed, deep_evidence)}
+                                      deep_blank_nodes, deep_collection_unclosed, deep_evidence,
+                                      big_integer_literal)}
 
 
 # --- the sentinels: a secret file and a listening socket that no input may reach -----------------
@@ -140,8 +149,16 @@ def sentinel(tmp_path):
 
 def digest(root: Path) -> dict[str, str]:
     """Every file under root with its SHA-256: what a run must leave as it found it."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    found = {}
+    for folder, folders, files in os.walk(root):  # links not followed: they may leave the copy, or loop
+        for name in folders + files:
+            path = Path(folder) / name
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode):
+                found[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            elif not stat.S_ISDIR(info.st_mode):  # a link, a FIFO, a device: what it is, unread
+                found[str(path.relative_to(root))] = os.readlink(path) if path.is_symlink() else oct(info.st_mode)
+    return dict(sorted(found.items()))
 
 
 @dataclass
@@ -183,6 +200,7 @@ def place(case: dict, root: Path, sentinel: Sentinel) -> None:
         target = root / case["to"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+    make(case.get("make", []), root, sentinel)
 
 
 def command(case: dict, root: Path) -> list[str]:
@@ -216,6 +234,27 @@ def check(outcome: Outcome, case: dict, sentinel: Sentinel) -> None:
         assert outcome.out.splitlines()[-1].startswith("does not conform"), shown
 
 
+def make(things: list[dict], root: Path, sentinel: Sentinel) -> None:
+    """The case's special files (see `make` in cases.yaml): links, FIFOs, device nodes, folders."""
+    for thing in things:
+        kind = next(key for key in ("symlink", "fifo", "device", "folder", "copy") if key in thing)
+        path = root / thing[kind]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "symlink":
+            path.symlink_to(sentinel.fill(thing["to"].encode()).decode())
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "device":
+            try:
+                os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # what /dev/null is
+            except PermissionError:
+                pytest.skip("making a device node needs root")
+        elif kind == "folder":
+            path.mkdir()
+        else:
+            shutil.copyfile(CORPUS / thing["from"], path)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_hostile_case(case, cli, repo_copy, sentinel):
     place(case, repo_copy, sentinel)
@@ -242,7 +281,8 @@ def test_mended_case_is_accepted(case, cli, repo_copy, sentinel):
 
 
 def test_every_corpus_file_is_a_case():
-    used = {c["file"] for c in CASES if "file" in c}
+    used = {c["file"] for c in CASES if "file" in c} | {m["from"] for c in CASES for m in c.get("make", [])
+                                                         if "from" in m}
     kept = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file()} - {"cases.yaml", ".gitattributes"}
     assert kept == used
     assert {c["generate"] for c in CASES if "generate" in c} <= set(GENERATORS)

@@ -2,29 +2,60 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from .catalogue import load_catalogue
 from .dataset import Dataset
 from .describe import write_description
+from .errors import CoalitionKGError, UsageProblem
 from .export import FORMATS, export_quads, jsonld_context_of, serialise, write_atomically
+from .folder_swap import replaced_folder
 from .jsonld_context import CONTEXT_FILE
 from .progress import SILENT, Progress
 from .results import render
 from .store import EmbeddedStore, answer
+from .time_limit import run_with_time_limit
 from .validate import validate
+
+DEFAULT_QUERY_TIME_LIMIT = 60.0  # seconds for each stored query: the real ones answer in well under one
+BUILD_FILES = {"validation.txt", "queries", "export"}  # what a build folder holds
 
 
 def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[str], None] = print,
-          progress: Progress = SILENT) -> bool:
+          progress: Progress = SILENT, query_time_limit: float = DEFAULT_QUERY_TIME_LIMIT) -> bool:
     """Write OUT/validation.txt, OUT/queries/<name>.{json,csv}, OUT/export/coalition-kg.<ext> (and
     context.jsonld, the JSON-LD's context), the dataset's description OUT/export/void.ttl with each
     source's graph (coalition-kg-source-<id>.<ext>).
-    Returns whether the data conforms; the exports are written only if it does."""
-    out.mkdir(parents=True, exist_ok=True)
+    Returns whether the data conforms; the exports are written only if it does. OUT is replaced whole
+    (written beside it, then swapped in): a failure leaves the old OUT as it was. Each stored query
+    runs with ``query_time_limit`` seconds at most."""
+    with replaced_folder(out, check_build_target) as staging:
+        try:
+            return _write(dataset, staging, out, texts_dir, echo, progress, query_time_limit)
+        except CoalitionKGError as error:  # named as the user knows it: OUT, not the folder beside it
+            raise UsageProblem(str(error).replace(str(staging), str(out))) from None
+
+
+def check_build_target(out: Path) -> None:
+    """OUT may be new, empty, or a folder a build wrote (nothing but its files): it is replaced whole."""
+    if out.is_symlink():
+        raise UsageProblem(f"{out}: is a symbolic link; give the folder itself")
+    if out.exists() and not out.is_dir():
+        raise UsageProblem(f"{out}: is not a folder; give a folder for the build")
+    if out.is_dir():
+        foreign = sorted(entry.name for entry in os.scandir(out) if entry.name not in BUILD_FILES)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise UsageProblem(f"{out}: holds files a build did not write ({shown}); it is replaced whole, so "
+                               "move them or give another folder")
+
+
+def _write(dataset: Dataset, staging: Path, out: Path, texts_dir: Path | None, echo: Callable[[str], None],
+           progress: Progress, query_time_limit: float) -> bool:
     report = validate(dataset, texts_dir, progress=progress)
-    write_atomically(out / "validation.txt", report.text().encode())
+    write_atomically(staging / "validation.txt", report.text().encode())
     quotes = f"checked against {texts_dir}" if texts_dir else "not checked: no texts folder"
     echo(f"validate: {'conforms' if report.conforms else 'DOES NOT CONFORM'} "
          f"({len(report.problems)} finding(s); quotes {quotes})")
@@ -32,23 +63,28 @@ def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[s
         echo(report.text())
         return False
     store = EmbeddedStore(dataset)
-    (out / "queries").mkdir(exist_ok=True)
+    (staging / "queries").mkdir()
     catalogue = load_catalogue(dataset.layout)
     for query in catalogue.values():
-        results = answer(store, query, query.example_values())
-        for fmt in ("json", "csv"):
-            write_atomically(out / "queries" / f"{query.name}.{fmt}", render(results, fmt).encode())
+        def answered(query=query) -> dict[str, bytes]:
+            results = answer(store, query, query.example_values())
+            return {fmt: render(results, fmt).encode() for fmt in ("json", "csv")}
+
+        what = f"query {query.name} (raise --query-time-limit if it must run longer)"
+        for fmt, payload in run_with_time_limit(answered, query_time_limit, what).items():
+            write_atomically(staging / "queries" / f"{query.name}.{fmt}", payload)
     echo(f"queries: {len(catalogue)} answered -> {out / 'queries'}")
-    (out / "export").mkdir(exist_ok=True)
+    (staging / "export").mkdir()
     quads = export_quads(dataset)
     for fmt, (_, extension) in FORMATS.items():
         with progress.stage(f"writing {fmt}"):
             payload = serialise(quads, fmt, dataset)
-            write_atomically(out / "export" / f"coalition-kg.{extension}", payload)
+            write_atomically(staging / "export" / f"coalition-kg.{extension}", payload)
         if fmt == "jsonld":  # the context it embeds, as a file of its own beside it
-            write_atomically(out / "export" / CONTEXT_FILE, jsonld_context_of(payload))
+            write_atomically(staging / "export" / CONTEXT_FILE, jsonld_context_of(payload))
     inferred = serialise(export_quads(dataset, True, progress=progress), "trig")
-    write_atomically(out / "export" / "coalition-kg-inferred.trig", inferred)
+    write_atomically(staging / "export" / "coalition-kg-inferred.trig", inferred)
     echo(f"export: {len(FORMATS) + 2} files -> {out / 'export'}")
-    echo(write_description(dataset, out / "export", progress=progress))  # void.ttl, and each source's graph
+    said = write_description(dataset, staging / "export", progress=progress)  # void.ttl, each source's graph
+    echo(said.replace(str(staging / "export"), str(out / "export")))
     return True

@@ -12,6 +12,7 @@ import yaml
 
 from . import layout as lay
 from .errors import QueryProblem
+from .jail import read_text
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "integer")
@@ -78,6 +79,8 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
     def bad(reason: str) -> QueryProblem:
         return QueryProblem(query, f"{value!r} is not {reason}", param.name)
 
+    if not is_utf8(value):  # the shell passes bytes; Python keeps those that are not UTF-8 as surrogates
+        raise bad("text: it holds bytes that are not UTF-8")
     if param.type == "iri":
         if _SLUG.match(value) and ":" not in value:
             value = lay.BASE + "id/" + value  # a bare slug names an entity
@@ -98,10 +101,22 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
             raise bad("a date of the form YYYY-MM-DD")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
     if param.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+        # canonical by hand: int() refuses more than 4,300 digits, and xsd:integer has no such limit
+        match = re.fullmatch(r"([+-]?)([0-9]+)", value.strip())
+        if not match:
             raise bad("an integer")
-        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        digits = match.group(2).lstrip("0") or "0"
+        sign = "-" if match.group(1) == "-" and digits != "0" else ""
+        return ox.Literal(sign + digits, datatype=ox.NamedNode(XSD + "integer"))
     raise QueryProblem(query, f"unknown parameter type {param.type!r}", param.name)
+
+
+def is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def syntax_error(query: StoredQuery, shown_as: str) -> str | None:
@@ -132,8 +147,9 @@ class _HeaderLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
-    """Parse one stored query file; a bad header names the file and line."""
+def read_query(path: Path, shown_as: str | None = None, root: Path | None = None) -> StoredQuery:
+    """Parse one stored query file; a bad header names the file and line. The file is read through
+    the jail: a regular file, inside ``root`` if given."""
     shown_as = shown_as or str(path)
     try:
         ox.NamedNode(QUERY_BASE + path.stem)
@@ -141,11 +157,12 @@ def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
         raise QueryProblem(path.stem, f"{shown_as}: the file's name gives no valid query IRI ({error}); "
                                       "rename the file") from None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, root, shown_as)
     except (OSError, UnicodeDecodeError) as error:
         raise QueryProblem(path.stem, f"{shown_as}: cannot read: {error}") from None
     header_lines = []
-    for line in text.splitlines():
+    for line in text.split("\n"):  # lines as SPARQL counts them: U+2028 or a form feed ends none
+        line = line.removesuffix("\r")
         if not line.startswith("#+"):
             break
         header_lines.append(line[2:].removeprefix(" "))
@@ -186,7 +203,7 @@ def read_query(path: Path, shown_as: str | None = None) -> StoredQuery:
 
 
 def load_catalogue(layout: lay.Layout) -> dict[str, StoredQuery]:
-    return {p.stem: read_query(p, layout.relative(p)) for p in layout.query_files()}
+    return {p.stem: read_query(p, layout.relative(p), layout.root) for p in layout.query_files()}
 
 
 def get_query(layout: lay.Layout, name: str) -> StoredQuery:

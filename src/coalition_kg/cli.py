@@ -3,7 +3,9 @@ turns them into one line on standard error and exit code 2. Exit 1 means the dat
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -217,8 +219,10 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
 @click.pass_obj
 def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner: str) -> None:
     """Serialise the data graphs and derived shortcuts in a standard RDF format."""
-    from .export import export_quads, serialise, write_atomically
+    from .export import export_quads, output_mode, serialise, write_atomically
 
+    if output is not None:
+        output_mode(output)  # a FIFO, a device or a folder is refused before the work, not after
     quads = export_quads(obj.dataset(), inferred, reasoner, obj.progress)
     with obj.progress.stage(f"writing {fmt}"):
         payload = serialise(quads, fmt, obj.dataset())
@@ -357,12 +361,19 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build"), show_default=True)
 @click.option("--texts", type=click.Path(path_type=Path),
               help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
+@click.option("--query-time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              metavar="SECONDS", help="Seconds each stored query may run before it is stopped (exit 2).")
 @click.pass_obj
-def build(obj: Context, out: Path, texts: Path | None) -> None:
-    """The main job: validate everything, answer every stored query, write every export to OUT."""
-    from .build import build as run
+def build(obj: Context, out: Path, texts: Path | None, query_time_limit: float) -> None:
+    """The main job: validate everything, answer every stored query, write every export to OUT.
 
-    conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo, progress=obj.progress)
+    OUT (new, empty, or a folder build wrote) is replaced whole: a failure leaves the old one."""
+    from .build import build as run
+    from .build import check_build_target
+
+    check_build_target(out)  # before the work, not after
+    conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo, progress=obj.progress,
+                   query_time_limit=query_time_limit)
     sys.exit(0 if conforms else 1)
 
 
@@ -426,9 +437,11 @@ def describe(obj: Context, fmt: str, base: str, endpoint: str | None, output: Pa
     """The dataset's description in VoID and DCAT: the whole graph and one subset per source document,
     with counts, partitions, vocabularies and downloads, checked by shapes/metadata*.ttl (exit 1 if not)."""
     from .describe import check_format, checked, render
-    from .export import write_atomically
+    from .export import output_mode, write_atomically
 
     check_format(fmt)
+    if output is not None:
+        output_mode(output)
     payload = render(checked(obj.dataset(), base, endpoint), fmt)
     if output is None:
         sys.stdout.buffer.write(payload)
@@ -462,20 +475,54 @@ def site(obj: Context, out: Path, base_url: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run a command; every way it can end becomes an exit code, and standard output is flushed here,
+    once for every command, so that a full device is one line and a closed pipe a quiet exit."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has gone (| head): nothing to say to it
+        code = _quiet_stdout(0)
+    except OSError as error:
+        if error.errno not in _WRITE_ERRORS:
+            raise
+        click.echo(f"coalition-kg: error: cannot write to standard output: {error.strerror or error}", err=True)
+        code = _quiet_stdout(2)
+    sys.exit(code)
+
+
+# What writing to standard output can fail with: a full device (> /dev/full), a quota, an I/O error.
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
+def _run(argv: list[str] | None) -> int | str | None:
     try:
         cli.main(args=argv, prog_name="coalition-kg", standalone_mode=False)
+    except SystemExit as done:  # validate's exit 1, among others: standard output is still to be flushed
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":  # click met a closed pipe (and exits 1)
+            return _quiet_stdout(0)
+        return done.code
     except CoalitionKGError as error:
         click.echo(f"coalition-kg: error: {error}", err=True)
-        sys.exit(error.exit_code)
+        return error.exit_code
     except click.exceptions.Abort:
         click.echo("coalition-kg: aborted", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as error:
         error.show()
-        sys.exit(2)
-    except BrokenPipeError:
-        sys.exit(0)
-    sys.exit(0)
+        return 2
+    return 0
+
+
+def _quiet_stdout(code: int) -> int:
+    """Standard output can take nothing more: point it at /dev/null, so that the interpreter's own
+    flush at exit finds nothing to write and prints no second error (as Python's docs advise)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # standard output with no descriptor (captured in process): nothing to do
+        pass
+    return code
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from . import layout as lay
 from .errors import SourceLocation, SyntaxProblem, UsageProblem
+from .jail import read_bytes
 from .progress import SILENT, Progress
 
 
@@ -41,28 +42,26 @@ class Dataset:
 
 def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> None:
     """Load one Turtle file into a named graph; a syntax error names file, line and column (the
-    path as shown is worked out only then: resolving it for each of thousands of files costs)."""
+    path as shown is worked out only then: resolving it for each of thousands of files costs).
+    The bytes are read through the jail (a regular file inside the repository, checked on the open
+    descriptor) and handed to the parser: the parser never opens a path itself."""
     try:
         target = ox.NamedNode(graph)
     except ValueError as error:  # the graph is named after the file: data/sources/my notes.ttl cannot be
         raise SyntaxProblem(SourceLocation(layout.relative(path)),
                             f"the file's name gives no valid graph IRI <{graph}> ({error}); rename the file") from None
+    data = read_bytes(path, layout.root, layout.shown(path))
+    # A UTF-8 byte-order mark (as Windows editors write) says nothing but "UTF-8": skip it. Columns
+    # count characters of the text, which the mark is not.
+    data = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
     try:
-        try:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=target)
-        except SyntaxError as error:
-            # A UTF-8 byte-order mark (as Windows editors write) says nothing but "UTF-8": skip it.
-            # Looked for only when the very first character fails, so files that parse cost nothing more.
-            if _position(error)[:2] != (1, 1) or _head(path) != _UTF8_BOM:
-                raise
-            store.load(path.read_bytes()[len(_UTF8_BOM):], format=ox.RdfFormat.TURTLE, to_graph=target)
+        store.load(input=data, format=ox.RdfFormat.TURTLE, to_graph=target)
     except SyntaxError as error:
         line, column = _position(error)
         message = str(error.args[0]) if error.args else str(error)
         message = message.split(": ", 1)[1] if message.startswith("Parser error ") else message
         if line == 1:  # a file in another encoding or format says so at once; the parser's words would not
-            head = _head(path, 8)
-            message = next((what for signature, what in _NOT_TURTLE if head.startswith(signature)), message)
+            message = next((what for signature, what in _NOT_TURTLE if data.startswith(signature)), message)
         raise SyntaxProblem(SourceLocation(layout.relative(path), line, column), message) from None
     except MemoryError as error:  # pyoxigraph's parser holds one term at most 16 MiB long
         reason = "a literal or IRI longer than the parser's limit" if "buffer maximal size" in str(error) else \
@@ -70,11 +69,6 @@ def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> N
         raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot parse: {reason} ({error})") from None
     except (OSError, UnicodeDecodeError) as error:
         raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot read: {error}") from None
-
-
-def _head(path: Path, size: int = 3) -> bytes:
-    with open(path, "rb") as file:
-        return file.read(size)
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -99,11 +93,8 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
         parse_file(store, path, lay.ONTOLOGY_GRAPH, layout)
     dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
     files = layout.data_files()
-    for path in progress.iterate(files, "loading", total=len(files), unit="file"):
-        graph = lay.graph_for(path)
-        if graph in dataset.graph_files:
-            other = layout.relative(dataset.graph_files[graph])
-            raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
+    graphs = graph_names(layout, files)
+    for path, graph in progress.iterate(zip(files, graphs, strict=True), "loading", total=len(files), unit="file"):
         parse_file(store, path, graph, layout)
         dataset.graph_files[graph] = path
     if derive:
@@ -112,6 +103,21 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
         with progress.stage("deriving shortcuts"):
             materialise(dataset)
     return dataset
+
+
+def graph_names(layout: lay.Layout, files: list[Path]) -> list[str]:
+    """Each data file's graph name, checked before anything is parsed: no two files share one, and
+    none takes a name the machinery reserves (a data/derived.ttl would be wiped by the rules)."""
+    owners: dict[str, Path] = {lay.ONTOLOGY_GRAPH: layout.ontology_dir}
+    for path in files:
+        graph = lay.graph_for(path)
+        if graph in owners:
+            other = layout.relative(owners[graph])
+            raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
+        owners[graph] = path
+    for path in files:
+        layout.check_graph_name(path, lay.graph_for(path))
+    return [lay.graph_for(path) for path in files]
 
 
 def graph_from_files(paths: list[Path], layout: lay.Layout):

@@ -21,26 +21,16 @@ from .progress import SILENT, Progress
 STAMP = "coalition-kg-store.json"
 
 
-def _walk(folder: Path, suffix: str = "") -> dict[str, list[int]]:
-    """{path: [size, mtime]} of the files under ``folder``, by os.scandir: at thousands of files,
-    Path.rglob and a stat per path took most of the time a reopen is meant to save."""
-    found, pending = {}, [str(folder)]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir():
-                    pending.append(entry.path)
-                elif entry.is_file() and entry.name.endswith(suffix):
-                    info = entry.stat()
-                    found[entry.path] = [info.st_size, info.st_mtime_ns]
-    return found
-
-
 def fingerprint(layout: lay.Layout) -> dict[str, list[int]]:
-    """What the graph is built from: the ontology folder (rules included) and every data file."""
-    files = _walk(layout.ontology_dir) | _walk(layout.data_dir, ".ttl")
+    """What the graph is built from: {path: [size, mtime]} of the ontology, its rules and every data
+    file, listed by the layout's one walker (which refuses what it will not read)."""
+    files = layout.ontology_files() + layout.rule_files() + layout.data_files()
     start = len(str(layout.root)) + 1
-    return {path[start:]: files[path] for path in sorted(files)}
+    found = {}
+    for path in files:
+        info = os.stat(path)
+        found[str(path)[start:]] = [info.st_size, info.st_mtime_ns]
+    return dict(sorted(found.items()))
 
 
 def _stamp_of(path: Path) -> dict | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 from . import layout as lay
 from .dataset import Dataset
 from .errors import UsageProblem
+from .jail import kind_of
 from .progress import SILENT, Progress
 
 FORMATS = {
@@ -256,18 +258,21 @@ def jsonld_context_of(document: bytes) -> bytes:
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never a partial output file."""
+    """Write to a temporary file beside the target, then rename: never a partial output file. Only a
+    new path or a regular file is written: a rename over a FIFO, a device (as root, -o /dev/null) or
+    a socket would replace it with a file, so they are refused. A new file gets the mode the umask
+    gives (as the shell's > would); a file replaced keeps its own mode, as an editor keeps it."""
     path = Path(path)
     if not path.parent.is_dir():
         raise UsageProblem(f"{path.parent}: no such folder for the output file")
-    if path.is_dir():
-        raise UsageProblem(f"{path}: is a folder; give a file name")
+    mode = output_mode(path)
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as error:
         raise UsageProblem(f"{path}: cannot write: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), mode)  # mkstemp makes it 0600, whatever the umask
             out.write(payload)
         os.replace(temporary, path)
     except OSError as error:
@@ -276,3 +281,34 @@ def write_atomically(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def output_mode(path: Path) -> int:
+    """The permission bits an output file at ``path`` gets; refuses a path that is not a regular file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return 0o666 & ~current_umask()
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageProblem(f"{path}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageProblem(f"{path}: is {kind_of(info.st_mode)}; -o writes only to a regular file or a new path "
+                           "(for standard output, give no -o)")
+    return stat.S_IMODE(info.st_mode)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (os.umask sets it, for every thread) where Linux
+    tells it; elsewhere set and put back at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

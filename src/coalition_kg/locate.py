@@ -8,15 +8,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .jail import read_text
+
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.I)
 _SUBJECT = re.compile(r"^(<[^>]*>|[A-Za-z0-9_.-]*:[^\s;,]*)")
 
 
 class TurtleIndex:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path | None = None):
         # A byte-order mark is no text; a byte that is not UTF-8 in a comment, which the Turtle parser
         # skips unread, must not stop the report that points at other lines.
-        self.lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+        # Lines as Turtle counts them, ended by LF (CR LF too): not str.splitlines(), which also ends a
+        # line at U+2028, U+0085 or a form feed inside a literal and so shifts every line after it.
+        # Read through the jail: a regular file (the file was listed and loaded already).
+        text = read_text(path, root, encoding="utf-8-sig", errors="replace")
+        self.lines = [line.removesuffix("\r") for line in text.split("\n")]
+        if self.lines and not self.lines[-1]:
+            self.lines.pop()
         self.prefixes: dict[str, str] = {}
         self.subject_lines: dict[str, int] = {}
         self.block_starts: list[int] = []
@@ -73,10 +81,11 @@ class TurtleIndex:
 class Locator:
     """Indexes each file once per run; files may change between runs, so nothing is global."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
         self._indexes: dict[Path, TurtleIndex] = {}
 
     def index(self, path: Path) -> TurtleIndex:
         if path not in self._indexes:
-            self._indexes[path] = TurtleIndex(path)
+            self._indexes[path] = TurtleIndex(path, self.root)
         return self._indexes[path]

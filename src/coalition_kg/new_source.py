@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import layout as lay
+from .catalogue import is_utf8
 from .dataset import parse_file
 from .errors import UsageProblem
 
@@ -26,8 +27,7 @@ from .errors import UsageProblem
 # segment, so: no path separator, no dot, no hyphen, and a letter or digit first (no "_", no "..").
 DOC_ID = re.compile(r"[0-9a-z][0-9a-z_]{0,63}")
 # Graph names the layout takes for itself: a document with one of these ids would share its graph.
-RESERVED = {g.removeprefix(lay.BASE + "graph/") for g in (lay.ONTOLOGY_GRAPH, lay.DERIVED_GRAPH,
-                                                          lay.INFERRED_GRAPH, lay.REFERENCE_GRAPH)}
+RESERVED = {g.removeprefix(lay.BASE + "graph/") for g in lay.RESERVED_GRAPHS}
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -207,6 +207,10 @@ def new_source(root: Path | str, doc_id: str, title: str, published: str | None 
     title = " ".join(title.split())
     if not title:
         raise refuse("--title is empty: give the document's title (in English: it is the rdfs:label)")
+    if not is_utf8(title):  # the shell passes bytes; Python keeps those that are not UTF-8 as surrogates
+        raise refuse(f"--title {title!r} holds bytes that are not UTF-8; give the title as UTF-8 text")
+    if not title.isprintable():  # it is written into a comment line too
+        raise refuse(f"--title {title!r} holds a control character; give the title as plain text")
     if not LANGUAGE.fullmatch(language):
         raise refuse(f"--language {language!r} is not a language tag (like en, fr, ar)")
     date_given = parse_date(published) if published is not None else None
@@ -218,7 +222,14 @@ def new_source(root: Path | str, doc_id: str, title: str, published: str | None 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as out:
-            out.write(text)
+            try:
+                out.write(text)
+                out.flush()
+            except BaseException:  # a full disk, Ctrl-C: no half-written source left behind
+                path.unlink(missing_ok=True)
+                raise
     except FileExistsError:
         raise refuse(f"{layout.relative(path)} already exists; new-source never overwrites a file") from None
+    except OSError as error:
+        raise refuse(f"{layout.relative(path)}: cannot write: {error.strerror or error}") from None
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pyoxigraph as ox
 
 from . import layout as lay
 from .dataset import Dataset
+from .jail import read_text
 from .locate import Locator
 from .validate import Problem
 
@@ -49,17 +51,17 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
 
         raise UsageProblem(f"{texts_dir}: no such folder of source texts")
     quotes, sources = _by_graph(dataset, _QUOTES), _by_graph(dataset, _SOURCES)
-    locator = Locator()
+    locator = Locator(layout.root)
     problems = []
     for path in layout.source_files():
         shown, doc_id, graph = layout.relative(path), path.stem, lay.graph_for(path)
         text_path = texts_dir / f"{doc_id}.txt"
-        if not text_path.is_file():
+        if not os.path.lexists(text_path):
             problems.append(Problem(shown, 1, "error", f"no source text {text_path} for document {doc_id}",
                                     check="quotes"))
             continue
-        try:
-            text = normalise(text_path.read_text(encoding="utf-8"))
+        try:  # outside the repository by design, so links are followed; a FIFO or device is refused
+            text = normalise(read_text(text_path))
         except (OSError, UnicodeDecodeError) as error:
             from .errors import UsageProblem
 

@@ -39,8 +39,15 @@ def materialise(spec: str, repository: Path, stack: ExitStack) -> tuple[Path, st
     if archive.returncode != 0:
         raise UsageProblem(f"{spec}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
     target = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="coalition-kg-diff-")))
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(target, filter="data")  # no links out of the folder, no device files
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(target, filter="data")  # no links out of the folder, no device files
+    except tarfile.FilterError as error:  # a link that leaves the checkout, an absolute path…
+        member = getattr(error, "tarinfo", None)
+        where = f"{member.name}: " if member is not None else ""
+        raise UsageProblem(f"{spec} ({sha[:10]}): {where}cannot be checked out safely: {error}") from None
+    except (tarfile.TarError, OSError) as error:
+        raise UsageProblem(f"{spec} ({sha[:10]}): cannot unpack the revision: {error}") from None
     for name in FOLDERS:  # a revision before queries/ or shapes/ existed is still a repository
         (target / name).mkdir(exist_ok=True)
     return target, f"{spec} ({sha[:10]})"

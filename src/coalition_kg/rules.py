@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from . import layout as lay
 from .dataset import Dataset
 from .errors import SourceLocation, SyntaxProblem
+from .jail import read_text
 from .sparql_text import asks_for_service
 
 
@@ -23,7 +24,7 @@ def materialise(dataset: Dataset) -> int:
     added = 0
     for path in dataset.layout.rule_files():
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path, dataset.layout.root, dataset.layout.shown(path))
             if asks_for_service(text):  # every command runs the rules: none may reach out to the network
                 raise SyntaxError("a rule derives from the repository's own graphs; SERVICE is not allowed")
             triples = list(store.query(text, use_default_graph_as_union=True))

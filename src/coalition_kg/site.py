@@ -11,10 +11,6 @@ manifest, ``.coalition-kg-site``, lists the files); a folder with other files in
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +21,14 @@ from . import layout as lay
 from .dataset import Dataset
 from .errors import UsageProblem
 from .export import serialise
+from .folder_swap import replaced_folder
 from .progress import SILENT, Progress
 from .site_facts import Site, Writer
 from .site_graph import TYPE, SiteGraph
 from .site_html import CSS, FAVICON, FAVICON_SVG, STYLESHEET
 from .site_ontology import ontology_page
 from .site_pages import INDEXES, OTHER, classify, entity_page, graph_page, home_page, index_page, timeline_page
-from .site_paths import ONTOLOGY_FILES, htaccess, page_stem
+from .site_paths import ONTOLOGY_FILES, check_base_url, htaccess, page_stem
 
 MANIFEST = ".coalition-kg-site"
 
@@ -49,8 +46,8 @@ def build_site(dataset: Dataset, out: Path, redirect_base: str | None = None,
     """Write the site for ``dataset`` to ``out``. ``redirect_base`` is where the site is published,
     if not at the IRIs' own base: the .htaccess then redirects there (303), as w3id.org does."""
     out = Path(out)
-    if redirect_base is not None and not redirect_base.startswith(("http://", "https://")):
-        raise UsageProblem(f"--base-url {redirect_base!r}: give an http:// or https:// URL")
+    if redirect_base is not None:
+        check_base_url(redirect_base)
     check_target(out)
     files = render_site(dataset, redirect_base, progress)
     with progress.stage(f"writing {len(files)} files"):
@@ -130,39 +127,10 @@ def check_target(out: Path) -> None:
 
 def publish(out: Path, files: dict[str, bytes]) -> None:
     """Write the files into a folder beside ``out``, then put it in ``out``'s place."""
-    parent = out.absolute().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".part"))
-    except OSError as error:
-        raise UsageProblem(f"{out}: cannot write: {error.strerror or error}") from None
-    old = None
-    try:
-        # mkdtemp makes a private folder; a site is for publishing: the old site's mode, or the umask's
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~umask)
+    with replaced_folder(out, check_target) as staging:
         for path, payload in files.items():
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(payload)
         manifest = {"generator": f"coalition-kg {__version__} site", "files": sorted(files)}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        check_target(out)  # again: it may have changed while the site was written
-        if out.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".old"))
-            os.rename(out, old / "site")
-        os.rename(staging, out)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and (old / "site").exists() and not out.exists():
-            os.rename(old / "site", out)
-        raise UsageProblem(f"{out}: cannot write: {error.strerror or error}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and (old / "site").exists() and not out.exists():
-            os.rename(old / "site", out)
-        raise
-    finally:
-        if old is not None and out.exists():
-            shutil.rmtree(old, ignore_errors=True)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from . import layout as lay
+from .errors import UsageProblem
 
 # The kinds of IRI that have pages of their own, each a folder of the site.
 PAGE_FOLDERS = ("id", "source", "graph")
@@ -59,12 +60,43 @@ def href(from_page: str, target: str) -> str:
     return quote(relative, safe="/") + (hash_ + quote(fragment, safe="") if hash_ else "")
 
 
+# Every character RFC 3986 allows in a URI (unreserved, reserved, and % for percent-escapes), but "$":
+# in a RewriteRule's target "$1" is a back-reference. No space, control character or non-ASCII.
+_URI_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!&'()*+,;=%]+")
+
+
+def check_base_url(url: str) -> str:
+    """``url`` if it is a plain absolute http(s) URL that can be a redirect target in .htaccess (it is
+    written there verbatim): parsed by urllib.parse, every character one RFC 3986 allows, a host, no
+    user name, query or fragment; anything else is refused (a newline would start a directive)."""
+    def refuse(why: str) -> UsageProblem:
+        return UsageProblem(f"--base-url {url!r}: {why}; give a plain http:// or https:// URL such as "
+                            "https://example.org/coalition-kg/")
+
+    if not _URI_CHARACTERS.fullmatch(url):
+        raise refuse("holds a character a URL may not (a space, a control character, a non-ASCII letter, $)")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError as error:
+        raise refuse(f"not a URL ({error})") from None
+    if parts.scheme not in ("http", "https"):
+        raise refuse("not an http:// or https:// URL")
+    if not parts.hostname or "@" in parts.netloc:
+        raise refuse("no host, or a user name before it")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise refuse("a query or fragment: the site's paths are appended to it")
+    if re.search(r"%(?![0-9A-Fa-f]{2})", url):
+        raise refuse("a % that is not a percent-escape")
+    return url
+
+
 def htaccess(redirect_base: str | None) -> str:
     """Rewrite rules in the style of w3id.org: each IRI's Turtle, JSON-LD or (by default) HTML by the
     Accept header. With ``redirect_base`` (where the site is published) they answer 303 See Other to
     the file there, as w3id.org's own redirects do; without it they serve the file in place, for a
     site published at the IRIs' own base."""
-    target = redirect_base.rstrip("/") + "/" if redirect_base else ""
+    target = check_base_url(redirect_base).rstrip("/") + "/" if redirect_base else ""
     flags = "[R=303,L]" if redirect_base else "[L]"
     turtle = "RewriteCond %{HTTP_ACCEPT} text/turtle"
     jsonld = r"RewriteCond %{HTTP_ACCEPT} application/ld\+json"

@@ -8,15 +8,16 @@ Deterministic for a given seed, so a benchmark run can be repeated."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from . import layout as lay
 from .errors import UsageProblem
+from .jail import read_bytes
 
 TRIPLES_PER_DOCUMENT = 180  # data triples per generated document (measured at 50 and 500 documents)
 SHAPES = lay.BASE + "shapes#"
@@ -279,27 +280,35 @@ def inject_examples(source: lay.Layout, out: Path, copies: int, texts: Path | No
     """Write ``copies`` copies of every counter-example to OUT/data/injected/, their own nodes
     renamed per copy (fixture-… becomes fixture-<k>-<example>-…), with the repository's own data
     and texts, whose entities the examples point at. Returns the expected (shape, focus) pairs."""
-    examples = sorted((source.root / EXAMPLES).glob("*.ttl"))
+    examples = source.files(source.root / EXAMPLES, "*.ttl")
     if not examples or not copies:
         return []
-    for path in source.data_files():
-        target = out / path.relative_to(source.root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target)
+    copy_through_jail(source, source.data_dir, out / "data", "*.ttl")
     for path in source.source_files():
         text = (texts / f"{path.stem}.txt") if texts else None
-        if text is None or not text.is_file():
+        if text is None or not os.path.lexists(text):
             raise UsageProblem(f"no text of {path.stem} in {texts}: the injected examples need the repository's "
                                "own documents (give --texts)")
-        shutil.copy(text, out / "texts" / text.name)
+        (out / "texts" / text.name).write_bytes(read_bytes(text))  # outside by design: a FIFO is refused
     (out / "data" / "injected").mkdir()
     expected = []
     for example in examples:
+        original = read_bytes(example, source.root, source.shown(example)).decode("utf-8")
         for copy in range(copies):
-            text = example.read_text(encoding="utf-8").replace("fixture-", f"fixture-{copy}-{example.stem}-")
+            text = original.replace("fixture-", f"fixture-{copy}-{example.stem}-")
             (out / "data" / "injected" / f"{example.stem}-{copy}.ttl").write_text(text, encoding="utf-8")
             expected += EXPECT_LINE.findall(text)
     return expected
+
+
+def copy_through_jail(source: lay.Layout, folder: Path, target: Path, pattern: str = "*") -> None:
+    """Copy the files of ``folder`` named ``pattern`` as the layout's walker lists them and the jail
+    reads them: no link out of the repository is followed, no FIFO or device opened."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in source.files(folder, pattern, recursive=True):
+        copied = target / path.relative_to(folder)
+        copied.parent.mkdir(parents=True, exist_ok=True)
+        copied.write_bytes(read_bytes(path, source.root, source.shown(path)))
 
 
 def generate(source_root: Path, out: Path, documents: int, violations: int = 0, seed: int = 1,
@@ -318,7 +327,7 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
     source = lay.Layout.at(source_root)
     rng = random.Random(seed)
     for name in ("ontology", "shapes", "queries"):
-        shutil.copytree(source.root / name, out / name)
+        copy_through_jail(source, source.root / name, out / name)
     (out / "data" / "sources").mkdir(parents=True)
     (out / "texts").mkdir()
     pools = Pools.sized(documents)
