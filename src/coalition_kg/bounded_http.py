@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from dataclasses import dataclass
 
 from .errors import CoalitionKGError, one_line
@@ -79,6 +80,8 @@ class Target:
 def target(endpoint: str) -> Target:
     """The endpoint ``endpoint`` as a Target; credentials in its URL win over the environment's."""
     shown = _MAYBE_USERINFO.sub(r"\1", endpoint)
+    if any(c.isspace() or not c.isprintable() for c in endpoint):  # urlsplit would drop some silently
+        raise EndpointProblem(shown, "a space or a control character in the URL (write it %-encoded)")
     try:
         parts = urllib.parse.urlsplit(endpoint)
         parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
@@ -241,7 +244,8 @@ def exchange(request: urllib.request.Request, where: Target, timeout: float, max
     not read it), all within ``timeout`` seconds. Any failure is ``where.problem(…)``."""
     deadline = Deadline(timeout)
     try:
-        with deadline:
+        with deadline, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # urllib's auth handlers warn on stderr about a realm's quoting
             try:
                 response = _opener(deadline, where).open(request, timeout=timeout)
             except urllib.error.HTTPError as error:
@@ -312,8 +316,9 @@ def _what_failed(error: Exception, deadline: Deadline) -> str:
         return f"TLS failed ({error.reason or error})"
     if isinstance(error, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
         return "the connection was reset"
+    if isinstance(error, urllib.error.URLError):  # a reason that is text: urllib's digest handler
+        return f"cannot authenticate ({str(error.reason)[:200]})"
     if isinstance(error, OSError):
         return f"cannot connect ({error.strerror or error})"
-    if isinstance(error, urllib.error.URLError):
-        return f"cannot connect ({error.reason})"
-    return f"cannot use the answer ({str(error)[:200]})"  # urllib's auth handlers on a strange challenge
+    # urllib's auth handlers, on a challenge they cannot read
+    return f"cannot answer its authentication challenge ({str(error)[:200]})"

@@ -102,6 +102,15 @@ class ByteSize(click.ParamType):
         return int(number) * self.UNITS[unit]
 
 
+def _finite_seconds(ctx: click.Context, param, value: float) -> float:
+    if value != value:  # NaN passes FloatRange's bounds
+        raise click.BadParameter("not a number of seconds", ctx, param)
+    return value
+
+
+SECONDS = click.FloatRange(min=0.1, max=86400)  # a day: past it the watchdog's timer cannot count
+
+
 def _remember_max_bytes(ctx: click.Context, param, value: int) -> None:
     ctx.find_object(Context).max_bytes = value
 
@@ -119,7 +128,7 @@ def graph_source(command):
                            callback=_remember_max_bytes,
                            help="With --endpoint: the largest answer read (1000000, 64K, 256M, 2G); a larger "
                                 "one is an error, read no further than the cap.")(command)
-    command = click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+    command = click.option("--timeout", type=SECONDS, default=30.0, show_default=True, callback=_finite_seconds,
                            help="With --endpoint: seconds each request may take, all of it (connecting, "
                                 "sending, the whole answer); past it the request is given up.")(command)
     return click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
@@ -266,7 +275,7 @@ def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner
                    "Credentials: user:password@ in the URL (never shown; %-encode '@', ':' and '/' in them), "
                    "else COALITION_KG_USER and COALITION_KG_PASSWORD; basic or digest, as the store asks. "
                    "Redirects are not followed.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+@click.option("--timeout", type=SECONDS, default=60.0, show_default=True, callback=_finite_seconds,
               help="Seconds each graph's PUT may take, all of it (connecting, sending the graph, the answer): "
                    "a deadline per graph, since graphs differ in size; a push of N graphs may take N times it.")
 @click.pass_obj
