@@ -154,3 +154,17 @@ def reset(conn: socket.socket, server: RawServer) -> None:
 def truncated(conn: socket.socket, server: RawServer) -> None:
     read_request(conn, server)
     conn.sendall(JSON_HEAD + b"Content-Length: 1000\r\n\r\n{\"head\": ")
+
+
+def continue_for_ever(conn: socket.socket, server: RawServer) -> None:
+    """'100 Continue' after '100 Continue': http.client reads them in a loop of its own."""
+    read_request(conn, server)
+    for _ in range(1 << 20):
+        if server.stopped.is_set():
+            return
+        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n" * 100)
+
+
+def silent(conn: socket.socket, server: RawServer) -> None:
+    """Accepts the connection, reads nothing (a PUT's body fills the buffers), answers nothing."""
+    server.sleep(LIMIT)

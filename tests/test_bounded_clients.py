@@ -95,13 +95,18 @@ def test_class6_a_slow_drip_ends_at_the_deadline(command, slow):
     assert_one_line(result, url, f"no answer within {TIMEOUT:g} s")
 
 
-@pytest.mark.parametrize("slow", DRIPS)
+STALLS = {**DRIPS, "100-continue-for-ever": fake.continue_for_ever, "silent": fake.silent,
+          "silent-tls-handshake": fake.silent}
+
+
+@pytest.mark.parametrize("slow", STALLS)
 def test_class6_the_deadline_holds_to_half_a_second(slow, dataset):
     """Timed in process, without a process start to allow for: the request and each graph's PUT."""
-    with RawServer(DRIPS[slow]) as server:
-        attempts = [lambda: RemoteStore(server.url(), TIMEOUT).select("ASK {}")]
+    scheme = "https" if slow.endswith("-tls-handshake") else "http"
+    with RawServer(STALLS[slow]) as server:
+        attempts = [lambda: RemoteStore(server.url(scheme=scheme), TIMEOUT).select("ASK {}")]
         if slow != "body":  # push reads a PUT's status and headers, never its body
-            attempts.append(lambda: push(dataset, server.url("/store"), TIMEOUT))
+            attempts.append(lambda: push(dataset, server.url("/store", scheme=scheme), TIMEOUT))
         for attempt in attempts:
             started = time.monotonic()
             with pytest.raises(EndpointProblem, match=f"no answer within {TIMEOUT:g} s"):
