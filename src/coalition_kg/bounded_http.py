@@ -185,6 +185,8 @@ def _addresses(host: str, port: int):
         return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except OSError as error:
         return error
+    except UnicodeError as error:  # a name the IDNA codec refuses (a label past 63 characters)
+        return OSError(f"not a host name ({error})")
 
 
 class _BoundedHTTPConnection(http.client.HTTPConnection):
