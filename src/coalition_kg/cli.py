@@ -18,6 +18,8 @@ DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
 
 class Context:
+    max_bytes: int | None = None  # --max-bytes of the command, set by its option (graph_source)
+
     def __init__(self, root: Path, quiet: bool = False):
         self.root = root
         self.quiet = quiet
@@ -38,9 +40,9 @@ class Context:
     def store(self, path: Path | None, endpoint: str | None, timeout: float):
         """The store a reading command asks: an endpoint, the on-disk store, or the files in memory."""
         if endpoint:
-            from .remote import RemoteStore
+            from .remote import MAX_BYTES, RemoteStore
 
-            return RemoteStore(endpoint, timeout, self.layout.graphs())
+            return RemoteStore(endpoint, timeout, self.layout.graphs(), self.max_bytes or MAX_BYTES)
         from .store import EmbeddedStore
 
         return EmbeddedStore(self.dataset(path))
@@ -86,13 +88,52 @@ STORE_OPTION = click.option("--store", type=click.Path(path_type=Path), metavar=
                                  "the repository changes, reopened at once otherwise.")
 
 
+class ByteSize(click.ParamType):
+    """A number of bytes: 1000000, or with a binary suffix: 64K, 256M, 2G."""
+
+    name = "SIZE"
+    UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B")
+        number, unit = (text[:-1], text[-1]) if text[-1:] in self.UNITS else (text, "")
+        if not number.isdigit() or len(number) > 15 or int(number) == 0:
+            self.fail(f"{value!r} is not a size in bytes (e.g. 1000000, 64K, 256M, 2G)", param, ctx)
+        return int(number) * self.UNITS[unit]
+
+
+def _finite_seconds(ctx: click.Context, param, value: float) -> float:
+    if value != value:  # NaN passes FloatRange's bounds
+        raise click.BadParameter("not a number of seconds", ctx, param)
+    return value
+
+
+SECONDS = click.FloatRange(min=0.1, max=86400)  # a day: past it the watchdog's timer cannot count
+
+
+def _remember_max_bytes(ctx: click.Context, param, value: int) -> None:
+    ctx.find_object(Context).max_bytes = value
+
+
+ENDPOINT_HELP = ("Ask this SPARQL 1.1 endpoint (loaded by push) instead of the local files. Credentials: "
+                 "user:password@ in the URL (never shown; %-encode '@', ':' and '/' in them), else "
+                 "COALITION_KG_USER and COALITION_KG_PASSWORD; sent only when the endpoint asks (basic or "
+                 "digest). Redirects are not followed.")
+
+
 def graph_source(command):
-    """--store, --endpoint and --timeout: where a reading command finds the graph."""
+    """--store, --endpoint, --timeout and --max-bytes: where a reading command finds the graph."""
     command = STORE_OPTION(command)
-    command = click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-                           help="Seconds to wait for the endpoint.")(command)
-    return click.option("--endpoint", metavar="URL",
-                        help="Ask this SPARQL 1.1 endpoint (loaded by push) instead of the local files.")(command)
+    command = click.option("--max-bytes", type=ByteSize(), default="256M", show_default=True, expose_value=False,
+                           callback=_remember_max_bytes,
+                           help="With --endpoint: the largest answer read (1000000, 64K, 256M, 2G); a larger "
+                                "one is an error, read no further than the cap.")(command)
+    command = click.option("--timeout", type=SECONDS, default=30.0, show_default=True, callback=_finite_seconds,
+                           help="With --endpoint: seconds each request may take, all of it (connecting, "
+                                "sending, the whole answer); past it the request is given up.")(command)
+    return click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
 REASONER_OPTION = click.option("--reasoner", type=click.Choice(["reasonable", "owlrl"]), default="reasonable",
                                show_default=True, help="OWL-RL reasoner: reasonable (Rust), or owlrl, the reference.")
 
@@ -234,18 +275,25 @@ def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner
 
 @cli.command()
 @click.option("--endpoint", metavar="URL", required=True,
-              help="The store's SPARQL 1.1 Graph Store Protocol URL (Oxigraph: http://host:port/store).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds to wait for each graph to be written.")
+              help="The store's SPARQL 1.1 Graph Store Protocol URL (Oxigraph: http://host:port/store). "
+                   "Credentials: user:password@ in the URL (never shown; %-encode '@', ':' and '/' in them), "
+                   "else COALITION_KG_USER and COALITION_KG_PASSWORD; basic or digest, as the store asks. "
+                   "Redirects are not followed.")
+@click.option("--timeout", type=SECONDS, default=60.0, show_default=True, callback=_finite_seconds,
+              help="Seconds each graph's PUT may take, all of it (connecting, sending the graph, the answer): "
+                   "a deadline per graph, since graphs differ in size; a push of N graphs may take N times it.")
 @click.pass_obj
 def push(obj: Context, endpoint: str, timeout: float) -> None:
     """Upload every graph, each under its own name, to a triple store (one PUT per graph).
 
-    Credentials, if the store needs them, come from COALITION_KG_USER and COALITION_KG_PASSWORD."""
+    Credentials, if the store needs them, come from the URL or from COALITION_KG_USER and
+    COALITION_KG_PASSWORD."""
+    from .bounded_http import target
     from .push import push as run
 
+    shown = target(endpoint).url  # checked before the graph is loaded, and shown without credentials
     written = run(obj.dataset(), endpoint, timeout)
-    click.echo(f"push: {len(written)} graphs written to {endpoint}")
+    click.echo(f"push: {len(written)} graphs written to {shown}")
 
 
 @cli.command()

@@ -1,59 +1,41 @@
 """Uploading the graph to a triple store through the SPARQL 1.1 Graph Store Protocol: one PUT per
 named graph, so each graph arrives whole or not at all, and a failure says which graphs were
-written. Credentials come from the environment, never from the command line."""
+written. Each PUT has its own deadline (bounded_http). Credentials come from the environment or the
+URL's user:password@, never from an option, and are never shown."""
 
 from __future__ import annotations
 
-import os
-import urllib.error
 import urllib.parse
 import urllib.request
 
 import pyoxigraph as ox
 
+from .bounded_http import EndpointProblem, Target, exchange, target
 from .dataset import Dataset
-from .remote import EndpointProblem
-
-USER, PASSWORD = "COALITION_KG_USER", "COALITION_KG_PASSWORD"
-
-
-def _opener(endpoint: str) -> urllib.request.OpenerDirector:
-    user, password = os.environ.get(USER), os.environ.get(PASSWORD)
-    if not user:
-        return urllib.request.build_opener()
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, endpoint, user, password or "")
-    # whichever the server asks for: Virtuoso's graph store wants digest, others basic
-    return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords),
-                                       urllib.request.HTTPDigestAuthHandler(passwords))
 
 
 def push(dataset: Dataset, endpoint: str, timeout: float = 60.0) -> list[str]:
     """PUT every graph (ontology, each data file's, the derived shortcuts) to ``endpoint``, the
-    store's Graph Store Protocol URL. Returns the graphs written."""
+    store's Graph Store Protocol URL, each within ``timeout`` seconds. Returns the graphs written."""
+    where = target(endpoint)
     graphs = dataset.layout.graphs()
-    opener, written = _opener(endpoint), []
+    written: list[str] = []
     for graph in graphs:
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in dataset.quads([graph])]
+        separator = "&" if urllib.parse.urlsplit(where.url).query else "?"
         request = urllib.request.Request(
-            f"{endpoint}?{urllib.parse.urlencode({'graph': graph})}", method="PUT",
+            f"{where.url}{separator}{urllib.parse.urlencode({'graph': graph})}", method="PUT",
             data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
             headers={"Content-Type": "application/n-triples"})
         try:
-            with opener.open(request, timeout=timeout):
-                pass
-        except urllib.error.HTTPError as error:
-            raise _partial(endpoint, written, graphs, f"HTTP {error.code} {error.reason}") from None
-        except TimeoutError:
-            raise _partial(endpoint, written, graphs, f"no answer within {timeout:g} s") from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise _partial(endpoint, written, graphs, f"cannot connect ({reason})") from None
+            exchange(request, where, timeout, max_bytes=0)  # the answer's body says nothing we need
+        except EndpointProblem as problem:
+            raise _partial(where, written, graphs, problem.message) from None
         written.append(graph)
     return written
 
 
-def _partial(endpoint: str, written: list[str], graphs: list[str], what: str) -> EndpointProblem:
+def _partial(where: Target, written: list[str], graphs: list[str], what: str) -> EndpointProblem:
     done = ", ".join(g.rsplit("/", 1)[-1] for g in written) or "none"
-    return EndpointProblem(endpoint, f"{what}; {len(written)} of {len(graphs)} graphs written ({done}), "
-                                     f"failed at {graphs[len(written)]}")
+    return where.problem(f"{what}; {len(written)} of {len(graphs)} graphs written ({done}), "
+                         f"failed at {graphs[len(written)]}")

@@ -1,23 +1,18 @@
-"""A SPARQL 1.1 endpoint as a store: queries go out through SPARQLWrapper, and the answer, in the
-SPARQL JSON results format, is read back by pyoxigraph's results parser into the same shape the
-embedded store gives. Every failure is one line naming the endpoint."""
+"""A SPARQL 1.1 endpoint as a store: SPARQLWrapper builds the request (it knows the protocol), our
+bounded transport sends it (a deadline for the whole request, a cap on the answer's bytes: see
+bounded_http), and the answer, in the SPARQL JSON results format, is read back by pyoxigraph's results
+parser into the same shape the embedded store gives. Every failure is one line naming the endpoint."""
 
 from __future__ import annotations
 
-import socket
-import urllib.error
-
 import pyoxigraph as ox
 
-from .errors import CoalitionKGError
+from .bounded_http import JSON_RESULTS, EndpointProblem, exchange, target
 from .store import Results, Term, results_of
 
+__all__ = ["EndpointProblem", "RemoteStore", "MAX_BYTES"]
 
-class EndpointProblem(CoalitionKGError):
-    """An endpoint that is down, slow, refuses us or answers nonsense: exit code 2."""
-
-    def __init__(self, endpoint: str, message: str):
-        super().__init__(f"endpoint {endpoint}: {message}")
+MAX_BYTES = 256 * 1024 * 1024  # --max-bytes by default: far above any answer of ours, far below the memory
 
 
 def _without_header(sparql: str) -> str:
@@ -28,76 +23,37 @@ def _without_header(sparql: str) -> str:
     return "\n".join(lines[start:])
 
 
-# SPARQLWrapper turns these statuses into exceptions of its own, with the body in their text.
-WRAPPED = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414,
-           "EndPointInternalError": 500}
-
-
-def _body(error: urllib.error.HTTPError) -> bytes:
-    try:
-        return error.read()
-    except OSError:
-        return b""
-
-
-def _failure(code: int, reason: str, body: bytes) -> str:
-    """'HTTP 503 Service Unavailable: <the first line of what the endpoint said>'."""
-    said = " ".join(body.decode("utf-8", "replace").strip().splitlines()[:1])[:300]
-    return f"HTTP {code} {reason}" + (f": {said}" if said and not said.lstrip().startswith("<") else "")
-
-
-def _wrapped_failure(error: Exception) -> str:
-    from ast import literal_eval
-    from http import HTTPStatus
-
-    code = WRAPPED.get(type(error).__name__, 500)
-    _, _, response = str(error).partition("\n\nResponse:\n")
-    try:
-        body = literal_eval(response) if response else b""
-    except (ValueError, SyntaxError):
-        body = b""
-    return _failure(code, HTTPStatus(code).phrase, body if isinstance(body, bytes) else b"")
-
-
 class RemoteStore:
     """An endpoint's query URL. ``graphs`` names the query's dataset in the request itself (SPARQL 1.1
     Protocol: default-graph-uri and named-graph-uri), so the default graph is their union on any
     store: what a store's own default graph holds differs from one to the next."""
 
-    def __init__(self, endpoint: str, timeout: float = 30.0, graphs: list[str] | None = None):
-        self.endpoint = endpoint
+    def __init__(self, endpoint: str, timeout: float = 30.0, graphs: list[str] | None = None,
+                 max_bytes: int = MAX_BYTES):
+        self.target = target(endpoint)  # refuses a URL that is not http(s); takes credentials out of it
+        self.endpoint = self.target.url  # what is shown: no credentials
         self.timeout = timeout
         self.graphs = graphs or []
+        self.max_bytes = max_bytes
 
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
         from SPARQLWrapper import JSON, POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         from .binding import bind
 
-        client = SPARQLWrapper(self.endpoint)
+        client = SPARQLWrapper(self.target.url)
         client.setQuery(_without_header(bind(sparql, bindings or {})))
         client.setMethod(POST)  # long queries and bound parameters do not fit in a URL
         client.setReturnFormat(JSON)
-        client.setTimeout(int(max(1, self.timeout)))
         for graph in self.graphs:
             client.addDefaultGraph(graph)
             client.addNamedGraph(graph)
+        request = client._createRequest()  # the protocol's request; sent by our transport, not urlopen
+        request.add_header("Accept", ", ".join(JSON_RESULTS))  # the two we read (not SPARQLWrapper's JavaScript)
+        answer = exchange(request, self.target, self.timeout, self.max_bytes)
+        if answer.content_type is not None and answer.content_type not in JSON_RESULTS:
+            raise self.target.problem(f"answered {answer.content_type[:100]}, not SPARQL JSON results")
         try:
-            body = client.query().response.read()
-        except SPARQLWrapperException as error:  # 400, 401, 404, 414, 500 from the endpoint
-            raise EndpointProblem(self.endpoint, _wrapped_failure(error)) from None
-        except urllib.error.HTTPError as error:
-            raise EndpointProblem(self.endpoint, _failure(error.code, error.reason, _body(error))) from None
-        except TimeoutError:
-            raise EndpointProblem(self.endpoint, f"no answer within {self.timeout:g} s") from None
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, TimeoutError | socket.timeout):
-                raise EndpointProblem(self.endpoint, f"no answer within {self.timeout:g} s") from None
-            raise EndpointProblem(self.endpoint, f"cannot connect ({error.reason})") from None
-        except (ConnectionError, OSError) as error:
-            raise EndpointProblem(self.endpoint, f"cannot connect ({error})") from None
-        try:
-            return results_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
-        except (SyntaxError, ValueError) as error:
-            raise EndpointProblem(self.endpoint, f"malformed SPARQL JSON results ({error})") from None
+            return results_of(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
+        except (SyntaxError, ValueError, OSError) as error:
+            raise self.target.problem(f"malformed SPARQL JSON results ({error})") from None
