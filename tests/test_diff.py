@@ -100,3 +100,23 @@ def test_markdown_and_json(cli, history):
 def test_a_bad_revision_is_one_line_and_exit_2(cli, history, spec, says):
     result = cli("--root", str(history), "diff", spec, "HEAD")
     assert result.code == 2 and says in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_hang_a_comparison_that_would_not_end_stops_at_its_time_limit(repo_copy, root, cli):
+    """Blank nodes 3,000 deep: matching them by structure is quadratic (rdflib's canonical labelling
+    took 7 s at 1,000 levels, and would take hours at 100,000). diff stops at --time-limit, says which
+    file it was comparing, and exits 2 without a traceback."""
+    import time
+
+    chain = "[ rdfs:seeAlso " * 3_000 + "id:b" + " ]" * 3_000
+    (repo_copy / "data" / "sources" / "deep.ttl").write_text(
+        "@prefix id: <https://w3id.org/coalition-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f"id:a rdfs:seeAlso {chain} .\n", encoding="utf-8")
+    started = time.monotonic()
+    result = cli("--root", str(repo_copy), "diff", str(root), str(repo_copy), "--time-limit", "2")
+    assert time.monotonic() - started < 30
+    assert result.code == 2, result.out + result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert re.search(r"^coalition-kg: error: diff: comparing .*data/sources/deep\.ttl .*stopped after 2 s", result.err)
+    assert result.out == ""

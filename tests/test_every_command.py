@@ -49,7 +49,7 @@ COMMANDS = {
     "push": Command(("push", "--endpoint", "http://127.0.0.1:{closed}/store", "--timeout", "5"), frozenset(GRAPH)),
     "serve": Command(("serve", "--port", "0", "--workers", "1"), frozenset(GRAPH | {"queries"})),
     "stats": Command(("stats", "--format", "json"), frozenset(GRAPH | {"queries"})),
-    "diff": Command(("diff", "{pristine}", "{root}"), frozenset({"ontology", "data"})),  # no rules: facts as written
+    "diff": Command(("diff", "{pristine}", "{root}", "--time-limit", "20"), frozenset({"ontology", "data"})),  # no rules: facts as written
     "build": Command(("build", "--out", "{out}/build", "--texts", "{texts}"),
                      frozenset(GRAPH | {"shapes", "queries", "texts"})),
     "synth": Command(("synth", "{out}/synth", "--documents", "2", "--texts", "{texts}"),

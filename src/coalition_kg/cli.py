@@ -383,8 +383,11 @@ def stats(obj: Context, fmt: str, endpoint: str | None, timeout: float, store: P
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="text for people, markdown for a pull-request comment, json for tools.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 if anything changed, as git diff --exit-code does.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1, max=86_400), default=120.0, show_default=True,
+              help="Seconds the comparison may take: matching blank nodes by structure can take very long on "
+                   "some graphs (a chain thousands deep); past the limit it is stopped (exit 2).")
 @click.pass_obj
-def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool) -> None:
+def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool, time_limit: float) -> None:
     """What changed between OLD and NEW, as facts, per source graph. Each is a checkout (a folder)
     or a git revision of the repository at --root (NEW defaults to the folder itself).
 
@@ -394,13 +397,19 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool) -> None:
     from .dataset import load
     from .diff_formats import render
     from .revisions import materialise
-    from .semantic_diff import compare
+    from .semantic_diff import changed_graphs, compare
+    from .time_limit import run_with_time_limit
 
     repository = obj.layout.root
     with ExitStack() as stack:
         (old_dir, old_name), (new_dir, new_name) = (
             materialise(spec if spec != "." else str(repository), repository, stack) for spec in (old, new))
-        graphs = compare(load(old_dir, derive=False), load(new_dir, derive=False))
+        before, after = load(old_dir, derive=False), load(new_dir, derive=False)
+        changed = [(after if g in after.graph_files else before).layout.relative(
+            (after if g in after.graph_files else before).file_of(g)) for g in changed_graphs(before, after)]
+        what = f"diff: comparing {', '.join(changed[:3])}" + (f" and {len(changed) - 3} more" if len(changed) > 3
+                                                                else "") + " (raise --time-limit if it must run longer)"
+        graphs = run_with_time_limit(lambda: compare(before, after), time_limit, what)
     click.echo(render(graphs, fmt, old_name, new_name), nl=False)
     sys.exit(1 if exit_code and graphs else 0)
 

@@ -170,14 +170,18 @@ def _same_bytes(old, new) -> bool:
         old.read_bytes() == new.read_bytes()
 
 
+def changed_graphs(old: Dataset, new: Dataset) -> list[str]:
+    """The named graphs the repository authors (not the derived shortcuts) whose files differ: at
+    thousands of graphs, most are unchanged and never parsed into rdflib."""
+    graphs = [g for g in dict.fromkeys([*old.graph_files, *new.graph_files]) if g != lay.DERIVED_GRAPH]
+    return [g for g in graphs if not _same_bytes(old.file_of(g), new.file_of(g))]
+
+
 def compare(old: Dataset, new: Dataset) -> list[GraphChanges]:
     """Every named graph the repository authors (not the derived shortcuts), old against new."""
-    graphs = [g for g in dict.fromkeys([*old.graph_files, *new.graph_files]) if g != lay.DERIVED_GRAPH]
     labels = Labels(new, old)
     result = []
-    for graph in graphs:
-        if _same_bytes(old.file_of(graph), new.file_of(graph)):
-            continue  # an unchanged file: at thousands of graphs, most of them
+    for graph in changed_graphs(old, new):
         changes = compare_graph(old.to_rdflib([graph]) if graph in old.graph_files else Graph(),
                                 new.to_rdflib([graph]) if graph in new.graph_files else Graph(), labels)
         if changes:
