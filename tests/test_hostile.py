@@ -15,8 +15,6 @@ import socket
 import stat
 import subprocess
 import sys
-import threading
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from hypothesis import strategies as st
 
 from coalition_kg.catalogue import read_query
 
-from .conftest import ROOT
+from .conftest import ROOT, Sentinel
 
 CORPUS = Path(__file__).parent / "fixtures" / "hostile"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -81,68 +79,6 @@ def big_integer_literal() -> bytes:
 GENERATORS = {f.__name__: f for f in (huge_literal, huge_literal_under_limit, huge_iri, deep_collection,
                                       deep_blank_nodes, deep_collection_unclosed, deep_evidence,
                                       big_integer_literal)}
-
-
-# --- the sentinels: a secret file and a listening socket that no input may reach -----------------
-
-@dataclass
-class Sentinel:
-    marker: str  # a unique text, in a file of its own: no output may contain it
-    marker_file: Path
-    port: int  # a socket listening on 127.0.0.1: no connection may arrive
-    closed_port: int  # a port nothing listens on
-    connections: list
-    rounds: list  # [how many times the listening thread has gone round its loop]
-    turned: threading.Condition
-
-    def arrived(self) -> list:
-        """Every connection made so far: two more rounds of the listening thread (10 ms each at
-        most) and any that had reached the socket has been accepted and counted."""
-        with self.turned:
-            start = self.rounds[0]
-            assert self.turned.wait_for(lambda: self.rounds[0] >= start + 2, timeout=5), "the listener stopped"
-        return list(self.connections)
-
-    def fill(self, data: bytes) -> bytes:
-        for name, value in (("marker", self.marker_file), ("port", self.port), ("closed", self.closed_port)):
-            data = data.replace(b"{%s}" % name.encode(), str(value).encode())
-        return data
-
-
-@pytest.fixture
-def sentinel(tmp_path):
-    marker = f"HOSTILE-MARKER-{uuid.uuid4().hex}"
-    marker_file = tmp_path / "secret.txt"
-    marker_file.write_text(marker + "\n", encoding="utf-8")
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.01)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    connections: list = []
-    rounds, turned = [0], threading.Condition()
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                connection, peer = listener.accept()
-            except (TimeoutError, OSError):
-                pass
-            else:
-                connections.append(peer)
-                connection.close()  # never answers: a client that waits for an answer would wait for ever
-            with turned:
-                rounds[0] += 1
-                turned.notify_all()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield Sentinel(marker, marker_file, listener.getsockname()[1], closed_port, connections, rounds, turned)
-    stop.set()  # the thread ends at its next timeout; not waited for
-    listener.close()
 
 
 # --- running a case ---------------------------------------------------------------------------------
