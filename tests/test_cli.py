@@ -246,3 +246,20 @@ def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130
     assert err.decode().strip() == "coalition-kg: aborted"
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["nosuch"], r"No such command 'nosuch'\. \(see coalition-kg --help\)"),
+    (["query"], r"query: Missing argument 'NAME'\. \(see coalition-kg query --help\)"),
+    (["export", "--format", "zz"], r"export: Invalid value for '--format': 'zz' is not one of .*\(see coalition-kg "
+                                   r"export --help\)"),
+    (["serve", "--port", "70000"], r"serve: Invalid value for '--port': 70000 is not in the range"),
+    (["query", "aliases", "--timeout", "nan"], r"query: Invalid value for '--timeout'"),
+    (["validate", "--nope"], r"validate: No such option '--nope'"),
+])
+def test_class8_a_usage_error_is_one_line_and_exit_2(cli, root, args, said):
+    """click prints its refusals as a usage block of several lines; ours is the one line every error is."""
+    result = cli("--root", str(root), *args)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.count("\n") == 1 and re.match(r"coalition-kg: error: " + said, result.err), result.err

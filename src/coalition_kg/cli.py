@@ -564,10 +564,21 @@ def _run(argv: list[str] | None) -> int | str | None:
     except click.exceptions.Abort:
         click.echo("coalition-kg: aborted", err=True)
         return 130
-    except click.ClickException as error:
-        error.show()
+    except click.ClickException as error:  # click's own refusals (a bad option value, a missing argument)
+        click.echo(f"coalition-kg: error: {_usage_line(error)}", err=True)
         return 2
     return 0
+
+
+def _usage_line(error: click.ClickException) -> str:
+    """Click's refusal as our one line (click prints a usage block of several lines): the message, and
+    where to find help."""
+    from .errors import one_line
+
+    command = getattr(getattr(error, "ctx", None), "command_path", None) or "coalition-kg"
+    subcommand = command.removeprefix("coalition-kg").strip()
+    message = " ".join(error.format_message().split())
+    return one_line(f"{subcommand + ': ' if subcommand else ''}{message} (see {command} --help)")
 
 
 def _quiet_stdout(code: int) -> int:
