@@ -312,3 +312,10 @@ def test_counts_of_a_merge_count_a_triple_once():
     assert (merged.triples, merged.entities, merged.properties) == (1, 1, {triple[1].value: 1})
     each = describe_module.count(store, graphs, per_graph=True)
     assert [each[g].triples for g in graphs] == [1, 1]
+
+
+@pytest.mark.parametrize("option", ["--endpoint", "--base"])
+def test_class6_a_password_in_a_url_is_neither_published_nor_shown(cli, root, option):
+    result = cli("--root", str(root), "describe", option, "http://bob:s3cret-pw@127.0.0.1:1/sparql")
+    assert result.code == 2 and result.out == ""
+    assert "s3cret-pw" not in result.err and result.err.startswith("coalition-kg: error: ")

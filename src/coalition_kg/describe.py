@@ -156,6 +156,9 @@ def sources(dataset: Dataset) -> list[Source]:
 
 
 def _absolute(url: str, what: str) -> str:
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@", url):  # not echoed: it may hold a password
+        raise UsageProblem(f"{what}: the URL holds a user name (and perhaps a password), which the description "
+                           "would publish; give the URL without it")
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
         raise UsageProblem(f"{what} {url!r} is not an absolute URL")
     try:
