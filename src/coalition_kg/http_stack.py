@@ -25,7 +25,6 @@ from hypercorn.protocol.h11 import H11Protocol
 from .asgi import stderr_line
 from .workers import printable as escaped
 
-
 BACKLOG = 128
 
 
