@@ -91,19 +91,25 @@ def oxigraph_server():
 
 
 @contextlib.contextmanager
-def coalition_serve(root: Path, *options: str):
-    """`coalition-kg serve` on a free port; the address is read from the line it prints."""
-    command = [sys.executable, "-m", "coalition_kg.cli", "--root", str(root), "-q", "serve", "--port", "0", *options]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def coalition_serve(root: Path, *options: str, log: Path | None = None, quiet: bool = True):
+    """`coalition-kg serve` on a free port; the address is read from the line it prints. ``log``: a
+    file its stderr goes to, for the test to read."""
+    command = [sys.executable, "-m", "coalition_kg.cli", "--root", str(root), *(["-q"] if quiet else []), "serve",
+               "--port", "0", *options]
+    stderr = open(log, "wb") if log is not None else subprocess.PIPE  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
     try:
         ready, _, _ = select.select([process.stdout], [], [], 120)
         line = process.stdout.readline().decode() if ready else ""
         if not line.startswith("serving http://"):
             stop(process)
-            raise RuntimeError(f"serve did not start: {line}{process.stderr.read().decode()[-1000:]}")
+            said = log.read_text() if log is not None else process.stderr.read().decode()
+            raise RuntimeError(f"serve did not start: {line}{said[-1000:]}")
         base = line.split()[1].rstrip("/")
         yield Endpoint(base + "/sparql", pid=process.pid)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
         stop(process)
+        if log is not None:
+            stderr.close()

@@ -311,14 +311,22 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
 @click.option("--site", "site_dir", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="DIR",
               help="Serve the pages of a site `coalition-kg site` wrote (default: made at start, in memory).")
 @click.option("--no-pages", is_flag=True, help="No entity pages: the SPARQL endpoint and the stored queries only.")
+@click.option("--max-bytes", type=click.IntRange(min=1024), default=64 << 20, show_default=True,
+              help="Bytes an answer may have, serialised; a larger one is refused (422) before it is sent.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0.5), default=10.0, show_default=True, metavar="SECONDS",
+              help="A connection with no whole request head within this (after opening, or after its last "
+                   "answer) is closed; a request body must arrive within it too.")
+@click.option("--max-connections", type=click.IntRange(min=4), default=1000, show_default=True,
+              help="Connections open at once; past it, the oldest one that has sent no request is closed.")
 @STORE_OPTION
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, max_rows: int, memory_limit: int,
-          site_dir: Path | None, no_pages: bool, store: Path | None) -> None:
+          site_dir: Path | None, no_pages: bool, max_bytes: int, idle_timeout: float, max_connections: int,
+          store: Path | None) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint (/sparql), the stored queries as a REST
     API (/queries/NAME, described at /openapi.json), and a landing page. Ctrl-C stops it."""
     from .catalogue import load_catalogue
-    from .server import Service, make_server
+    from .server import Service
     from .workers import Limits, Pool
 
     catalogue = load_catalogue(obj.layout)
@@ -333,27 +341,30 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
         from .site import render_site
 
         site = render_site(obj.dataset(store), progress=obj.progress)
-    pool = Pool(obj.layout.root, store and store.resolve(), workers, Limits(time_limit, max_rows, memory_limit))
+    limits = Limits(time_limit, max_rows, memory_limit, max_bytes)
+    pool = Pool(obj.layout.root, store and store.resolve(), workers, limits)
     try:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .asgi import make_app, stderr_line
+        from .http_stack import Connections, listen, raise_file_limit, run
+
+        connections = Connections(max_connections)
+        raise_file_limit(max_connections + 256)
         try:
-            server = make_server(Service(catalogue, pool, site), host, port, obj.quiet)
+            listener = listen(host, port, connections)
         except OSError as error:
             raise UsageProblem(f"serve: cannot listen on {host}:{port}: {error.strerror or error}") from None
-        bound_host, bound_port = server.server_address[:2]
-        click.echo(f"serving http://{bound_host}:{bound_port}/ (SPARQL at /sparql); Ctrl-C stops", err=False)
-        sys.stdout.flush()
-        import signal
-
-        def stop(signum, frame):  # SIGTERM ends the server as Ctrl-C does: workers stopped, port freed
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
+        # Threads wait on the workers (Pool.run blocks): enough that pages are served while queries queue.
+        with ThreadPoolExecutor(max_workers=2 * workers + 8, thread_name_prefix="answer") as executor:
+            app = make_app(Service(catalogue, pool, site), body_seconds=idle_timeout, stall_seconds=3 * idle_timeout,
+                           executor=executor, log=None if obj.quiet else stderr_line, connections=connections)
+            bound_host, bound_port = listener.getsockname()[:2]
+            click.echo(f"serving http://{bound_host}:{bound_port}/ (SPARQL at /sparql); Ctrl-C stops", err=False)
+            sys.stdout.flush()
+            run(app, listener, idle_timeout)
             click.echo("serve: stopped", err=True)
-        finally:
-            server.server_close()
+            pool.close()  # before the executor waits on its threads: a query in flight ends with its worker
     finally:
         pool.close()
 

@@ -40,7 +40,7 @@ source document and quotes it.</p>
 <h2>SPARQL</h2>
 <p>The SPARQL 1.1 Protocol endpoint is <code>/sparql</code> (GET or POST, read-only). The default graph is the
 union of every graph; <code>GRAPH ?g</code> tells which source said what. Queries stop after
-{limits.seconds:g} s and answers are capped at {limits.rows} rows.</p>
+{limits.seconds:g} s and answers are capped at {limits.rows} rows and {limits.bytes} bytes.</p>
 <form action="/sparql" method="get">
 <textarea name="query" rows="8">{escape(EXAMPLE)}</textarea>
 <p><label>format <select name="format"><option>csv</option><option>json</option><option>xml</option>

@@ -1,19 +1,17 @@
 """`serve`: the graph over HTTP. A read-only SPARQL 1.1 Protocol endpoint at /sparql, each stored query
-as a REST operation at /queries/NAME, their OpenAPI description, and a landing page. Requests are
-read here; queries run in worker processes (workers.py) so a bad one cannot take the service down.
-A request we cannot answer gets a 4xx and a readable line, never a 500."""
+as a REST operation at /queries/NAME, their OpenAPI description, and a landing page. `Service` is the
+one place a request is answered, free of any HTTP framework: asgi.py hands it parsed requests and
+http_stack.py serves that app on Hypercorn. Queries run in worker processes (workers.py) so a bad one
+cannot take the service down. A request we cannot answer gets a 4xx and a readable line; a fault of
+ours is a 500 and one line in the log, never a traceback."""
 
 from __future__ import annotations
 
 import json
-import sys
-import traceback
 from collections.abc import Mapping
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs
 
-from . import __version__
 from .catalogue import StoredQuery
 from .errors import CoalitionKGError
 from .negotiation import NAMES, choose, offered_for
@@ -22,6 +20,21 @@ from .workers import Job, Pool, Reply, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
 FORM = "application/x-www-form-urlencoded"
+READ_ONLY = {"Allow": "GET, HEAD, POST, OPTIONS"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request as the HTTP layer parsed it: the path percent-decoded, the query string raw,
+    header names in lower case, the body read whole (POST only)."""
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = None  # type: ignore[assignment]
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return (self.headers or {}).get(name)
 
 
 # An IRI's page, Turtle or JSON-LD by the Accept header, as the site's .htaccess does.
@@ -108,8 +121,8 @@ class Service:
             return problem(400, f"query {name}, parameter {repeated[0]}: given more than once")
         try:
             text = bind(query.text, query.bind({key: values[0] for key, values in params.items()}))
-        except CoalitionKGError as error:
-            return problem(400, str(error))
+        except (CoalitionKGError, ValueError) as error:  # ValueError: a value no type can hold (int() of 5,000 digits)
+            return problem(400, f"query {name}: {error}" if isinstance(error, ValueError) else str(error))
         if fmt is None:  # the REST operation answers in JSON or CSV only
             media = choose(accept, {"application/sparql-results+json": 0, "application/json": 0, "text/csv": 0})
             if media is None:
@@ -118,63 +131,51 @@ class Service:
         return self.run(text, None, fmt)
 
 
-class Handler(BaseHTTPRequestHandler):
-    server_version = f"coalition-kg/{__version__}"
-    protocol_version = "HTTP/1.1"
-    service: Service  # set on the subclass made for each server
-
-    def do_GET(self):  # noqa: N802 (the names http.server calls)
-        self.guarded(self.get)
-
-    def do_POST(self):  # noqa: N802
-        self.guarded(self.post)
-
-    def guarded(self, handle) -> None:
-        """A fault of ours is a 500 that says so, never a dropped connection."""
+    def answer(self, request: Request) -> Reply:
+        """The reply to any request; never raises: a fault of ours is a 500 that names it in one line."""
         try:
-            handle()
-        except Exception as error:  # noqa: BLE001 (the last line of defence)
-            traceback.print_exc()
-            self.reply(problem(500, f"internal error: {type(error).__name__}: {error}"))
+            if "\x00" in request.path:  # no file name or IRI holds a NUL
+                return problem(400, "the path holds a NUL character")
+            if request.method in ("GET", "HEAD"):
+                return self.get(request)
+            if request.method == "POST":
+                return self.post(request)
+            if request.method == "OPTIONS":
+                return Reply(204, "text/plain", b"", READ_ONLY)
+            return replace(problem(405, f"{request.method} is not allowed: this server is read-only"),
+                           headers=READ_ONLY)
+        except Exception as error:  # noqa: BLE001 (the last line of defence: one line, no traceback)
+            return problem(500, f"internal error: {type(error).__name__}: {error}")
 
-    def get(self) -> None:
-        url = urlsplit(self.path)
-        params = parse_qs(url.query, keep_blank_values=True)
-        accept = self.headers.get("Accept")
-        if url.path == "/":
+    def get(self, request: Request) -> Reply:
+        params = parse_qs(request.query, keep_blank_values=True)
+        accept = request.header("accept")
+        path = request.path
+        if path == "/":
             from .landing import page
 
-            self.reply(Reply(200, "text/html; charset=utf-8", page(self.service.catalogue, self.service.pool.limits,
-                                                                     self.service.site is not None)))
-        elif url.path == "/sparql":
-            self.reply(self.service.sparql(params, accept))
-        elif url.path == "/openapi.json":
+            return Reply(200, "text/html; charset=utf-8", page(self.catalogue, self.pool.limits, self.site is not None))
+        if path == "/sparql":
+            return self.sparql(params, accept)
+        if path == "/openapi.json":
             from .openapi import describe
 
-            body = json.dumps(describe(self.service.catalogue), indent=2).encode()
-            self.reply(Reply(200, "application/json", body))
-        elif url.path.startswith("/queries/"):
-            self.reply(self.service.stored(url.path[len("/queries/"):], params, accept))
-        elif (found := self.service.page(url.path, accept)) is not None:
-            self.reply(found)
-        else:
-            self.reply(problem(404, f"nothing at {url.path}; try / for what is here"))
+            return Reply(200, "application/json", json.dumps(describe(self.catalogue), indent=2).encode())
+        if path.startswith("/queries/"):
+            return self.stored(path[len("/queries/"):], params, accept)
+        if (found := self.page(path, accept)) is not None:
+            return found
+        return problem(404, f"nothing at {path}; try / for what is here")
 
-    def post(self) -> None:
-        url = urlsplit(self.path)
-        if url.path != "/sparql":
-            self.reply(problem(405, f"POST is for /sparql, not {url.path}"), {"Allow": "GET"})
-            return
-        body = self.body()
-        if body is None:
-            return
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+    def post(self, request: Request) -> Reply:
+        if request.path != "/sparql":
+            return replace(problem(405, f"POST is for /sparql, not {request.path}"), headers={"Allow": "GET"})
+        kind = (request.header("content-type") or "").split(";")[0].strip().lower()
+        params = parse_qs(request.query, keep_blank_values=True)
         try:
-            text = body.decode("utf-8")
+            text = request.body.decode("utf-8")
         except UnicodeDecodeError:
-            self.reply(problem(400, "the request body is not UTF-8"))
-            return
+            return problem(400, "the request body is not UTF-8")
         if kind == FORM:
             for key, values in parse_qs(text, keep_blank_values=True).items():
                 params.setdefault(key, []).extend(values)
@@ -183,57 +184,6 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "application/sparql-update":
             params["update"] = [text]
         else:
-            self.reply(problem(415, f"POST a form ({FORM}) or application/sparql-query, not {kind or 'no type'}"))
-            return
-        self.reply(self.service.sparql(params, self.headers.get("Accept")))
+            return problem(415, f"POST a form ({FORM}) or application/sparql-query, not {kind or 'no type'}")
+        return self.sparql(params, request.header("accept"))
 
-    def refuse(self):
-        self.reply(problem(405, f"{self.command} is not allowed: this server is read-only"), {"Allow": "GET, POST"})
-
-    do_PUT = do_DELETE = do_PATCH = refuse  # noqa: N815
-    do_HEAD = do_GET  # noqa: N815 (reply() leaves out the body)
-
-    def do_OPTIONS(self):  # noqa: N802
-        self.reply(Reply(204, "text/plain", b""), {"Allow": "GET, HEAD, POST, OPTIONS"})
-
-    def body(self) -> bytes | None:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self.reply(problem(411, "a POST needs a Content-Length"))
-            return None
-        if int(length) > MAX_BODY:
-            if int(length) <= 16 * MAX_BODY:  # read it away, so that the client, still sending, hears the 413
-                remaining = int(length)
-                while remaining > 0 and (chunk := self.rfile.read(min(1 << 16, remaining))):
-                    remaining -= len(chunk)
-            self.reply(problem(413, f"the request body is over {MAX_BODY} bytes"))
-            self.close_connection = True
-            return None
-        return self.rfile.read(int(length))
-
-    def reply(self, reply: Reply, headers: dict[str, str] | None = None) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.media)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.send_header("Vary", "Accept")
-        for name, value in {**reply.headers, **(headers or {})}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    def send_error(self, code, message=None, explain=None):
-        # http.server's own refusals (a malformed request line, an over-long URL): plain text like ours
-        self.reply(problem(code, f"{code} {message or HTTPStatus(code).phrase}"))
-
-    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
-        sys.stderr.write(f"{self.address_string()} {format % args}\n")
-
-
-def make_server(service: Service, host: str, port: int, quiet: bool = False) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"service": service})
-    if quiet:
-        handler.log_message = lambda self, *args: None
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server

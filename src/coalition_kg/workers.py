@@ -1,7 +1,8 @@
 """Queries for `serve`, each run in a worker process that holds the graph. An engine call cannot be
 interrupted from Python, so a query past the time limit is stopped by ending its worker, and a
 fresh worker takes its place; a memory limit on each worker does the same for a query that would
-exhaust the machine. Answers are capped in rows, counted before anything is written."""
+exhaust the machine. Answers are capped in rows, counted before anything is written, and in bytes,
+counted as they are written: the server never holds more than workers x max-bytes of answers."""
 
 from __future__ import annotations
 
@@ -31,9 +32,15 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def printable(text: str, backslash: str = "\\\\") -> str:
+    """``text`` with control and other unprintable characters (ESC, CR, NUL…) as \\x escapes (and a
+    backslash as ``backslash``, doubled for a log): what a client sent cannot drive a terminal or split a line."""
+    return "".join(backslash if c == "\\" else c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def problem(status: int, message: str) -> Reply:
     """A refusal as one readable line (an engine's message can run over many)."""
-    line = " ".join(message.split())
+    line = printable(" ".join(message.split()), backslash="\\")
     line = line if len(line) <= 400 else line[:399] + "…"
     return Reply(status, "text/plain; charset=utf-8", (line + "\n").encode())
 
@@ -43,6 +50,7 @@ class Limits:
     seconds: float = 30.0
     rows: int = 100_000
     memory_mb: int = 4096
+    bytes: int = 64 << 20  # the largest answer, serialised
 
 
 def _dataset_of(job: Job) -> dict:
@@ -54,8 +62,34 @@ def _dataset_of(job: Job) -> dict:
             "named_graphs": None if job.named_graphs is None else [ox.NamedNode(g) for g in job.named_graphs]}
 
 
-def execute(store, job: Job, max_rows: int) -> Reply:
-    """Answer one job in this process: 200 with the answer, 400 for a query the engine refuses."""
+class AnswerTooLarge(Exception):
+    pass
+
+
+class CappedBuffer:
+    """A file-like object for the engine to serialise into, refusing to grow past ``cap`` bytes: an
+    answer too large stops being written at the cap, before it reaches the server."""
+
+    def __init__(self, cap: int):
+        self.cap, self.parts, self.size = cap, [], 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise AnswerTooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Reply:
+    """Answer one job in this process: 200 with the answer, 400 for a query the engine refuses,
+    422 for an answer past the row or byte cap."""
     import pyoxigraph as ox
 
     from .negotiation import GRAPHS, RESULTS
@@ -73,11 +107,21 @@ def execute(store, job: Job, max_rows: int) -> Reply:
         if job.media not in formats:
             return problem(406, f"this answer cannot be written as {job.media}; "
                                 f"it can be: {', '.join(formats)}")
-        return Reply(200, job.media, answer.serialize(format=formats[job.media]))
+        buffer = CappedBuffer(max_bytes)
+        try:
+            answer.serialize(output=buffer, format=formats[job.media])
+        except AnswerTooLarge:
+            return problem(422, f"the answer is larger than {max_bytes} bytes, this server's cap: "
+                                "narrow the query or page through it with LIMIT and OFFSET")
+        return Reply(200, job.media, buffer.getvalue())
     except SyntaxError as error:
         return problem(400, f"malformed SPARQL query: {error}")
     except (OSError, ValueError) as error:  # evaluation errors (a bad regex, an unknown graph)
         return problem(400, f"the query failed: {error}")
+    except MemoryError:
+        raise  # the worker ends and is replaced: the server says the memory limit stopped it
+    except Exception as error:  # noqa: BLE001 (a fault of ours or the engine's: one line, the worker lives on)
+        return problem(500, f"the query failed: internal error: {type(error).__name__}: {error}")
 
 
 def _open(root: str, store_path: str | None):
@@ -105,7 +149,7 @@ def _work(conn, root: str, store_path: str | None, limits: Limits) -> None:
     conn.send(("ready", ""))
     try:
         while (job := conn.recv()) is not None:
-            conn.send(execute(store, job, limits.rows))
+            conn.send(execute(store, job, limits.rows, limits.bytes))
     except (EOFError, BrokenPipeError):  # the server has gone: so does its worker
         return
 

@@ -1,0 +1,139 @@
+"""`serve`'s ASGI app and its Service, in process (httpx's ASGITransport, no socket, no worker
+process): the requests the app answers itself, the one line for every refusal and every fault, the
+escaped log, and the byte cap the workers put on answers."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from coalition_kg.asgi import make_app
+from coalition_kg.catalogue import Parameter, StoredQuery
+from coalition_kg.server import MAX_BODY, Service
+from coalition_kg.workers import Job, Limits, Reply, execute, printable
+
+COUNTED = StoredQuery("counted", Path("queries/counted.rq"), "SELECT ?n WHERE { BIND(?_n AS ?n) }",
+                      params=[Parameter("n", "integer", "a number")])
+
+
+class FakePool:
+    """Stands for the worker processes: answers each job with the job itself, so a test sees what
+    the service asked for."""
+
+    limits = Limits()
+
+    def __init__(self):
+        self.jobs: list[Job] = []
+
+    def run(self, job: Job) -> Reply:
+        self.jobs.append(job)
+        return Reply(200, job.media, job.sparql.encode())
+
+
+def fetch(app, method: str, path: str, **kwargs) -> httpx.Response:
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            return await client.request(method, path, **kwargs)
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def pool():
+    return FakePool()
+
+
+@pytest.fixture
+def lines():
+    return []
+
+
+@pytest.fixture
+def app(pool, lines):
+    site = {"index.html": b"<!DOCTYPE html><title>x</title>", "id/morocco.ttl": b"<a> <b> <c> ."}
+    return make_app(Service({"counted": COUNTED}, pool, site), log=lines.append)
+
+
+def one_line(response: httpx.Response) -> str:
+    text = response.text
+    assert text.endswith("\n") and text.count("\n") == 1 and "Traceback" not in text, text
+    return text
+
+
+def test_a_query_reaches_the_pool_with_the_negotiated_type(app, pool):
+    response = fetch(app, "GET", "/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and response.headers["content-type"] == "text/csv"
+    assert pool.jobs == [Job("ASK {}", "text/csv")]
+    response = fetch(app, "POST", "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 200 and response.text == "ASK {}"
+
+
+def test_head_sends_the_length_and_no_body(app):
+    response = fetch(app, "HEAD", "/index.html")
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-length"] == str(len(b"<!DOCTYPE html><title>x</title>"))
+
+
+@pytest.mark.parametrize("method,path,kwargs,status,says", [
+    ("GET", "/index.html%00.png", {}, 400, "the path holds a NUL character"),
+    ("GET", "/id/morocco%00", {"headers": {"Accept": "text/turtle"}}, 400, "NUL"),
+    ("GET", "/queries/counted", {"params": {"n": "9" * 5000}}, 400, "query counted"),
+    ("GET", "/queries/counted", {"params": {"n": "x"}}, 400, "is not an integer"),
+    ("POST", "/sparql", {"content": b"x" * (MAX_BODY + 1), "headers": {"Content-Type": "application/sparql-query"}},
+     413, "over 1048576 bytes"),
+    ("POST", "/sparql", {"content": b"\xff", "headers": {"Content-Type": "application/sparql-query"}}, 400, "UTF-8"),
+    ("PUT", "/sparql", {"content": b""}, 405, "PUT is not allowed"),
+    ("GET", "/%1b[31mred", {}, 404, "nothing at /\\x1b[31mred"),
+])
+def test_class5_a_bad_request_is_a_4xx_with_one_readable_line(app, method, path, kwargs, status, says):
+    response = fetch(app, method, path, **kwargs)
+    assert response.status_code == status
+    assert says in one_line(response) and "\x1b" not in response.text
+
+
+def test_class5_a_fault_of_ours_is_a_500_and_one_log_line(pool, lines, capsys):
+    class Broken(Service):
+        def get(self, request):
+            raise RuntimeError("boom\nsecond line\x1b")
+
+    app = make_app(Broken({}, pool), log=lines.append)
+    response = fetch(app, "GET", "/")
+    assert response.status_code == 500 and "internal error: RuntimeError: boom second line\\x1b" in one_line(response)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_class5_a_fault_past_the_service_is_a_500_and_one_line_on_stderr(lines, capsys):
+    class Broken(Service):
+        def answer(self, request):
+            raise KeyError("\x1b]0;owned\x07")
+
+    response = fetch(make_app(Broken({}, FakePool()), log=lines.append), "GET", "/")
+    assert response.status_code == 500 and "KeyError" in one_line(response)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "serve: internal error: KeyError" in err and "\x1b" not in err
+    assert "Traceback" not in err
+
+
+def test_class5_the_log_is_one_escaped_line_per_request(app, lines):
+    fetch(app, "GET", "/x%1b[2J%0d%0aforged", headers={"Accept": "text/html"})
+    fetch(app, "GET", "/index.html")
+    assert len(lines) == 2
+    assert all(printable(line) == line for line in lines), lines
+    assert '"GET /x%1b[2J%0d%0aforged HTTP/1.1" 404' in lines[0] and '"GET /index.html HTTP/1.1" 200' in lines[1]
+
+
+def test_class5_an_answer_past_the_byte_cap_is_refused_before_it_is_sent():
+    store = ox.Store()
+    for n in range(200):
+        store.add(ox.Quad(ox.NamedNode(f"urn:x:{n}"), ox.NamedNode("urn:x:p"), ox.Literal("y" * 100)))
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    small = execute(store, Job(query, "text/csv"), max_rows=1000, max_bytes=100_000)
+    assert small.status == 200 and small.body.count(b"\n") == 201
+    big = execute(store, Job(query, "text/csv"), max_rows=1000, max_bytes=len(small.body) - 1)
+    assert big.status == 422 and f"larger than {len(small.body) - 1} bytes" in big.body.decode()
+    graph = execute(store, Job("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle"), max_rows=1000, max_bytes=1024)
+    assert graph.status == 422
