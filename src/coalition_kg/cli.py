@@ -199,12 +199,17 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
     GRAPH ?g names the source of each fact."""
     from .results import render
 
+    where = "query"
     if text.startswith("@"):
         path = Path(text[1:])
+        where = str(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
+    from .sparql_guard import check
+
+    check(text, where, graphs=obj.layout.graphs())  # before any engine or endpoint sees it
     click.echo(render(obj.store(store, endpoint, timeout).select(text), fmt), nl=False)
 
 
