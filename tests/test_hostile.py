@@ -251,13 +251,14 @@ def test_a_literal_under_the_parser_limit_loads(repo_copy, sentinel):
     check(outcome, {"code": 0, "message": "^conforms: 0 error"}, sentinel)
 
 
-def test_a_service_that_refuses_is_one_line(cli, repo_copy, sentinel):
-    """Answering a stored query whose SERVICE endpoint is down: its error came while the answer was
-    read, outside the error handling, as a traceback."""
-    text = (CORPUS / "queries" / "service.rq").read_bytes().replace(b"{port}", str(sentinel.closed_port).encode())
+def test_class1_service_stored_query_is_refused_before_it_runs(cli, repo_copy, sentinel):
+    """Answering a stored query whose SERVICE endpoint is down gave a traceback; then "the query
+    failed" after the engine had tried the endpoint. Now the checker refuses it: nothing is called."""
+    text = (CORPUS / "queries" / "service.rq").read_bytes().replace(b"{port}", str(sentinel.port).encode())
     (repo_copy / "queries" / "remote.rq").write_bytes(text)
     outcome = run_cli(cli, repo_copy, ["query", "remote"], timeout=60)
-    check(outcome, {"code": 2, "message": r"^coalition-kg: error: query remote: the query failed: "}, sentinel)
+    check(outcome, {"code": 2, "message": r"^coalition-kg: error: query remote: queries/remote\.rq: SERVICE is "
+                                          r"not allowed"}, sentinel)
 
 
 # --- RDF/XML: no code path reads it; the parsers the project has would not resolve entities ------

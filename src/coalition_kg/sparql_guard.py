@@ -157,11 +157,34 @@ def _parse(text: str, where: str, allow_update: bool):
     try:
         update = _in_parser_thread(parse_update, text)
     except Exception:  # noqa: BLE001 (not an update either: the query parser's reason is the one to give)
+        engine = _engine_syntax_error(text)
+        if engine is not None:
+            raise QueryRefused(where, f"SPARQL syntax error: {engine[2]}", engine[0], engine[1]) from None
         message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$", "", str(query_error))
         raise QueryRefused(where, f"SPARQL syntax error: {message}", query_error.lineno, query_error.col) from None
     if not allow_update:
         raise QueryRefused(where, "SPARQL updates are refused: this is read-only", status=403)
     return "update", update
+
+
+def _engine_syntax_error(text: str) -> tuple[int, int, str] | None:
+    """pyoxigraph's syntax error for text the checker refused: it says where and what it expected more
+    precisely than pyparsing. It is given the text followed by a line holding NUL, which is valid
+    nowhere in SPARQL (outside a string it is no token; inside one, the string never closes): the
+    engine parses the whole text before it evaluates anything, so this text is never run. None if
+    the engine's error is at that NUL (the text ended too early, or only the checker refuses it)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(text + "\n\0")
+    except SyntaxError as error:
+        found = re.match(r"error at (\d+):(\d+): (.*)", " ".join(str(error).split()))
+        if found and int(found.group(1)) <= text.count("\n") + 1:
+            return int(found.group(1)), int(found.group(2)), found.group(3)
+        return None
+    except Exception:  # noqa: BLE001 (anything else: the checker's own reason is given)
+        return None
+    raise AssertionError("a text ending in NUL was accepted by the engine")  # cannot be: never reached
 
 
 def _nodes(tree) -> Iterable:
