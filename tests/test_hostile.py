@@ -70,8 +70,28 @@ def deep_evidence() -> bytes:
             + " ]" * levels + " .\n").encode()
 
 
+NESTED = 5_000  # issue 12, class 2: 10 KB of brackets overflowed pyoxigraph's SPARQL parser (SIGSEGV)
+
+
+NESTED_HEADER = ("#+ summary: A query nested 5,000 deep.\n#+ description: One of the hostile-input fixtures "
+                 "(issue 12, class 2).\n#+ tags:\n#+   - hostile\n")
+
+
+def nested_parens_query() -> bytes:
+    return (NESTED_HEADER + "SELECT * WHERE { FILTER(" + "(" * NESTED + "1" + ")" * NESTED + ") }\n").encode()
+
+
+def nested_braces_query() -> bytes:
+    return (NESTED_HEADER + "SELECT * WHERE " + "{" * NESTED + " ?s ?p ?o " + "}" * NESTED + "\n").encode()
+
+
+def nested_braces_rule() -> bytes:
+    return ("CONSTRUCT { ?s ?p ?o } WHERE " + "{" * NESTED + " ?s ?p ?o " + "}" * NESTED + "\n").encode()
+
+
 GENERATORS = {f.__name__: f for f in (huge_literal, huge_literal_under_limit, huge_iri, deep_collection,
-                                      deep_blank_nodes, deep_collection_unclosed, deep_evidence)}
+                                      deep_blank_nodes, deep_collection_unclosed, deep_evidence,
+                                      nested_parens_query, nested_braces_query, nested_braces_rule)}
 
 
 # --- the sentinels: a secret file and a listening socket that no input may reach -----------------
@@ -176,8 +196,10 @@ def case_input(case: dict, sentinel: Sentinel) -> bytes | None:
     return sentinel.fill(data) if case.get("template") else data
 
 
-def command(case: dict, root: Path) -> list[str]:
-    return [arg.replace("{root}", str(root)) for arg in case.get("run", ["validate", "--no-reasoning"])]
+def command(case: dict, root: Path, sentinel: Sentinel | None = None) -> list[str]:
+    """The case's command line; {root} is the copy, {port} the sentinel's listening port."""
+    args = [arg.replace("{root}", str(root)) for arg in case.get("run", ["validate", "--no-reasoning"])]
+    return [sentinel.fill(arg.encode()).decode() if sentinel else arg for arg in args]
 
 
 def own_notices_only(err: str) -> bool:
@@ -215,7 +237,7 @@ def test_hostile_case(case, cli, repo_copy, sentinel):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     before = digest(repo_copy)
-    outcome = run_cli(cli, repo_copy, command(case, repo_copy), case.get("subprocess"))
+    outcome = run_cli(cli, repo_copy, command(case, repo_copy, sentinel), case.get("subprocess"))
     check(outcome, case, sentinel)
     assert digest(repo_copy) == before, "the run changed a file of the repository"
     assert sentinel.arrived() == [], f"connections arrived from {sentinel.arrived()}"

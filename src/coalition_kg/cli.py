@@ -467,6 +467,11 @@ def site(obj: Context, out: Path, base_url: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    if argv is None:  # the program itself, not a caller in process (tests): no network unless it needs one
+        from .no_network import forbid_network, needs_network
+
+        if not needs_network(sys.argv[1:]):
+            forbid_network()
     try:
         cli.main(args=argv, prog_name="coalition-kg", standalone_mode=False)
     except CoalitionKGError as error:

@@ -65,19 +65,22 @@ def _prefixes(shapes: rdflib.Graph, node) -> str:
 
 
 def _where(files: list[tuple[str, Path]], query: str, line: int | None) -> tuple[str, int | None]:
-    """The file holding a shape's query text and the line of ``line`` in that text."""
-    first = next((part for part in query.splitlines() if part.strip()), "")
+    """The file holding a shape's query and the line in it of the query's line ``line`` (its first
+    non-blank line if None). Found by a line of the query as the file spells it (Turtle escapes can
+    make some lines differ)."""
+    parts = query.split("\n")
+    if line is None:
+        line = next((n for n, part in enumerate(parts, start=1) if part.strip()), 1)
     for shown, path in files:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        at = text.find(query) if query else -1
-        if at < 0 and first:
-            at = text.find(first)
-        if at >= 0:
-            start = text.count("\n", 0, at) + 1
-            return shown, start + max(0, (line or 1) - 1)
+        for index, part in enumerate(parts):
+            unescaped = part.split("\\")[0]  # up to a backslash, which Turtle may have spelt otherwise
+            at = text.find(unescaped) if len(unescaped.strip()) >= 8 else -1
+            if at >= 0:
+                return shown, text.count("\n", 0, at) + 1 - index + line - 1
     return "shapes/", None
 
 
@@ -100,7 +103,7 @@ def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()
                 raise QueryRefused("", f"{name} is not allowed in shapes: validation only reads the data")
             checked = check(prefixes + query, "", graphs=())  # no FROM at all: the engine picks the data
             if checked.form != expected:
-                raise QueryRefused("", f"{name} holds a {checked.form.upper()} query; it must be a {expected.upper()}")
+                raise QueryRefused("", f"{name} must hold a {expected.upper()} query, not {checked.form.upper()}")
             forbidden = sorted({FORBIDDEN_IN_SHAPES[part] for part in checked.parts if part in FORBIDDEN_IN_SHAPES})
             if forbidden:
                 raise QueryRefused("", f"{' and '.join(forbidden)} not allowed in {name}: SHACL forbids it there")
