@@ -93,7 +93,10 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
         except ValueError as error:
             raise bad(f"a valid IRI ({error})") from None
     if param.type == "string":
-        return ox.Literal(value)
+        try:
+            return ox.Literal(value)
+        except ValueError:  # a lone surrogate (from undecodable bytes): no RDF string holds it
+            raise bad("text (it holds a character no RDF string can)") from None
     if param.type == "date":
         try:
             datetime.date.fromisoformat(value)

@@ -36,7 +36,9 @@ MAX_LENGTH = 16_384  # characters
 _RECURSION_LIMIT = 40_000  # Python frames in the parser's thread: ~11 per level or triple pattern
 _STACK_BYTES = 256 * 1024 * 1024  # that thread's C stack: a frame uses well under 300 bytes of it
 _OPEN, _CLOSE = "({[", ")}]"
-_ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
+# An escaped backslash is matched first and left alone: "\\\\u0041" is a backslash then "u0041", as the
+# engine reads it (and rdflib's own expansion does not).
+_ESCAPE = re.compile(r"\\\\|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
 # pyparsing's grammar objects are shared and not safe to use from two threads at once.
 _PARSER_LOCK = threading.Lock()
@@ -76,6 +78,8 @@ def _expanded(text: str) -> str:
     """The text with the grammar's \\u and \\U escapes expanded (an invalid code point left as it is:
     the parser refuses it)."""
     def expand(match: re.Match) -> str:
+        if match.group() == "\\\\":
+            return match.group()
         try:
             return chr(int(match.group()[2:], 16))
         except (ValueError, OverflowError):
@@ -94,10 +98,12 @@ def _bounded(text: str, where: str, max_length: int) -> str:
     if len(text) > max_length:
         raise QueryRefused(where, f"the query is {len(text)} characters long; at most {max_length} are allowed")
     for escape in _ESCAPE.finditer(text):
-        # pyoxigraph expands escapes only inside strings and IRIs, rdflib everywhere: an escaped ASCII
-        # character (a quote, '#', '<', a bracket, a letter of SERVICE) could be read one way by the
-        # checker and another by the engine. Nobody needs one: write the character itself.
-        if int(escape.group()[2:], 16) < 0x80:
+        if escape.group() == "\\\\":
+            continue
+        # pyoxigraph expands escapes only inside strings and IRIs, rdflib everywhere: an escaped printable
+        # ASCII character (a quote, '#', '<', '\\', a bracket, a letter of SERVICE) could be read one way
+        # by the checker and another by the engine. Nobody needs one: write the character itself.
+        if 0x20 <= int(escape.group()[2:], 16) < 0x7F:  # a control character is never syntax: allowed
             raise QueryRefused(where, f"{escape.group()} escapes an ASCII character; write the character itself",
                                *_line_and_column(text, escape.start()))
     expanded = _expanded(text)
