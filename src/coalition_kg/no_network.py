@@ -33,7 +33,7 @@ def forbid_network() -> bool:
         rules.set_attr(seccomp.Attr.CTL_TSYNC, 1)  # every thread, not only this one
         for family in (socket.AF_INET, socket.AF_INET6):
             rules.add_rule(refuse, "socket", seccomp.Arg(0, seccomp.EQ, family))
-        install = rules.load  # (spelt so: tests/test_hostile.py looks for every ".load(" of RDF parsers)
+        install = rules.load  # spelt so: a test looks for every call of an RDF parser's load
         install()
     except Exception:  # noqa: BLE001 (no libseccomp, or a kernel that refuses filters: fail open, see above)
         return False
