@@ -46,9 +46,14 @@ class StoredQuery:
 
     @property
     def form(self) -> str:
-        from .sparql_text import form_of
+        """select, ask, construct or describe, as the SPARQL checker reads it; "select" for a query it
+        refuses (validate reports that one; nothing runs it)."""
+        from .sparql_guard import QueryRefused, check
 
-        return form_of(self.text) or "select"
+        try:
+            return check(self.text, self.shown_as or str(self.path), graphs=None).form
+        except QueryRefused:
+            return "select"
 
     @property
     def iri(self) -> str:
@@ -91,7 +96,10 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
         except ValueError as error:
             raise bad(f"a valid IRI ({error})") from None
     if param.type == "string":
-        return ox.Literal(value)
+        try:
+            return ox.Literal(value)
+        except ValueError:  # a lone surrogate (from undecodable bytes): no RDF string holds it
+            raise bad("text (it holds a character no RDF string can)") from None
     if param.type == "date":
         try:
             datetime.date.fromisoformat(value)
@@ -119,20 +127,16 @@ def is_utf8(text: str) -> bool:
     return True
 
 
-def syntax_error(query: StoredQuery, shown_as: str) -> str | None:
-    """The query's SPARQL syntax error as 'file:line:col: message', or None if it parses. pyoxigraph
-    parses only to run, so it runs on an empty store, with SERVICE read as GRAPH: a stored query's
-    SERVICE would otherwise be called (and wait for ever on an endpoint that never answers)."""
-    from .sparql_text import without_service
+def syntax_error(query: StoredQuery, shown_as: str, graphs: list[str] | None = None) -> str | None:
+    """Why the SPARQL checker refuses the query, as 'file:line:col: message', or None if it passes.
+    Only parsed, never run: pyoxigraph parses only to run, and running is what a hostile query wants.
+    ``graphs``: the graphs a FROM may name (the repository's); None refuses every FROM."""
+    from .sparql_guard import QueryRefused, check
 
     try:
-        ox.Store().query(without_service(query.text))
-    except SyntaxError as error:
-        text = " ".join((str(error.args[0]) if error.args else str(error)).split())  # one line, as every error
-        match = re.match(r"error at (\d+):(\d+): (.*)", text, re.S)
-        if match:
-            return f"{shown_as}:{match.group(1)}:{match.group(2)}: SPARQL syntax error: {match.group(3)}"
-        return f"{shown_as}: SPARQL syntax error: {text}"
+        check(query.text, shown_as, graphs=graphs or ())
+    except QueryRefused as error:
+        return str(error)
     return None
 
 

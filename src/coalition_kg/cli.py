@@ -242,12 +242,17 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
     GRAPH ?g names the source of each fact."""
     from .results import render
 
+    where = "query"
     if text.startswith("@"):
         path = Path(text[1:])
+        where = str(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
+    from .sparql_guard import check
+
+    check(text, where, graphs=obj.layout.graphs())  # before any engine or endpoint sees it
     click.echo(render(obj.store(store, endpoint, timeout).select(text), fmt), nl=False)
 
 
@@ -545,6 +550,11 @@ def site(obj: Context, out: Path, base_url: str | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run a command; every way it can end becomes an exit code, and standard output is flushed here,
     once for every command, so that a full device is one line and a closed pipe a quiet exit."""
+    if argv is None:  # the program itself, not a caller in process (tests): no network unless it needs one
+        from .no_network import forbid_network, needs_network
+
+        if not needs_network(sys.argv[1:]):
+            forbid_network()
     try:
         code = _run(argv)
         sys.stdout.flush()

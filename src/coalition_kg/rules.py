@@ -10,7 +10,7 @@ from . import layout as lay
 from .dataset import Dataset
 from .errors import SourceLocation, SyntaxProblem
 from .jail import read_text
-from .sparql_text import asks_for_service
+from .sparql_guard import QueryRefused, check
 
 
 def materialise(dataset: Dataset) -> int:
@@ -22,20 +22,26 @@ def materialise(dataset: Dataset) -> int:
     # With the derived graph cleared, the union of all graphs is exactly the asserted ones; naming
     # them one by one as the default graph is slow in pyoxigraph (15 s for 550 graphs, 100k triples).
     added = 0
+    graphs = dataset.layout.graphs()
     for path in dataset.layout.rule_files():
+        shown = dataset.layout.relative(path)
         try:
             text = read_text(path, dataset.layout.root, dataset.layout.shown(path))
-            if asks_for_service(text):  # every command runs the rules: none may reach out to the network
-                raise SyntaxError("a rule derives from the repository's own graphs; SERVICE is not allowed")
+            # Every command runs the rules: checked before the engine sees them (no SERVICE, no
+            # FROM elsewhere, nothing nested deep enough to crash the parser), and each a CONSTRUCT.
+            form = check(text, shown, graphs=graphs).form
+            if form != "construct":
+                raise SyntaxProblem(SourceLocation(shown), f"a rule must be a CONSTRUCT query, not {form.upper()}")
             triples = list(store.query(text, use_default_graph_as_union=True))
+        except QueryRefused as error:
+            raise SyntaxProblem(SourceLocation(shown, error.line, error.column), error.reason) from None
         except SyntaxError as error:
             message = " ".join(str(error).split())
             at = re.match(r"error at (\d+):(\d+): (.*)", message)  # file:line:col, as a stored query's
-            location = SourceLocation(dataset.layout.relative(path), *(int(n) for n in at.groups()[:2])) if at else \
-                SourceLocation(dataset.layout.relative(path))
+            location = SourceLocation(shown, *(int(n) for n in at.groups()[:2])) if at else SourceLocation(shown)
             raise SyntaxProblem(location, f"SPARQL syntax error: {at.group(3)}" if at else message) from None
         except (OSError, UnicodeDecodeError) as error:
-            raise SyntaxProblem(SourceLocation(dataset.layout.relative(path)), f"the rule failed: {error}") from None
+            raise SyntaxProblem(SourceLocation(shown), f"the rule failed: {error}") from None
         store.extend(ox.Quad(t.subject, t.predicate, t.object, derived) for t in triples)
         added += len(triples)
     return added

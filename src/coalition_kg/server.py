@@ -15,7 +15,6 @@ from urllib.parse import parse_qs
 from .catalogue import StoredQuery
 from .errors import CoalitionKGError
 from .negotiation import NAMES, choose, offered_for
-from .sparql_text import asks_for_service, form_of
 from .workers import Job, Pool, Reply, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
@@ -87,11 +86,13 @@ class Service:
 
     def run(self, sparql: str, accept: str | None, fmt: str | None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Reply:
-        form = form_of(sparql)
-        if form == "update":
-            return problem(403, "this endpoint is read-only: SPARQL updates are refused")
-        if asks_for_service(sparql):
-            return problem(400, "SERVICE is not allowed here: this endpoint does not query other endpoints")
+        from .layout import Layout
+        from .sparql_guard import QueryRefused, check
+
+        try:  # parsed before any worker sees it: no SERVICE, no FROM elsewhere, no update, bounded
+            form = check(sparql, "query", graphs=Layout(self.pool.root).graphs()).form
+        except QueryRefused as error:
+            return problem(error.status, str(error))
         offered = offered_for(form)
         if fmt is not None:
             if NAMES.get(fmt) not in offered:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
@@ -24,7 +25,9 @@ SEVERITIES = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 
 
 def run_shacl(data: ox.Store | rdflib.Graph, shapes: rdflib.Graph, engine: str = DEFAULT_ENGINE) -> list[dict]:
-    """Validate ``data`` (every graph of a store, or one rdflib Graph) against ``shapes``."""
+    """Validate ``data`` (every graph of a store, or one rdflib Graph) against ``shapes``. The SPARQL
+    in the shapes is checked first, whoever loaded them (see load_shapes for the file and line)."""
+    check_shape_queries(shapes)
     if engine == "turbo":
         report = _turbo(data, shapes)
     elif engine == "pyshacl":
@@ -32,6 +35,83 @@ def run_shacl(data: ox.Store | rdflib.Graph, shapes: rdflib.Graph, engine: str =
     else:
         raise UsageProblem(f"unknown SHACL engine {engine!r} (one of {', '.join(ENGINES)})")
     return results(report)
+
+
+# The SPARQL a shape may hold, by predicate, and the form each must have (sh:update: none allowed).
+SHAPE_SPARQL = {SH.select: "select", SH.ask: "ask", SH.construct: "construct", SH.update: None}
+# What SHACL forbids in a shape's SPARQL (section 5.2.1, pre-binding) and the engines refuse or mis-read.
+FORBIDDEN_IN_SHAPES = {"InlineData": "VALUES", "ValuesClause": "VALUES", "MinusGraphPattern": "MINUS"}
+_passed: set[str] = set()  # shape queries already checked: run_shacl checks again what load_shapes did
+
+
+def load_shapes(paths: list[Path], layout) -> rdflib.Graph:
+    """Shape files into one graph, their SPARQL checked: a refusal names the file and line."""
+    from .dataset import graph_from_files
+
+    shapes = graph_from_files(paths, layout)
+    check_shape_queries(shapes, [(layout.relative(path), path) for path in paths])
+    return shapes
+
+
+def _prefixes(shapes: rdflib.Graph, node) -> str:
+    """The PREFIX lines an engine puts before a shape's query, from its sh:prefixes / sh:declare."""
+    lines = []
+    for owner in shapes.objects(node, SH.prefixes):
+        for declaration in shapes.objects(owner, SH.declare):
+            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                lines.append(f"PREFIX {prefix}: <{namespace}>\n")
+    return "".join(sorted(set(lines)))
+
+
+def _where(files: list[tuple[str, Path]], query: str, line: int | None) -> tuple[str, int | None]:
+    """The file holding a shape's query and the line in it of the query's line ``line`` (its first
+    non-blank line if None). Found by a line of the query as the file spells it (Turtle escapes can
+    make some lines differ)."""
+    parts = query.split("\n")
+    if line is None:
+        line = next((n for n, part in enumerate(parts, start=1) if part.strip()), 1)
+    for shown, path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for index, part in enumerate(parts):
+            unescaped = part.split("\\")[0]  # up to a backslash, which Turtle may have spelt otherwise
+            at = text.find(unescaped) if len(unescaped.strip()) >= 8 else -1
+            if at >= 0:
+                return shown, text.count("\n", 0, at) + 1 - index + line - 1
+    return "shapes/", None
+
+
+def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()) -> None:
+    """Every sh:select, sh:ask, sh:construct of the shapes through the SPARQL checker, with the form its
+    predicate names and none of what SHACL forbids there. ``files``: (as shown, path) to locate it."""
+    from .sparql_guard import QueryRefused, check
+
+    for node, predicate, literal in shapes.triples((None, None, None)):
+        if predicate not in SHAPE_SPARQL:
+            continue
+        query = str(literal)
+        prefixes = _prefixes(shapes, node)
+        if prefixes + query in _passed:
+            continue
+        expected = SHAPE_SPARQL[predicate]
+        name = "sh:" + predicate.removeprefix(str(SH))
+        try:
+            if expected is None:
+                raise QueryRefused("", f"{name} is not allowed in shapes: validation only reads the data")
+            checked = check(prefixes + query, "", graphs=())  # no FROM at all: the engine picks the data
+            if checked.form != expected:
+                raise QueryRefused("", f"{name} must hold a {expected.upper()} query, not {checked.form.upper()}")
+            forbidden = sorted({FORBIDDEN_IN_SHAPES[part] for part in checked.parts if part in FORBIDDEN_IN_SHAPES})
+            if forbidden:
+                raise QueryRefused("", f"{' and '.join(forbidden)} not allowed in {name}: SHACL forbids it there")
+        except QueryRefused as error:
+            line = None if error.line is None else error.line - prefixes.count("\n")
+            shown, at = _where(list(files), query, line)
+            raise UsageProblem(f"{shown}{'' if at is None else f':{at}'}: a shape's {name}: {error.reason}") from None
+        _passed.add(prefixes + query)
 
 
 def _unusable(error: Exception) -> UsageProblem:

@@ -24,23 +24,28 @@ class Results:
 
 
 def answer(store: Store, query, values: dict[str, str]) -> Results:
-    """Answer a stored query with textual parameter values; errors name the query."""
-    from .catalogue import syntax_error
+    """Answer a stored query with textual parameter values; errors name the query. The text that
+    runs, parameters bound, is the text the SPARQL checker passed."""
+    from .binding import bind
     from .errors import QueryProblem
+    from .sparql_guard import QueryRefused, check
 
     bindings = query.bind(values)
-    problem = syntax_error(query, query.shown_as or str(query.path))
-    if problem:
-        raise QueryProblem(query.name, problem)
     try:
-        return store.select(query.text, bindings)
+        text = bind(query.text, bindings)
+        check(text, query.shown_as or str(query.path), graphs=store.graphs)
+        return store.select(text)
     except QueryProblem:
         raise
+    except QueryRefused as error:
+        raise QueryProblem(query.name, str(error)) from None
     except CoalitionKGError as error:
         raise QueryProblem(query.name, str(error)) from None
 
 
 class Store(Protocol):
+    graphs: list[str]  # the graphs a query's FROM may name: the repository's own
+
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results: ...
 
 
@@ -49,6 +54,10 @@ class EmbeddedStore:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
+
+    @property
+    def graphs(self) -> list[str]:
+        return self.dataset.layout.graphs()
 
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
         from .binding import bind

@@ -17,10 +17,10 @@ from rdflib.namespace import RDF, SH
 
 from . import layout as lay
 from .catalogue import catalogue_graph, load_catalogue
-from .dataset import Dataset, graph_from_files
+from .dataset import Dataset
 from .locate import Locator
 from .progress import SILENT, Progress
-from .shacl import DEFAULT_ENGINE, run_shacl
+from .shacl import DEFAULT_ENGINE, load_shapes, run_shacl
 
 SHAPES_NS = lay.BASE + "shapes#"
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
@@ -180,7 +180,7 @@ def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -
         store.extend(dataset.quads(graphs))
     locator = DataLocator(dataset)
     problems = []
-    for result in run_shacl(store, graph_from_files(shape_files, dataset.layout), engine):
+    for result in run_shacl(store, load_shapes(shape_files, dataset.layout), engine):
         file, line, node_line = locator.locate(result["focus"], result["path"])
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
                                 _term(result["focus"]), result["path_text"], _term(result["value"]), kind, node_line))
@@ -212,13 +212,13 @@ def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Prob
     from .catalogue import syntax_error
 
     for query in queries.values():
-        problem = syntax_error(query, query.shown_as)
+        problem = syntax_error(query, query.shown_as, layout.graphs())
         if problem:
             where, _, message = problem.partition(": ")
             parts = where.split(":")
             line = int(parts[1]) if len(parts) > 1 else 1
             problems.append(Problem(parts[0], line, "error", message, check="catalogue"))
-    for result in run_shacl(graph, graph_from_files(shape_files, layout), engine):
+    for result in run_shacl(graph, load_shapes(shape_files, layout), engine):
         focus = result["focus"]
         owner = focus if str(focus) in by_iri else next(
             (s for s in graph.subjects(None, focus) if str(s) in by_iri), None)

@@ -139,6 +139,9 @@ def _work(conn, root: str, store_path: str | None, limits: Limits) -> None:
     import resource
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    from .no_network import forbid_network
+
+    forbid_network()  # a worker only answers queries: no socket of the internet families, whatever it is asked
     limit = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
