@@ -362,7 +362,8 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
             raise UsageProblem(f"serve: cannot listen on {host}:{port}: {error.strerror or error}") from None
         # Threads wait on the workers (Pool.run blocks): enough that pages are served while queries queue.
         with ThreadPoolExecutor(max_workers=2 * workers + 8, thread_name_prefix="answer") as executor:
-            app = make_app(Service(catalogue, pool, site), body_seconds=idle_timeout, stall_seconds=3 * idle_timeout,
+            service = Service(catalogue, pool, site, obj.layout.graphs())
+            app = make_app(service, body_seconds=idle_timeout, stall_seconds=3 * idle_timeout,
                            executor=executor, log=None if obj.quiet else stderr_line, connections=connections)
             bound_host, bound_port = listener.getsockname()[:2]
             click.echo(f"serving http://{bound_host}:{bound_port}/ (SPARQL at /sparql); Ctrl-C stops", err=False)

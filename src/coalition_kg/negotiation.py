@@ -71,3 +71,18 @@ def choose(header: str | None, offered: dict) -> str | None:
 
 def offered_for(kind: str) -> dict:
     return GRAPHS if kind in ("construct", "describe") else RESULTS
+
+
+def answer_media(form: str, accept: str | None, fmt: str | None) -> tuple[str | None, tuple[int, str] | None]:
+    """(the media type to write an answer of this form in, None) or (None, (status, why not)): an
+    explicit ``format=`` name wins over the Accept header."""
+    offered = offered_for(form)
+    if fmt is not None:
+        if NAMES.get(fmt) not in offered:
+            names = ", ".join(n for n, media in NAMES.items() if media in offered)
+            return None, (400, f"format {fmt!r} is not one of: {names}")
+        accept = NAMES[fmt]
+    media = choose(accept, offered)
+    if media is None:
+        return None, (406, f"none of the accepted types ({accept}) can hold this answer; offered: {', '.join(offered)}")
+    return media, None

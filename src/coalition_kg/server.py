@@ -8,13 +8,13 @@ ours is a 500 and one line in the log, never a traceback."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
 from .catalogue import StoredQuery
 from .errors import CoalitionKGError
-from .negotiation import NAMES, choose, offered_for
+from .negotiation import choose
 from .workers import Job, Pool, Reply, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
@@ -47,10 +47,12 @@ class Service:
     """What the handlers share: the catalogue, the worker pool and its limits, and the site's files
     (path -> bytes, as `coalition-kg site` writes them), if pages are served."""
 
-    def __init__(self, catalogue: dict[str, StoredQuery], pool: Pool, site: Mapping[str, bytes] | None = None):
+    def __init__(self, catalogue: dict[str, StoredQuery], pool: Pool, site: Mapping[str, bytes] | None = None,
+                 graphs: Iterable[str] = ()):
         self.catalogue = catalogue
         self.pool = pool
         self.site = site
+        self.graphs = tuple(graphs)  # the repository's graphs: the only ones a query's FROM may name
 
     def page(self, path: str, accept: str | None) -> Reply | None:
         """An IRI under /id/, /source/, /graph/ or /ontology, negotiated; or a file of the site."""
@@ -86,26 +88,12 @@ class Service:
 
     def run(self, sparql: str, accept: str | None, fmt: str | None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Reply:
-        from .layout import Layout
-        from .sparql_guard import QueryRefused, check
-
-        try:  # parsed before any worker sees it: no SERVICE, no FROM elsewhere, no update, bounded
-            form = check(sparql, "query", graphs=Layout(self.pool.root).graphs()).form
-        except QueryRefused as error:
-            return problem(error.status, str(error))
-        offered = offered_for(form)
-        if fmt is not None:
-            if NAMES.get(fmt) not in offered:
-                names = ", ".join(n for n, media in NAMES.items() if media in offered)
-                return problem(400, f"format {fmt!r} is not one of: {names}")
-            accept = NAMES[fmt]
-        media = choose(accept, offered)
-        if media is None:
-            return problem(406, f"none of the accepted types ({accept}) can hold this answer; "
-                                f"offered: {', '.join(offered)}")
+        """Hand the query to a worker: the worker checks it (sparql_guard) and negotiates the answer's
+        type from its form, so that parsing, like running, happens under the worker's time and memory
+        limits and never holds up this process."""
         if named_graphs is not None and default_graphs is None:
             default_graphs = []  # the protocol: named graphs alone make an empty default graph
-        return self.pool.run(Job(sparql, media, default_graphs, named_graphs))
+        return self.pool.run(Job(sparql, accept, fmt, default_graphs, named_graphs, tuple(self.graphs)))
 
     def stored(self, name: str, params: dict[str, list[str]], accept: str | None) -> Reply:
         from .binding import bind

@@ -18,10 +18,12 @@ from .errors import CoalitionKGError
 
 @dataclass(frozen=True)
 class Job:
-    sparql: str
-    media: str  # the chosen media type of the answer
+    sparql: str  # as the client sent it: checked in the worker, under its limits
+    accept: str | None = None  # the client's Accept header
+    fmt: str | None = None  # an explicit format name (format=json), which wins over Accept
     default_graphs: list[str] | None = None  # None: the union of every graph
     named_graphs: list[str] | None = None  # None: every graph
+    graphs: tuple[str, ...] = ()  # the repository's graphs: the only ones a FROM may name
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,18 @@ def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Re
     422 for an answer past the row or byte cap."""
     import pyoxigraph as ox
 
-    from .negotiation import GRAPHS, RESULTS
+    from .negotiation import GRAPHS, RESULTS, answer_media
+    from .sparql_guard import QueryRefused, check
 
+    try:
+        # Checked here, before the engine sees it: no SERVICE, no FROM elsewhere, no update, bounded.
+        # Parsing runs under this worker's time and memory limits, as the query itself does.
+        form = check(job.sparql, "query", graphs=job.graphs).form
+    except QueryRefused as error:
+        return problem(error.status, str(error))
+    media, refusal = answer_media(form, job.accept, job.fmt)
+    if refusal is not None:
+        return problem(*refusal)
     try:
         answer = store.query(job.sparql, **_dataset_of(job))
         if isinstance(answer, ox.QuerySolutions | ox.QueryTriples):
@@ -104,16 +116,15 @@ def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Re
                                         "narrow the query or page through it with LIMIT and OFFSET")
             answer = store.query(job.sparql, **_dataset_of(job))
         formats = GRAPHS if isinstance(answer, ox.QueryTriples) else RESULTS
-        if job.media not in formats:
-            return problem(406, f"this answer cannot be written as {job.media}; "
-                                f"it can be: {', '.join(formats)}")
+        if media not in formats:
+            return problem(406, f"this answer cannot be written as {media}; it can be: {', '.join(formats)}")
         buffer = CappedBuffer(max_bytes)
         try:
-            answer.serialize(output=buffer, format=formats[job.media])
+            answer.serialize(output=buffer, format=formats[media])
         except AnswerTooLarge:
             return problem(422, f"the answer is larger than {max_bytes} bytes, this server's cap: "
                                 "narrow the query or page through it with LIMIT and OFFSET")
-        return Reply(200, job.media, buffer.getvalue())
+        return Reply(200, media, buffer.getvalue())
     except SyntaxError as error:
         return problem(400, f"malformed SPARQL query: {error}")
     except (OSError, ValueError) as error:  # evaluation errors (a bad regex, an unknown graph)
