@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import http.server
+import shutil
 import threading
 import time
 
