@@ -69,7 +69,7 @@ def folder_of(case: dict) -> str | None:
     made = [next(v for k, v in thing.items() if k in ("symlink", "fifo", "device", "folder", "copy"))
             for thing in case.get("make", [])]
     where = case.get("to") or (made[-1] if made else None)
-    if where is None or where.startswith(".."):
+    if where is None or where.startswith("..") or "/" not in where:  # outside, or beside the folders
         return None
     return "rules" if where.startswith("ontology/rules/") else where.split("/", 1)[0]
 

@@ -246,9 +246,11 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
     if text.startswith("@"):
         path = Path(text[1:])
         where = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+        from .jail import read_text
+
+        try:  # a regular file only: a FIFO would hang the command, a device act on a read
+            text = read_text(path)
+        except UnicodeDecodeError as error:
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
     from .sparql_guard import check
 

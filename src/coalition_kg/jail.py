@@ -41,8 +41,10 @@ def real_path(path: Path | str, shown: str) -> str:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise OutsideFile(f"{shown}: a loop of symbolic links; remove it") from None
-        if os.path.islink(path) or error.errno == errno.ENOENT:
-            raise OutsideFile(f"{shown}: a symbolic link to nothing (or a file that has gone); remove it") from None
+        if os.path.islink(path):
+            raise OutsideFile(f"{shown}: a symbolic link to nothing; remove it") from None
+        if error.errno == errno.ENOENT:  # gone between the listing and the read, or never there
+            raise OutsideFile(f"{shown}: no such file") from None
         raise OutsideFile(f"{shown}: cannot read: {error.strerror or error}") from None
 
 

@@ -88,7 +88,7 @@ class DataLocator:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
-        self.files = Locator()
+        self.files = Locator(dataset.layout.root)
         self._parents: dict[ox.BlankNode, ox.NamedNode | None] = {}
 
     def _named_parent(self, node: ox.BlankNode) -> ox.NamedNode | None:
@@ -238,7 +238,8 @@ _HEADER_KEYS = {"http://purl.org/dc/terms/title": "summary", "http://purl.org/dc
 def _header_line(query, path) -> int:
     key = _HEADER_KEYS.get(str(path))
     if key:
-        for number, line in enumerate(query.text.splitlines(), start=1):
+        # lines as a file has them (LF): str.splitlines() also breaks at U+2028, U+0085, form feeds…
+        for number, line in enumerate(query.text.split("\n"), start=1):
             if re.match(rf"#\+\s*{key}\s*:", line):
                 return number
     return 1
