@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -44,10 +45,11 @@ COMMANDS = {
     "check-quotes": Command(("check-quotes", "{texts}"), frozenset(GRAPH | {"texts"})),
     "queries": Command(("queries",), frozenset({"queries"}), loads_graph=False),
     "query": Command(("query", "meetings-in-date-order", "--format", "json"), frozenset(GRAPH | {"queries"})),
-    "sparql": Command(("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), frozenset(GRAPH)),
+    # {query}: the case's ad hoc query (adhoc/), or else one that counts the triples
+    "sparql": Command(("sparql", "{query}"), frozenset(GRAPH | {"adhoc"})),
     "export": Command(("export", "--format", "trig", "-o", "{out}/export.trig"), frozenset(GRAPH)),
     "push": Command(("push", "--endpoint", "http://127.0.0.1:{closed}/store", "--timeout", "5"), frozenset(GRAPH)),
-    "serve": Command(("serve", "--port", "0", "--workers", "1"), frozenset(GRAPH | {"queries"})),
+    "serve": Command(("serve", "--port", "0", "--workers", "1"), frozenset(GRAPH | {"queries", "adhoc"})),
     "stats": Command(("stats", "--format", "json"), frozenset(GRAPH | {"queries"})),
     # diff reads no rules (it compares the facts as written); its time limit is the walk's to wait for
     "diff": Command(("diff", "{pristine}", "{root}", "--time-limit", "20"), frozenset({"ontology", "data"})),
@@ -92,8 +94,9 @@ def test_the_walk_covers_every_command():
 
 def args_for(command: Command, root: Path, out: Path, sentinel, case: dict) -> list[str]:
     texts = root / "texts" if folder_of(case) == "texts" else SEEDS
+    query = f"@{root}/{case['to']}" if folder_of(case) == "adhoc" else "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     fill = {"{root}": str(root), "{out}": str(out), "{pristine}": str(ROOT), "{texts}": str(texts),
-            "{closed}": str(sentinel.closed_port)}
+            "{closed}": str(sentinel.closed_port), "{query}": query}
     args = []
     for arg in command.args:
         for key, value in fill.items():
@@ -102,19 +105,30 @@ def args_for(command: Command, root: Path, out: Path, sentinel, case: dict) -> l
     return ["--root", str(root), *args]
 
 
-def run(args: list[str], cwd: Path, serve: bool) -> tuple[int, str, str]:
+def run(args: list[str], cwd: Path, serve: bool, query: bytes | None = None) -> tuple[int, str, str]:
     """The command in a child process, so a hang or a signal fails the test; `serve`, once it says it
-    is serving, answers one query and is stopped as a user stops it."""
+    is serving, answers one query (``query``, the case's ad hoc one, must get no 5xx) and is stopped
+    as a user stops it."""
     process = subprocess.Popen([sys.executable, "-m", "coalition_kg.cli", *args], cwd=cwd, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         if serve:
             first = process.stdout.readline().decode(errors="replace")  # ends when serving, or at exit
             address = re.search(r"serving (http://\S+?)/ ", first)
-            if address:
+            if address and query is None:
                 ask = urllib.parse.quote("ASK { ?s ?p ?o }")
                 with urllib.request.urlopen(f"{address.group(1)}/sparql?query={ask}", timeout=60) as answer:
                     assert answer.status == 200
+            elif address:
+                request = urllib.request.Request(f"{address.group(1)}/sparql", data=query,
+                                                 headers={"Content-Type": "application/sparql-query"})
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as answer:
+                        status = answer.status
+                except urllib.error.HTTPError as error:
+                    status = error.code
+                assert status < 500, f"serve answered {status} to the case's query"
+            if address:
                 process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=120)
             return process.returncode, first + out.decode(errors="replace"), err.decode(errors="replace")
@@ -138,7 +152,8 @@ def test_every_command_meets_every_hostile_input(case, name, repo_copy, tmp_path
     out = tmp_path / "out"
     out.mkdir()
     started = time.monotonic()
-    code, stdout, stderr = run(args_for(command, repo_copy, out, sentinel, case), repo_copy, name == "serve")
+    query = (repo_copy / case["to"]).read_bytes() if name == "serve" and folder_of(case) == "adhoc" else None
+    code, stdout, stderr = run(args_for(command, repo_copy, out, sentinel, case), repo_copy, name == "serve", query)
     shown = f"{name}: exit {code} after {time.monotonic() - started:.1f} s\n--- stdout\n{stdout[-2000:]}\n" \
             f"--- stderr\n{stderr[-2000:]}"
     assert code >= 0, f"killed by signal {-code}\n{shown}"
