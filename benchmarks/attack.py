@@ -1,12 +1,15 @@
-"""Figures for issue 12, class 5: `coalition-kg serve` under the attacks that broke it, as numbers.
+"""Figures for issue 12: the attacks that broke coalition-kg, as numbers.
 
   (a) N connections held open that never send a request line (or drip one byte a second): is another
-      client served, and how long does it wait?
-  (b) 8 clients that ask for a large answer and never read it: peak RSS of the whole serve process
-      tree (the server and its workers).
+      client served by `serve`, and how long does it wait?
+  (b) 8 clients that ask `serve` for a large answer and never read it: peak RSS of the whole serve
+      process tree (the server and its workers).
+  (c) A 10 KB query of 5,000 nested ( or {, which once crashed the process (SIGSEGV): how long the
+      checker takes to refuse it, in process, through the `sparql` command and through serve's /sparql.
 
-Everything binds 127.0.0.1; every loop is bounded; every process started is stopped. Run it on another
-checkout's code (the old server) with --src OTHER/src. Usage:
+Everything binds 127.0.0.1; every loop is bounded; every process started is stopped, and the whole run
+has a deadline (--deadline). Run it on another checkout's code (the old server) with --src OTHER/src.
+Usage:
 
     python benchmarks/attack.py [--src DIR] [--held 250,1000] [--rows 450000] [-- extra serve options]
 """
@@ -19,6 +22,7 @@ import os
 import select
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -171,6 +175,57 @@ def slow_readers(port: int, pid: int, rows: int, readers: int, seconds: float) -
             f"over {seconds:g} s; first bytes each got: {sorted(set(heads))}; a probe after: {after}")
 
 
+NESTED = 5_000
+NESTED_QUERIES = {"(": "SELECT * WHERE { FILTER(" + "(" * NESTED + "1" + ")" * NESTED + ") }",
+                  "{": "SELECT * WHERE " + "{" * NESTED + " ?s ?p ?o " + "}" * NESTED}
+
+
+def refusal_in_process(text: str, runs: int) -> float:
+    """Median seconds the checker takes to refuse ``text``, in this process (its package on the path)."""
+    from coalition_kg.sparql_guard import QueryRefused, check
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        try:
+            check(text)
+        except QueryRefused:
+            times.append(time.perf_counter() - started)
+        else:
+            raise SystemExit("the nested query was not refused")
+    return statistics.median(times)
+
+
+def refusal_by_command(src: Path, text: str, runs: int) -> str:
+    """Median seconds of the whole `coalition-kg sparql QUERY` process, and how it ended."""
+    env = dict(os.environ, PYTHONPATH=str(src))
+    times, endings = [], set()
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "coalition_kg.cli", "--root", str(ROOT), "sparql", text],
+                              capture_output=True, env=env, timeout=120)
+        times.append(time.perf_counter() - started)
+        endings.add(f"exit {done.returncode}" if done.returncode >= 0 else f"signal {-done.returncode}")
+    return f"{statistics.median(times):.2f} s, {', '.join(sorted(endings))}"
+
+
+def refusal_by_serve(port: int, text: str, runs: int) -> str:
+    """Median seconds from sending ``text`` to /sparql to the end of the answer, and its statuses."""
+    times, statuses = [], set()
+    body = text.encode()
+    for _ in range(runs):
+        started = time.perf_counter()
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: bench\r\nConnection: close\r\nContent-Type: "
+                         b"application/sparql-query\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            answer = b""
+            while chunk := sock.recv(65536):  # bounded: the server closes (Connection: close)
+                answer += chunk
+        times.append(time.perf_counter() - started)
+        statuses.add(answer.split(b"\r\n", 1)[0].decode(errors="replace") or "closed")
+    return f"{statistics.median(times) * 1000:.1f} ms, {sorted(statuses)}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the coalition_kg package to run")
@@ -182,8 +237,25 @@ def main() -> None:
     parser.add_argument("--skip-readers", action="store_true")
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--reader-seconds", type=float, default=45.0)
+    parser.add_argument("--runs", type=int, default=9, help="runs of each refusal in (c), the median shown")
+    parser.add_argument("--deadline", type=float, default=1500, help="seconds the whole run may take")
     parser.add_argument("options", nargs="*", help="extra serve options (after --)")
     args = parser.parse_args()
+
+    def out_of_time(signum, frame):  # unwinds through serve(), which stops what it started
+        raise TimeoutError(f"the run passed its deadline of {args.deadline:g} s")
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, args.deadline)
+    sys.path.insert(0, str(args.src))
+    for name, text in NESTED_QUERIES.items():
+        print(f"(c) refuse {len(text.encode()) / 1000:.1f} KB of {NESTED:,} nested {name}: in process "
+              f"{refusal_in_process(text, args.runs) * 1000:.2f} ms (median of {args.runs}); `sparql` command "
+              f"{refusal_by_command(args.src, text, 3)} (median of 3)", flush=True)
+    with serve(args.src, args.options) as (_, port):
+        for name, text in NESTED_QUERIES.items():
+            print(f"(c) serve /sparql, {NESTED:,} nested {name}: {refusal_by_serve(port, text, args.runs)} "
+                  f"(median of {args.runs})", flush=True)
     print(f"serve from {args.src}; extra options {args.options}; soft limit on open files {args.nofile or 'inherited'}")
     for count in (int(n) for n in args.held.split(",")):
         for drip in (False, True):

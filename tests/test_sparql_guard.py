@@ -288,8 +288,15 @@ def test_every_stored_query_binds_its_examples_and_passes():
         assert check(text, query.name, graphs=lay.Layout.at(ROOT).graphs()).form == query.form
 
 
-def test_the_benchmark_figure_runs():
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guard_figure.py"), "--runs", "3"],
-                          capture_output=True, timeout=120)
-    assert done.returncode == 0, done.stderr.decode()
-    assert "nested (" in done.stdout.decode() and "nested {" in done.stdout.decode()
+@pytest.mark.servers
+def test_the_attack_figures_script_runs():
+    """benchmarks/attack.py at its smallest: every figure it prints comes out, refusals as refusals."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "attack.py"), "--held", "5", "--after", "0.5",
+                           "--probe-seconds", "5", "--runs", "1", "--rows", "2000", "--reader-seconds", "2",
+                           "--deadline", "240"], capture_output=True, timeout=300)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert len(re.findall(r"^\(c\) refuse 10\.0 KB of 5,000 nested [({]: .*exit 2", out, re.M)) == 2, out
+    assert len(re.findall(r"^\(c\) serve /sparql, 5,000 nested [({]: .*\['HTTP/1\.1 400 '\]", out, re.M)) == 2, out
+    assert len(re.findall(r"^\(a\) 5 held( \(dripping\))?: probe 200 in", out, re.M)) == 2, out
+    assert re.search(r"^\(b\) 8 slow readers of 2000 rows: serve tree RSS \d+ MB -> peak \d+ MB", out, re.M), out

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .errors import CoalitionKGError, one_line
 
-# Limits, measured (benchmarks/guard_figure.py, tests/test_sparql_guard.py): this repository's queries,
+# Limits, measured (benchmarks/attack.py, tests/test_sparql_guard.py): this repository's queries,
 # rules and shapes nest at most 5 deep and are at most 2 KB long. rdflib parses 16 KiB of the worst
 # flat constructs in about 4 s and 3,000 nested brackets in 1.6 s (in the thread below); pyoxigraph
 # parses 400 nested brackets in a millisecond and crashes near 5,000.
