@@ -256,6 +256,10 @@ def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
     (["serve", "--port", "70000"], r"serve: Invalid value for '--port': 70000 is not in the range"),
     (["query", "aliases", "--timeout", "nan"], r"query: Invalid value for '--timeout'"),
     (["validate", "--nope"], r"validate: No such option '--nope'"),
+    (["serve", "--time-limit", "nan"], r"serve: Invalid value for '--time-limit': not a number of seconds"),
+    (["diff", "HEAD", "--time-limit", "inf"], r"diff: Invalid value for '--time-limit': inf is not in the range"),
+    (["serve", "--max-bytes", "lots"], r"serve: Invalid value for '--max-bytes': 'lots' is not a size in bytes"),
+    (["serve", "--workers", "100000"], r"serve: Invalid value for '--workers': 100000 is not in the range"),
 ])
 def test_class8_a_usage_error_is_one_line_and_exit_2(cli, root, args, said):
     """click prints its refusals as a usage block of several lines; ours is the one line every error is."""

@@ -104,13 +104,20 @@ class ByteSize(click.ParamType):
         return int(number) * self.UNITS[unit]
 
 
-def _finite_seconds(ctx: click.Context, param, value: float) -> float:
-    if value != value:  # NaN passes FloatRange's bounds
-        raise click.BadParameter("not a number of seconds", ctx, param)
-    return value
+class Seconds(click.FloatRange):
+    """A number of seconds, finite, from ``min`` to a day (past it a timer cannot count): NaN passes
+    FloatRange's bounds, and an infinite limit is no limit."""
 
+    name = "SECONDS"
 
-SECONDS = click.FloatRange(min=0.1, max=86400)  # a day: past it the watchdog's timer cannot count
+    def __init__(self, min: float = 0.1):  # noqa: A002 (FloatRange's own word)
+        super().__init__(min=min, max=86_400)
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail("not a number of seconds", param, ctx)
+        return seconds
 
 
 def _remember_max_bytes(ctx: click.Context, param, value: int) -> None:
@@ -130,7 +137,7 @@ def graph_source(command):
                            callback=_remember_max_bytes,
                            help="With --endpoint: the largest answer read (1000000, 64K, 256M, 2G); a larger "
                                 "one is an error, read no further than the cap.")(command)
-    command = click.option("--timeout", type=SECONDS, default=30.0, show_default=True, callback=_finite_seconds,
+    command = click.option("--timeout", type=Seconds(), default=30.0, show_default=True,
                            help="With --endpoint: seconds each request may take, all of it (connecting, "
                                 "sending, the whole answer); past it the request is given up.")(command)
     return click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
@@ -286,7 +293,7 @@ def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner
                    "Credentials: user:password@ in the URL (never shown; %-encode '@', ':' and '/' in them), "
                    "else COALITION_KG_USER and COALITION_KG_PASSWORD; basic or digest, as the store asks. "
                    "Redirects are not followed.")
-@click.option("--timeout", type=SECONDS, default=60.0, show_default=True, callback=_finite_seconds,
+@click.option("--timeout", type=Seconds(), default=60.0, show_default=True,
               help="Seconds each graph's PUT may take, all of it (connecting, sending the graph, the answer): "
                    "a deadline per graph, since graphs differ in size; a push of N graphs may take N times it.")
 @click.pass_obj
@@ -307,9 +314,9 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port (0: any free one; the address is printed).")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=2, show_default=True,
               help="Queries answered at once, each in a process of its own holding the graph.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=30.0, show_default=True,
               help="Seconds a query may run before it is stopped (503).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Rows (or triples) an answer may have; a larger one is refused (422).")
@@ -318,9 +325,9 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
 @click.option("--site", "site_dir", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="DIR",
               help="Serve the pages of a site `coalition-kg site` wrote (default: made at start, in memory).")
 @click.option("--no-pages", is_flag=True, help="No entity pages: the SPARQL endpoint and the stored queries only.")
-@click.option("--max-bytes", type=click.IntRange(min=1024), default=64 << 20, show_default=True,
+@click.option("--max-bytes", type=ByteSize(), default="64M", show_default=True,
               help="Bytes an answer may have, serialised; a larger one is refused (422) before it is sent.")
-@click.option("--idle-timeout", type=click.FloatRange(min=0.5), default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--idle-timeout", type=Seconds(min=0.5), default=10.0, show_default=True,
               help="A connection with no whole request head within this (after opening, or after its last "
                    "answer) is closed; a request body must arrive within it too.")
 @click.option("--max-connections", type=click.IntRange(min=4), default=1000, show_default=True,
@@ -402,7 +409,7 @@ def stats(obj: Context, fmt: str, endpoint: str | None, timeout: float, store: P
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="text for people, markdown for a pull-request comment, json for tools.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 if anything changed, as git diff --exit-code does.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1, max=86_400), default=120.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=120.0, show_default=True,
               help="Seconds the comparison may take: matching blank nodes by structure can take very long on "
                    "some graphs (a chain thousands deep); past the limit it is stopped (exit 2).")
 @click.pass_obj
@@ -437,8 +444,8 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool, time_limit
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build"), show_default=True)
 @click.option("--texts", type=click.Path(path_type=Path),
               help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
-@click.option("--query-time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              metavar="SECONDS", help="Seconds each stored query may run before it is stopped (exit 2).")
+@click.option("--query-time-limit", type=Seconds(), default=60.0, show_default=True,
+              help="Seconds each stored query may run before it is stopped (exit 2).")
 @click.pass_obj
 def build(obj: Context, out: Path, texts: Path | None, query_time_limit: float) -> None:
     """The main job: validate everything, answer every stored query, write every export to OUT.
