@@ -66,6 +66,42 @@ def test_class7_a_replaced_output_file_keeps_its_mode(tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) == 0o604 and out.read_text(encoding="utf-8") != "old\n"
 
 
+@pytest.mark.parametrize("command", [["export"], ["describe"]])
+def test_class7_an_output_that_is_a_link_is_written_through_it(tmp_path, command):
+    """-o /dev/stdout, a link, was replaced by a regular file (as root, in /dev): the file the link
+    points to is what gets replaced, and the link stays."""
+    target, link = tmp_path / "real.ttl", tmp_path / "link.ttl"
+    target.write_text("old\n", encoding="utf-8")
+    link.symlink_to(target)
+    done = run(["--root", str(ROOT), *command, "-o", str(link)])
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text(encoding="utf-8").startswith("@prefix")
+
+
+def test_class7_an_output_link_to_standard_output_or_to_nothing_is_refused(tmp_path):
+    """A link to /proc/self/fd/1 (what /dev/stdout is) on a pipe, and a link to nothing: no file to
+    replace, so nothing is written and nothing is replaced."""
+    to_stdout, dangling = tmp_path / "stdout", tmp_path / "dangling"
+    to_stdout.symlink_to("/proc/self/fd/1")
+    dangling.symlink_to(tmp_path / "nowhere")
+    for link in (to_stdout, dangling):
+        line = one_error_line(run(["--root", str(ROOT), "export", "-o", str(link)]))
+        assert str(link) in line and "give no -o" in line
+        assert link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling", "stdout"]
+
+
+@pytest.mark.parametrize("out", ["/dev/null", "file"])
+def test_class7_synth_into_what_is_not_a_folder_is_refused(tmp_path, out):
+    """synth /dev/null gave a traceback (NotADirectoryError)."""
+    target = out if out.startswith("/") else str(tmp_path / out)
+    if not out.startswith("/"):
+        Path(target).write_text("x", encoding="utf-8")
+    line = one_error_line(run(["--root", str(ROOT), "synth", target, "--documents", "1"]))
+    assert "not a folder" in line
+
+
 # --- standard output -------------------------------------------------------------------------------
 
 COMMANDS = [["export"], ["stats"], ["queries"], ["validate", "--no-reasoning"], ["describe"],

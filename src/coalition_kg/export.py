@@ -262,7 +262,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
     new path or a regular file is written: a rename over a FIFO, a device (as root, -o /dev/null) or
     a socket would replace it with a file, so they are refused. A new file gets the mode the umask
     gives (as the shell's > would); a file replaced keeps its own mode, as an editor keeps it."""
-    path = Path(path)
+    path = followed(Path(path))
     if not path.parent.is_dir():
         raise UsageProblem(f"{path.parent}: no such folder for the output file")
     mode = output_mode(path)
@@ -281,6 +281,23 @@ def write_atomically(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def followed(path: Path) -> Path:
+    """The file a symbolic link at ``path`` points to: the rename must replace that file, not the
+    link (-o /dev/stdout, a link, was replaced by a regular file). A link to nothing, or to what is no
+    file in a folder (standard output as /proc/self/fd/1 on a pipe or a terminal), is refused."""
+    if not path.is_symlink():
+        return path
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except OSError:
+        raise UsageProblem(f"{path}: a symbolic link to nothing that can be written; give a file "
+                           "(for standard output, give no -o)") from None
+    if target.parts[:2] == ("/", "proc"):
+        raise UsageProblem(f"{path}: leads to {target}, not a file in a folder; give a file "
+                           "(for standard output, give no -o)")
+    return target
 
 
 def output_mode(path: Path) -> int:

@@ -322,6 +322,8 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
     if violations and documents < violations * len(VIOLATIONS):
         raise UsageProblem(f"{violations} violation(s) of {len(VIOLATIONS)} kinds need at least "
                            f"{violations * len(VIOLATIONS)} documents")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageProblem(f"{out}: not a folder; synth writes a new repository into a new or empty folder")
     if out.exists() and any(out.iterdir()):
         raise UsageProblem(f"{out}: not empty; synth writes a new repository")
     source = lay.Layout.at(source_root)
