@@ -166,3 +166,14 @@ def test_class8_an_integer_past_pythons_digit_limit_is_bound_whole(app, pool):
     response = fetch(app, "GET", "/queries/counted", params={"n": "9" * 5000})
     assert response.status_code == 200
     assert f'"{"9" * 5000}"^^<http://www.w3.org/2001/XMLSchema#integer>' in pool.jobs[-1].sparql
+
+
+def test_class1_a_dataset_on_graphs_not_ours_is_refused(pool):
+    """default-graph-uri and named-graph-uri name the query's dataset: as a FROM, only our own graphs."""
+    app = make_app(Service({}, pool, None, graphs=["urn:ours"]), log=None)
+    for key in ("default-graph-uri", "named-graph-uri"):
+        response = fetch(app, "GET", "/sparql", params={"query": "ASK {}", key: "http://127.0.0.1:9/elsewhere"})
+        assert response.status_code == 400 and "is not a graph of this dataset" in one_line(response)
+    assert pool.jobs == []
+    response = fetch(app, "GET", "/sparql", params={"query": "ASK {}", "default-graph-uri": "urn:ours"})
+    assert response.status_code == 200 and pool.jobs[-1].default_graphs == ["urn:ours"]

@@ -83,6 +83,11 @@ class Service:
         if len(queries) != 1:
             return problem(400, "give exactly one query: /sparql?query=… (GET, or POST as a form "
                                 "or as application/sparql-query)")
+        named = params.get("default-graph-uri", []) + params.get("named-graph-uri", [])
+        elsewhere = [graph for graph in named if graph not in self.graphs]
+        if elsewhere:  # a dataset on anything but our graphs, as a FROM would be: refused, never looked for
+            return problem(400, f"{elsewhere[0]!r} is not a graph of this dataset; /sparql?query=SELECT DISTINCT ?g "
+                                "WHERE { GRAPH ?g {} } lists them")
         return self.run(queries[0], accept, params.get("format", [None])[0],
                         params.get("default-graph-uri"), params.get("named-graph-uri"))
 
