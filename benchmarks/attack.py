@@ -240,6 +240,9 @@ def main() -> None:
     parser.add_argument("--skip-readers", action="store_true")
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--reader-seconds", type=float, default=45.0)
+    parser.add_argument("--reader-caps", default="default,256M",
+                        help="serve's --max-bytes for each run of (b): 'default', or a size the answer fits under "
+                             "(code from before --max-bytes takes only 'default')")
     parser.add_argument("--runs", type=int, default=9, help="runs of each refusal in (c), the median shown")
     parser.add_argument("--deadline", type=float, default=1500, help="seconds the whole run may take")
     parser.add_argument("options", nargs="*", help="extra serve options (after --)")
@@ -266,8 +269,12 @@ def main() -> None:
                 print(f"(a) {held_connections(port, count, drip, args.probe_seconds, args.after)}", flush=True)
     if args.skip_readers:
         return
-    with serve(args.src, ["--max-rows", str(10 * args.rows), "--time-limit", "120", *args.options]) as (process, port):
-        print(f"(b) {slow_readers(port, process.pid, args.rows, args.readers, args.reader_seconds)}", flush=True)
+    for cap in args.reader_caps.split(","):  # "default": serve's own --max-bytes; else a cap the answer fits
+        options = ["--max-rows", str(10 * args.rows), "--time-limit", "120", *args.options]
+        options += [] if cap == "default" else ["--max-bytes", cap]
+        with serve(args.src, options) as (process, port):
+            figure = slow_readers(port, process.pid, args.rows, args.readers, args.reader_seconds)
+            print(f"(b) --max-bytes {cap}: {figure}", flush=True)
 
 
 if __name__ == "__main__":

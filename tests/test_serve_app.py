@@ -177,3 +177,27 @@ def test_class1_a_dataset_on_graphs_not_ours_is_refused(pool):
     assert pool.jobs == []
     response = fetch(app, "GET", "/sparql", params={"query": "ASK {}", "default-graph-uri": "urn:ours"})
     assert response.status_code == 200 and pool.jobs[-1].default_graphs == ["urn:ours"]
+
+
+def test_class5_answers_held_at_once_are_bounded(pool):
+    """However many clients ask, at most answer_slots answers are held (computed or being sent): the
+    memory answers take is that many times the byte cap. A request that finds no slot in time: 503."""
+    import time as clock
+
+    class SlowPool(FakePool):
+        def run(self, job: Job) -> Reply:
+            clock.sleep(1.0)
+            return super().run(job)
+
+    slow = SlowPool()
+    app = make_app(Service({}, slow, None), log=None, answer_slots=1, slot_seconds=0.3)
+
+    async def both():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            return await asyncio.gather(*(client.get("/sparql", params={"query": "ASK {}"}) for _ in range(2)))
+
+    first, second = sorted(asyncio.run(both()), key=lambda r: r.status_code)
+    assert (first.status_code, second.status_code) == (200, 503)
+    assert "answers this server holds at once" in one_line(second)
+    assert len(slow.jobs) == 1
+    assert fetch(app, "GET", "/index.html").status_code == 404  # pages never wait for a slot

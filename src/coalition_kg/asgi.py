@@ -18,6 +18,7 @@ from .server import MAX_BODY, Request, Service
 from .workers import Reply, problem
 from .workers import printable as escaped
 
+QUERY_PATHS = ("/sparql", "/queries/")  # the requests a worker answers: the ones whose answers can be large
 CHUNK = 1 << 16  # bytes sent at a time: the most a slow reader makes us buffer beyond the answer itself
 SERVER = f"coalition-kg/{__version__}".encode()
 DRAIN_LIMIT = 16 * MAX_BODY  # a body past the cap is read away up to this, so its sender hears the 413
@@ -35,11 +36,15 @@ class BodyProblem(Exception):
 
 def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: float = 30.0,
              executor: Executor | None = None, log: Callable[[str], None] | None = stderr_line,
-             connections=None):
+             connections=None, answer_slots: int | None = None, slot_seconds: float = 30.0):
     """The app. ``body_seconds``: the deadline for a request body; ``stall_seconds``: how long one
     chunk of an answer may wait for the client to read before its connection is dropped. ``connections``
     (http_stack.Connections) is told which connections are busy and drops stalled ones; without it
-    (in process) a send just waits. ``log=None``: no access log."""
+    (in process) a send just waits. ``log=None``: no access log. ``answer_slots``: how many query
+    answers may be held at once, from the worker's start to the last byte sent, so that the memory
+    answers take is at most that many times the byte cap however many clients read slowly; a request
+    that finds none free within ``slot_seconds`` gets a 503."""
+    slots = asyncio.Semaphore(answer_slots) if answer_slots else None
 
     async def app(scope, receive, send) -> None:
         if scope["type"] == "lifespan":
@@ -79,8 +84,20 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
                 headers[key] = headers[key] + ", " + value.decode("latin-1") if key in headers \
                     else value.decode("latin-1")
             request = Request(scope["method"], scope["path"], scope["query_string"].decode("latin-1"), headers, body)
-            answer = await asyncio.get_running_loop().run_in_executor(executor, service.answer, request)
-            return await reply(scope, send, answer, sent)
+            if slots is None or not scope["path"].startswith(QUERY_PATHS):
+                answer = await asyncio.get_running_loop().run_in_executor(executor, service.answer, request)
+                return await reply(scope, send, answer, sent)
+            try:
+                async with asyncio.timeout(slot_seconds):
+                    await slots.acquire()
+            except TimeoutError:
+                return await reply(scope, send, problem(503, f"every one of the {answer_slots} answers this server "
+                                                             "holds at once is still being read; try again"), sent)
+            try:  # held until the answer's last byte is sent (or its reader dropped)
+                answer = await asyncio.get_running_loop().run_in_executor(executor, service.answer, request)
+                return await reply(scope, send, answer, sent)
+            finally:
+                slots.release()
         except Exception as error:  # noqa: BLE001 (a fault of ours: one line, no traceback)
             message = " ".join(str(error).split())[:300]  # told even when quiet, in one line
             stderr_line(escaped(f"serve: internal error: {type(error).__name__}: {message}"))

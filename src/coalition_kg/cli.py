@@ -372,8 +372,11 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
         # Threads wait on the workers (Pool.run blocks): enough that pages are served while queries queue.
         with ThreadPoolExecutor(max_workers=2 * workers + 8, thread_name_prefix="answer") as executor:
             service = Service(catalogue, pool, site, obj.layout.graphs())
+            # Two answers per worker held at once: one being computed, one being sent. So answers take at
+            # most 2 x workers x --max-bytes of memory, however many clients read slowly.
             app = make_app(service, body_seconds=idle_timeout, stall_seconds=3 * idle_timeout,
-                           executor=executor, log=None if obj.quiet else stderr_line, connections=connections)
+                           executor=executor, log=None if obj.quiet else stderr_line, connections=connections,
+                           answer_slots=2 * workers, slot_seconds=time_limit)
             bound_host, bound_port = listener.getsockname()[:2]
             click.echo(f"serving http://{bound_host}:{bound_port}/ (SPARQL at /sparql); Ctrl-C stops", err=False)
             sys.stdout.flush()
