@@ -238,7 +238,7 @@ def main() -> None:
     parser.add_argument("--after", type=float, default=12.0, help="seconds after the probe to count open connections")
     parser.add_argument("--nofile", type=int, default=1024, help="serve's soft limit on open files (0: inherit)")
     parser.add_argument("--skip-readers", action="store_true")
-    parser.add_argument("--readers", type=int, default=8)
+    parser.add_argument("--readers", default="8,16", help="numbers of slow readers, one run of (b) each")
     parser.add_argument("--reader-seconds", type=float, default=45.0)
     parser.add_argument("--reader-caps", default="default,256M",
                         help="serve's --max-bytes for each run of (b): 'default', or a size the answer fits under "
@@ -272,9 +272,10 @@ def main() -> None:
     for cap in args.reader_caps.split(","):  # "default": serve's own --max-bytes; else a cap the answer fits
         options = ["--max-rows", str(10 * args.rows), "--time-limit", "120", *args.options]
         options += [] if cap == "default" else ["--max-bytes", cap]
-        with serve(args.src, options) as (process, port):
-            figure = slow_readers(port, process.pid, args.rows, args.readers, args.reader_seconds)
-            print(f"(b) --max-bytes {cap}: {figure}", flush=True)
+        for readers in (int(n) for n in args.readers.split(",")):  # more readers: does the peak grow?
+            with serve(args.src, options) as (process, port):
+                figure = slow_readers(port, process.pid, args.rows, readers, args.reader_seconds)
+                print(f"(b) --max-bytes {cap}: {figure}", flush=True)
 
 
 if __name__ == "__main__":

@@ -293,6 +293,7 @@ def test_the_attack_figures_script_runs():
     """benchmarks/attack.py at its smallest: every figure it prints comes out, refusals as refusals."""
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "attack.py"), "--held", "5", "--after", "0.5",
                            "--probe-seconds", "5", "--runs", "1", "--rows", "2000", "--reader-seconds", "2",
+                           "--readers", "8",
                            "--deadline", "240"], capture_output=True, timeout=300)
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()[-2000:]
