@@ -253,10 +253,12 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
     if text.startswith("@"):
         path = Path(text[1:])
         where = str(path)
-        from .jail import read_text
+        from .jail import OutsideFile, read_text
 
         try:  # a regular file only: a FIFO would hang the command, a device act on a read
             text = read_text(path)
+        except OutsideFile as error:  # it names the file
+            raise UsageProblem(f"cannot read the query: {error}") from None
         except UnicodeDecodeError as error:
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
     from .sparql_guard import check
