@@ -68,7 +68,7 @@ def test_a_query_reaches_the_pool_with_what_the_client_asked(app, pool):
     """The worker checks the query and negotiates its answer's type (test_the_worker_negotiates...)."""
     response = fetch(app, "GET", "/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
     assert response.status_code == 200
-    assert pool.jobs == [Job("ASK {}", "text/csv")]
+    assert pool.jobs == [Job("ASK {}", "text/csv", base_iri="http://test/sparql")]
     response = fetch(app, "POST", "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"})
     assert response.status_code == 200 and response.text == "ASK {}"
 

@@ -73,7 +73,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
                 if {b"content-length", b"transfer-encoding"} <= {name for name, _ in scope["headers"]}:
                     # two framings: a proxy in front may have read the other (RFC 9112, 6.3: close after it)
                     raise BodyProblem(problem(400, "a request with Content-Length and Transfer-Encoding is refused"))
-                body = await read_body(scope, receive) if scope["method"] == "POST" else b""
+                body = await read_body(scope, receive)  # any method's: a GET with a body is refused, not ignored
             except BodyProblem as refused:
                 return await reply(scope, send, refused.reply, sent, close=True)
             if body is None:

@@ -8,6 +8,7 @@ ours is a 500 and one line in the log, never a traceback."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
@@ -34,6 +35,15 @@ class Request:
 
     def header(self, name: str) -> str | None:
         return (self.headers or {}).get(name)
+
+    def url(self) -> str:
+        """This request's URL without its query: the base IRI a query's relative IRIs resolve against.
+        A Host that is not a host name (it is the client's to send) gives localhost instead."""
+        host = self.header("host") or ""
+        return f"http://{host if HOST.fullmatch(host) else 'localhost'}{self.path}"
+
+
+HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
 
 
 # An IRI's page, Turtle or JSON-LD by the Accept header, as the site's .htaccess does.
@@ -76,7 +86,7 @@ class Service:
             return None
         return Reply(200, FILE_TYPES[suffix], body)
 
-    def sparql(self, params: dict[str, list[str]], accept: str | None) -> Reply:
+    def sparql(self, params: dict[str, list[str]], accept: str | None, base_iri: str | None = None) -> Reply:
         if "update" in params:
             return problem(403, "this endpoint is read-only: SPARQL updates are refused")
         queries = params.get("query", [])
@@ -89,16 +99,21 @@ class Service:
             return problem(400, f"{elsewhere[0]!r} is not a graph of this dataset; /sparql?query=SELECT DISTINCT ?g "
                                 "WHERE { GRAPH ?g {} } lists them")
         return self.run(queries[0], accept, params.get("format", [None])[0],
-                        params.get("default-graph-uri"), params.get("named-graph-uri"))
+                        params.get("default-graph-uri"), params.get("named-graph-uri"), base_iri)
 
     def run(self, sparql: str, accept: str | None, fmt: str | None,
-            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Reply:
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            base_iri: str | None = None) -> Reply:
         """Hand the query to a worker: the worker checks it (sparql_guard) and negotiates the answer's
         type from its form, so that parsing, like running, happens under the worker's time and memory
         limits and never holds up this process."""
+        # The protocol's dataset replaces the query's whole: named graphs alone make an empty default
+        # graph, and a default graph alone no named graphs.
         if named_graphs is not None and default_graphs is None:
-            default_graphs = []  # the protocol: named graphs alone make an empty default graph
-        return self.pool.run(Job(sparql, accept, fmt, default_graphs, named_graphs, tuple(self.graphs)))
+            default_graphs = []
+        elif default_graphs is not None and named_graphs is None:
+            named_graphs = []
+        return self.pool.run(Job(sparql, accept, fmt, default_graphs, named_graphs, tuple(self.graphs), base_iri))
 
     def stored(self, name: str, params: dict[str, list[str]], accept: str | None) -> Reply:
         from .binding import bind
@@ -131,6 +146,8 @@ class Service:
             if "\x00" in request.path:  # no file name or IRI holds a NUL
                 return problem(400, "the path holds a NUL character")
             if request.method in ("GET", "HEAD"):
+                if request.body:  # RFC 9110: a GET's content has no meaning; a query sent there would be lost
+                    return problem(400, f"a {request.method} request has no body; POST a query to /sparql")
                 return self.get(request)
             if request.method == "POST":
                 return self.post(request)
@@ -150,7 +167,7 @@ class Service:
 
             return Reply(200, "text/html; charset=utf-8", page(self.catalogue, self.pool.limits, self.site is not None))
         if path == "/sparql":
-            return self.sparql(params, accept)
+            return self.sparql(params, accept, request.url())
         if path == "/openapi.json":
             from .openapi import describe
 
@@ -179,5 +196,5 @@ class Service:
             params["update"] = [text]
         else:
             return problem(415, f"POST a form ({FORM}) or application/sparql-query, not {kind or 'no type'}")
-        return self.sparql(params, request.header("accept"))
+        return self.sparql(params, request.header("accept"), request.url())
 
