@@ -82,3 +82,28 @@ def test_class5_a_get_with_a_body_is_refused(pool, method):
     app = make_app(Service({}, pool, None), log=None)
     response = fetch(app, method, "/sparql", params={"query": "ASK {}"}, content=b"SELECT * {}")
     assert response.status_code == 400 and pool.jobs == []
+
+
+SELECT, CONSTRUCT = "SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(("query", "accept", "names", "media"), [
+    (SELECT, None, ("xml", "xml", "xml"), "application/sparql-results+xml"),  # SPARQLWrapper's default
+    (CONSTRUCT, "application/rdf+xml", ("xml", "xml", "xml"), "application/rdf+xml"),  # "xml" means RDF/XML here
+    (CONSTRUCT, "text/turtle", ("n3",), "text/turtle"),
+    (CONSTRUCT, "application/ld+json", ("json-ld", "application/ld+json"), "application/ld+json"),
+    (SELECT, "text/tab-separated-values", ("tsv", "text/tab-separated-values"), "text/tab-separated-values"),
+    (CONSTRUCT, "text/turtle", ("json",), "text/turtle"),  # a name for another form: Accept decides
+    (SELECT, "text/csv", ("png", "", "json"), "application/sparql-results+json"),  # the first that fits wins
+    (SELECT, "text/csv", ("png",), "text/csv"),  # unknown: Accept, as Fuseki and Virtuoso do
+    (CONSTRUCT, None, ("bogus",), "text/turtle"),
+])
+def test_class5_format_parameters_name_a_format_or_fall_back_to_accept(store, query, accept, names, media):
+    reply = execute(store, Job(query, accept, names, graphs=(A, B)), max_rows=100)
+    assert (reply.status, reply.media) == (200, media), reply.body
+
+
+def test_class5_format_output_and_results_all_reach_the_worker(pool):
+    app = make_app(Service({}, pool, None), log=None)
+    fetch(app, "GET", "/sparql?query=ASK%7B%7D&format=a&output=b&results=c&output=d")
+    assert pool.jobs[-1].fmt == ("a", "b", "d", "c")

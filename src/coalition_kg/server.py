@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 from .catalogue import StoredQuery
 from .errors import CoalitionKGError
-from .negotiation import choose
+from .negotiation import FORMAT_PARAMETERS, choose
 from .workers import Job, Pool, Reply, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
@@ -98,10 +98,11 @@ class Service:
         if elsewhere:  # a dataset on anything but our graphs, as a FROM would be: refused, never looked for
             return problem(400, f"{elsewhere[0]!r} is not a graph of this dataset; /sparql?query=SELECT DISTINCT ?g "
                                 "WHERE { GRAPH ?g {} } lists them")
-        return self.run(queries[0], accept, params.get("format", [None])[0],
+        names = tuple(value for key in FORMAT_PARAMETERS for value in params.get(key, []))
+        return self.run(queries[0], accept, names or None,
                         params.get("default-graph-uri"), params.get("named-graph-uri"), base_iri)
 
-    def run(self, sparql: str, accept: str | None, fmt: str | None,
+    def run(self, sparql: str, accept: str | None, fmt: str | tuple[str, ...] | None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             base_iri: str | None = None) -> Reply:
         """Hand the query to a worker: the worker checks it (sparql_guard) and negotiates the answer's

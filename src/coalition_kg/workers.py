@@ -20,7 +20,7 @@ from .errors import CoalitionKGError
 class Job:
     sparql: str  # as the client sent it: checked in the worker, under its limits
     accept: str | None = None  # the client's Accept header
-    fmt: str | None = None  # an explicit format name (format=json), which wins over Accept
+    fmt: str | tuple[str, ...] | None = None  # format names (format=json, output=xml…): the first that fits wins
     default_graphs: list[str] | None = None  # None: the union of every graph
     named_graphs: list[str] | None = None  # None: every graph
     graphs: tuple[str, ...] = ()  # the repository's graphs: the only ones a FROM may name
