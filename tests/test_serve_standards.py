@@ -107,3 +107,124 @@ def test_class5_format_output_and_results_all_reach_the_worker(pool):
     app = make_app(Service({}, pool, None), log=None)
     fetch(app, "GET", "/sparql?query=ASK%7B%7D&format=a&output=b&results=c&output=d")
     assert pool.jobs[-1].fmt == ("a", "b", "d", "c")
+
+
+TURTLE = b"@prefix s: <http://schema.org/> .\n<morocco> s:name " + b'"Morocco"@en, "Maroc"@fr' + b" .\n"
+SITE = {"index.html": b"<!DOCTYPE html><title>x</title>" + b"<p>text</p>" * 200, "id/morocco.ttl": TURTLE,
+        "id/morocco.jsonld": b"{}", "id/morocco.html": b"<!DOCTYPE html>"}
+
+
+@pytest.fixture
+def site_app(pool):
+    return make_app(Service({}, pool, SITE, graphs=[A, B]), log=None)
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/sparql", "/sparql?query=ASK%7B%7D", "/id/morocco",
+                                  "/sparql-graph?default", "/openapi.json", "/nowhere"])
+def test_class5_every_resource_is_open_to_any_origin_and_answers_head(site_app, path):
+    got = fetch(site_app, "GET", path, headers={"Origin": "http://elsewhere.example"})
+    head = fetch(site_app, "HEAD", path, headers={"Origin": "http://elsewhere.example"})
+    assert got.headers["access-control-allow-origin"] == "*"
+    assert head.status_code == got.status_code and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+
+
+@pytest.mark.parametrize(("path", "methods"), [("/sparql", "GET, HEAD, POST, OPTIONS"),
+                                               ("/id/morocco", "GET, HEAD, OPTIONS"),
+                                               ("/sparql-graph", "GET, HEAD, OPTIONS")])
+def test_class5_a_cors_preflight_names_the_methods_and_headers(site_app, path, methods):
+    response = fetch(site_app, "OPTIONS", path, headers={"Origin": "http://elsewhere.example",
+                                                         "Access-Control-Request-Method": "POST",
+                                                         "Access-Control-Request-Headers": "content-type"})
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-methods"] == methods == response.headers["allow"]
+    assert "content-type" in response.headers["access-control-allow-headers"].lower()
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "PUT", "DELETE", "PATCH", "CONNECT", "MKCOL", "FOO"])
+@pytest.mark.parametrize("path", ["/sparql", "/id/morocco", "/"])
+def test_class5_every_other_method_is_405_with_allow(site_app, method, path):
+    response = fetch(site_app, method, path)
+    assert response.status_code == 405 and "GET, HEAD" in response.headers["allow"]
+    assert ("POST" in response.headers["allow"]) == (path == "/sparql")
+
+
+def test_gzip_when_the_client_takes_it(site_app):
+    plain = fetch(site_app, "GET", "/index.html", headers={"Accept-Encoding": "identity"})
+    packed = fetch(site_app, "GET", "/index.html", headers={"Accept-Encoding": "br;q=1, gzip;q=0.5"})
+    refused = fetch(site_app, "GET", "/index.html", headers={"Accept-Encoding": "gzip;q=0, *"})
+    assert "content-encoding" not in plain.headers and "content-encoding" not in refused.headers
+    assert packed.headers["content-encoding"] == "gzip" and packed.content == plain.content  # httpx decodes
+    assert int(packed.headers["content-length"]) < len(plain.content) / 5
+    assert "Accept-Encoding" in packed.headers["vary"]
+
+
+SD_TERMS = "http://www.w3.org/ns/sparql-service-description#"
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [(None, ox.RdfFormat.TURTLE), ("text/turtle", ox.RdfFormat.TURTLE),
+                                             ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+                                             ("application/ld+json", ox.RdfFormat.JSON_LD),
+                                             ("application/n-triples", ox.RdfFormat.N_TRIPLES)])
+def test_the_endpoint_describes_itself(site_app, pool, accept, fmt):
+    response = fetch(site_app, "GET", "/sparql", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200 and pool.jobs == []
+    graph = ox.Store()
+    graph.extend(ox.parse(response.content, format=fmt))
+    endpoint = ox.NamedNode("http://test/sparql")
+    sd = lambda term: ox.NamedNode(SD_TERMS + term)  # noqa: E731
+    assert endpoint in {q.object for q in graph.quads_for_pattern(endpoint, sd("endpoint"), None)}
+    assert {q.object.value for q in graph.quads_for_pattern(endpoint, sd("supportedLanguage"), None)} \
+        == {SD_TERMS + "SPARQL11Query"}
+    formats = {q.object.value.rsplit("/", 1)[1] for q in graph.quads_for_pattern(endpoint, sd("resultFormat"), None)}
+    assert formats == {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                       "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "N-Quads", "TriG"}
+    [dataset] = [q.object for q in graph.quads_for_pattern(endpoint, sd("defaultDataset"), None)]
+    assert list(graph.quads_for_pattern(dataset, ox.NamedNode("http://rdfs.org/ns/void#sparqlEndpoint"), endpoint))
+    names = {q.object.value for q in graph.quads_for_pattern(None, sd("name"), None)}
+    assert names == {A, B}
+
+
+def test_the_graph_store_protocol_reads_each_graph_and_the_default(site_app, pool, store):
+    for params in ({"graph": A}, {"default": ""}):
+        assert fetch(site_app, "GET", "/sparql-graph", params=params,
+                     headers={"Accept": "application/n-triples"}).status_code == 200
+    counts = []
+    for job in pool.jobs:  # what the service asked for, run by a real worker
+        reply = execute(store, Job(job.sparql, job.accept, job.fmt, graphs=(A, B)), max_rows=100)
+        assert reply.media == "application/n-triples"
+        counts.append(len(reply.body.splitlines()))
+    assert counts == [1, 3]
+    assert fetch(site_app, "GET", "/sparql-graph", params={"graph": "urn:graph:c"}).status_code == 404
+    for bad in ({}, {"graph": [A, B]}, {"graph": A, "default": ""}):
+        assert fetch(site_app, "GET", "/sparql-graph", params=bad).status_code == 400
+    assert len(pool.jobs) == 2
+
+
+RDF_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+               "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-quads": ox.RdfFormat.N_QUADS,
+               "application/trig": ox.RdfFormat.TRIG}
+EXTENSIONS = {"text/turtle": ".ttl", "application/n-triples": ".nt", "application/rdf+xml": ".rdf",
+              "application/n-quads": ".nq", "application/trig": ".trig"}
+
+
+@pytest.mark.parametrize("media", RDF_FORMATS)
+def test_an_iri_answers_every_rdf_format(site_app, media):
+    response = fetch(site_app, "GET", "/id/morocco", headers={"Accept": media})
+    assert response.status_code == 200 and response.headers["content-type"] == media
+    assert response.headers["content-location"] == "/id/morocco" + EXTENSIONS[media]
+    triples = {q.triple for q in ox.parse(response.content, format=RDF_FORMATS[media], base_iri="http://test/id/morocco")}
+    assert {t.object.value for t in triples} == {"Morocco", "Maroc"}
+    assert {t.subject.value for t in triples} == {"http://test/id/morocco"}
+    direct = fetch(site_app, "GET", "/id/morocco" + EXTENSIONS[media])
+    assert direct.status_code == 200 and direct.content == response.content
+
+
+def test_see_other_answers_303_to_the_document(pool):
+    app = make_app(Service({}, pool, SITE, see_other=True), log=None)
+    response = fetch(app, "GET", "/id/morocco", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303 and response.headers["location"] == "/id/morocco.ttl"
+    assert fetch(app, "GET", "/id/morocco", headers={"Accept": "application/rdf+xml"}).headers["location"] \
+        == "/id/morocco.rdf"
+    assert fetch(app, "GET", "/id/nobody", headers={"Accept": "text/turtle"}).status_code == 404

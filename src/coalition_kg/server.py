@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
 from .catalogue import StoredQuery
+from .describe import DATASET
 from .errors import CoalitionKGError
-from .negotiation import FORMAT_PARAMETERS, choose
+from .negotiation import FORMAT_PARAMETERS, GRAPHS, choose, named
+from .serve_rdf import GRAPH_STORE_PATH, converted, service_description, write
 from .workers import Job, Pool, Reply, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
@@ -46,11 +48,27 @@ class Request:
 HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
 
 
-# An IRI's page, Turtle or JSON-LD by the Accept header, as the site's .htaccess does.
-NEGOTIATED = {"text/html": ".html", "text/turtle": ".ttl", "application/ld+json": ".jsonld"}
+# An IRI's page by the Accept header, as the site's .htaccess does: HTML, and every RDF format (the
+# site holds Turtle and JSON-LD; the others are converted from its Turtle).
+NEGOTIATED = {"text/html": ".html", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
+              "application/n-triples": ".nt", "application/rdf+xml": ".rdf", "application/n-quads": ".nq",
+              "application/trig": ".trig"}
+CONVERTED = {suffix: media for media, suffix in NEGOTIATED.items() if suffix in (".nt", ".rdf", ".nq", ".trig")}
 IRI_PATHS = ("/id/", "/source/", "/graph/")
 FILE_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
-              ".ttl": "text/turtle", ".jsonld": "application/ld+json", ".png": "image/png"}
+              ".ttl": "text/turtle", ".jsonld": "application/ld+json", ".png": "image/png", **CONVERTED}
+QUERY_METHODS = "GET, HEAD, POST, OPTIONS"  # /sparql
+READ_METHODS = "GET, HEAD, OPTIONS"  # everything else
+READ_ONLY = {"Allow": QUERY_METHODS}
+
+
+def allowed(path: str) -> str:
+    return QUERY_METHODS if path == "/sparql" else READ_METHODS
+
+
+def formats(params: dict[str, list[str]]) -> tuple[str, ...]:
+    """The format names a client gave (format=, output=, results=), in that order."""
+    return tuple(value for key in FORMAT_PARAMETERS for value in params.get(key, []))
 
 
 class Service:
@@ -58,35 +76,68 @@ class Service:
     (path -> bytes, as `coalition-kg site` writes them), if pages are served."""
 
     def __init__(self, catalogue: dict[str, StoredQuery], pool: Pool, site: Mapping[str, bytes] | None = None,
-                 graphs: Iterable[str] = ()):
+                 graphs: Iterable[str] = (), see_other: bool = False):
         self.catalogue = catalogue
+        # An IRI (/id/x) answered with 303 See Other to its document (/id/x.ttl), per the W3C's Cool URIs
+        # note; by default the document is answered in place, with Content-Location, as the site's
+        # .htaccess does when the site is published at the IRIs' own base.
+        self.see_other = see_other
         self.pool = pool
         self.site = site
         self.graphs = tuple(graphs)  # the repository's graphs: the only ones a query's FROM may name
 
-    def page(self, path: str, accept: str | None) -> Reply | None:
+    def page(self, path: str, accept: str | None, url: str, names: tuple[str, ...] = ()) -> Reply | None:
         """An IRI under /id/, /source/, /graph/ or /ontology, negotiated; or a file of the site."""
         if self.site is None:
             return None
         name = path.lstrip("/")
         last = name.rsplit("/", 1)[-1]
         if path == "/ontology" or (path.startswith(IRI_PATHS) and "." not in last):
-            media = choose(accept, NEGOTIATED)
+            media = next((m for n in names if (m := named(n, GRAPHS))), None) or choose(accept, NEGOTIATED)
             if media is None:
                 return problem(406, f"{path} is served as {', '.join(NEGOTIATED)}")
             if path == "/ontology":
                 name = "ontology/index" if media == "text/html" else "ontology/coalition-kg"
-            body = self.site.get(name + NEGOTIATED[media])
-            if body is None:
+            document = f"/{name}{NEGOTIATED[media]}"
+            found = self.file(name + NEGOTIATED[media], url)
+            if found is None:
                 return problem(404, f"no entity at {path}")
-            return Reply(200, FILE_TYPES[NEGOTIATED[media]], body, {"Content-Location": f"/{name}{NEGOTIATED[media]}"})
-        body = self.site.get(name)
+            if self.see_other:
+                return Reply(303, "text/plain; charset=utf-8", f"See {document}\n".encode(), {"Location": document})
+            return replace(found, headers={"Content-Location": document})
+        return self.file(name, url)
+
+    def file(self, name: str, url: str) -> Reply | None:
+        """A file of the site; a page's N-Triples, RDF/XML, N-Quads or TriG written from its Turtle."""
+        last = name.rsplit("/", 1)[-1]
         suffix = "." + last.rsplit(".", 1)[-1] if "." in last else ""
-        if body is None or suffix not in FILE_TYPES:
+        if suffix not in FILE_TYPES:
             return None
-        return Reply(200, FILE_TYPES[suffix], body)
+        body = self.site.get(name)
+        if body is None and suffix in CONVERTED and (turtle := self.site.get(name[: -len(suffix)] + ".ttl")):
+            body = converted(turtle, url, CONVERTED[suffix])
+        return None if body is None else Reply(200, FILE_TYPES[suffix], body)
+
+    def description(self, accept: str | None, names: tuple[str, ...], endpoint: str) -> Reply:
+        """The SPARQL 1.1 Service Description, in any RDF format, at /sparql with no query."""
+        media = next((m for n in names if (m := named(n, GRAPHS))), None) or choose(accept, GRAPHS)
+        if media is None:
+            return problem(406, f"the service description is served as {', '.join(GRAPHS)}")
+        return Reply(200, media, write(service_description(endpoint, DATASET, self.graphs), media))
+
+    def graph_store(self, params: dict[str, list[str]], accept: str | None, names: tuple[str, ...]) -> Reply:
+        """The Graph Store Protocol's read: ?graph=IRI, one of ours, or ?default (the union)."""
+        graphs = params.get("graph", [])
+        if ("default" in params) == (len(graphs) == 1) or len(graphs) > 1:
+            return problem(400, f"name one graph: {GRAPH_STORE_PATH}?graph=IRI or {GRAPH_STORE_PATH}?default")
+        if graphs and graphs[0] not in self.graphs:
+            return problem(404, f"{graphs[0]!r} is not a graph of this dataset; /sparql?query=SELECT DISTINCT ?g "
+                                "WHERE { GRAPH ?g {} } lists them")
+        where = f"GRAPH <{graphs[0]}> {{ ?s ?p ?o }}" if graphs else "?s ?p ?o"
+        return self.run(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", accept, names or None)
 
     def sparql(self, params: dict[str, list[str]], accept: str | None, base_iri: str | None = None) -> Reply:
+        names = formats(params)
         if "update" in params:
             return problem(403, "this endpoint is read-only: SPARQL updates are refused")
         queries = params.get("query", [])
@@ -98,7 +149,6 @@ class Service:
         if elsewhere:  # a dataset on anything but our graphs, as a FROM would be: refused, never looked for
             return problem(400, f"{elsewhere[0]!r} is not a graph of this dataset; /sparql?query=SELECT DISTINCT ?g "
                                 "WHERE { GRAPH ?g {} } lists them")
-        names = tuple(value for key in FORMAT_PARAMETERS for value in params.get(key, []))
         return self.run(queries[0], accept, names or None,
                         params.get("default-graph-uri"), params.get("named-graph-uri"), base_iri)
 
@@ -152,10 +202,13 @@ class Service:
                 return self.get(request)
             if request.method == "POST":
                 return self.post(request)
-            if request.method == "OPTIONS":
-                return Reply(204, "text/plain", b"", READ_ONLY)
+            if request.method == "OPTIONS":  # a CORS preflight too: every resource is read-only, open to any origin
+                methods = allowed(request.path)
+                return Reply(204, "text/plain", b"", {"Allow": methods, "Access-Control-Allow-Methods": methods,
+                                                      "Access-Control-Allow-Headers": "Accept, Content-Type",
+                                                      "Access-Control-Max-Age": "86400"})
             return replace(problem(405, f"{request.method} is not allowed: this server is read-only"),
-                           headers=READ_ONLY)
+                           headers={"Allow": allowed(request.path)})
         except Exception as error:  # noqa: BLE001 (the last line of defence: one line, no traceback)
             return problem(500, f"internal error: {type(error).__name__}: {error}")
 
@@ -168,20 +221,24 @@ class Service:
 
             return Reply(200, "text/html; charset=utf-8", page(self.catalogue, self.pool.limits, self.site is not None))
         if path == "/sparql":
+            if "query" not in params and "update" not in params:
+                return self.description(accept, formats(params), request.url())
             return self.sparql(params, accept, request.url())
+        if path == GRAPH_STORE_PATH:
+            return self.graph_store(params, accept, formats(params))
         if path == "/openapi.json":
             from .openapi import describe
 
             return Reply(200, "application/json", json.dumps(describe(self.catalogue), indent=2).encode())
         if path.startswith("/queries/"):
             return self.stored(path[len("/queries/"):], params, accept)
-        if (found := self.page(path, accept)) is not None:
+        if (found := self.page(path, accept, request.url(), formats(params))) is not None:
             return found
         return problem(404, f"nothing at {path}; try / for what is here")
 
     def post(self, request: Request) -> Reply:
         if request.path != "/sparql":
-            return replace(problem(405, f"POST is for /sparql, not {request.path}"), headers={"Allow": "GET"})
+            return replace(problem(405, f"POST is for /sparql, not {request.path}"), headers={"Allow": READ_METHODS})
         kind = (request.header("content-type") or "").split(";")[0].strip().lower()
         params = parse_qs(request.query, keep_blank_values=True)
         try:
