@@ -239,7 +239,11 @@ class Service:
     def post(self, request: Request) -> Reply:
         if request.path != "/sparql":
             return replace(problem(405, f"POST is for /sparql, not {request.path}"), headers={"Allow": READ_METHODS})
-        kind = (request.header("content-type") or "").split(";")[0].strip().lower()
+        kind, *parameters = [part.strip().lower() for part in (request.header("content-type") or "").split(";")]
+        charset = next((value.strip('"') for name, _, value in (p.partition("=") for p in parameters)
+                        if name.strip() == "charset"), "utf-8")
+        if charset not in ("utf-8", "utf8"):  # the protocol: a query is UTF-8, whatever else is declared
+            return problem(415, f"a query is sent in UTF-8, not {charset}")
         params = parse_qs(request.query, keep_blank_values=True)
         try:
             text = request.body.decode("utf-8")
