@@ -228,3 +228,10 @@ def test_see_other_answers_303_to_the_document(pool):
     assert fetch(app, "GET", "/id/morocco", headers={"Accept": "application/rdf+xml"}).headers["location"] \
         == "/id/morocco.rdf"
     assert fetch(app, "GET", "/id/nobody", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_a_format_name_picks_an_iris_format_over_accept(site_app):
+    response = fetch(site_app, "GET", "/id/morocco", params={"format": "xml"}, headers={"Accept": "text/html"})
+    assert response.headers["content-type"] == "application/rdf+xml"
+    response = fetch(site_app, "GET", "/id/morocco", params={"output": "bogus"}, headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/html")

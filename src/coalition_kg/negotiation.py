@@ -81,10 +81,15 @@ def offered_for(kind: str) -> dict:
 
 
 def named(fmt: str, offered: dict) -> str | None:
-    """The media type a format name stands for, if an answer of this kind can be written in it."""
+    """The media type a format name stands for, if it is one of ``offered``."""
     name = fmt.strip().lower()
-    media = (GRAPH_NAMES if offered is GRAPHS else RESULT_NAMES).get(name, name)
+    media = (GRAPH_NAMES if "text/turtle" in offered else RESULT_NAMES).get(name, name)
     return media if media in offered else None
+
+
+def pick(names: tuple[str, ...], accept: str | None, offered: dict) -> str | None:
+    """The first format name that fits ``offered``; else the Accept header's choice; else None."""
+    return next((media for name in names if (media := named(name, offered))), None) or choose(accept, offered)
 
 
 def answer_media(form: str, accept: str | None, fmt: str | tuple[str, ...] | None
@@ -94,9 +99,7 @@ def answer_media(form: str, accept: str | None, fmt: str | tuple[str, ...] | Non
     in wins over the Accept header; a name we do not know, or one for another form, falls back to
     Accept, as Fuseki and Virtuoso do (clients send them on every request, whatever the query)."""
     offered = offered_for(form)
-    names = (fmt,) if isinstance(fmt, str) else fmt or ()
-    chosen = next((media for name in names if (media := named(name, offered))), None)
-    media = chosen or choose(accept, offered)
+    media = pick((fmt,) if isinstance(fmt, str) else fmt or (), accept, offered)
     if media is None:
         return None, (406, f"none of the accepted types ({accept}) can hold this answer; offered: {', '.join(offered)}")
     return media, None

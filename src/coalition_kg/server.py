@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 from .catalogue import StoredQuery
 from .describe import DATASET
 from .errors import CoalitionKGError
-from .negotiation import FORMAT_PARAMETERS, GRAPHS, choose, named
+from .negotiation import FORMAT_PARAMETERS, GRAPHS, choose, pick
 from .serve_rdf import GRAPH_STORE_PATH, converted, service_description, write
 from .workers import Job, Pool, Reply, problem
 
@@ -93,7 +93,7 @@ class Service:
         name = path.lstrip("/")
         last = name.rsplit("/", 1)[-1]
         if path == "/ontology" or (path.startswith(IRI_PATHS) and "." not in last):
-            media = next((m for n in names if (m := named(n, GRAPHS))), None) or choose(accept, NEGOTIATED)
+            media = pick(names, accept, NEGOTIATED)
             if media is None:
                 return problem(406, f"{path} is served as {', '.join(NEGOTIATED)}")
             if path == "/ontology":
@@ -120,7 +120,7 @@ class Service:
 
     def description(self, accept: str | None, names: tuple[str, ...], endpoint: str) -> Reply:
         """The SPARQL 1.1 Service Description, in any RDF format, at /sparql with no query."""
-        media = next((m for n in names if (m := named(n, GRAPHS))), None) or choose(accept, GRAPHS)
+        media = pick(names, accept, GRAPHS)
         if media is None:
             return problem(406, f"the service description is served as {', '.join(GRAPHS)}")
         return Reply(200, media, write(service_description(endpoint, DATASET, self.graphs), media))
