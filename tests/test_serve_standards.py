@@ -125,6 +125,7 @@ def test_class5_every_resource_is_open_to_any_origin_and_answers_head(site_app, 
     got = fetch(site_app, "GET", path, headers={"Origin": "http://elsewhere.example"})
     head = fetch(site_app, "HEAD", path, headers={"Origin": "http://elsewhere.example"})
     assert got.headers["access-control-allow-origin"] == "*"
+    assert "Content-Location" in got.headers["access-control-expose-headers"]  # where a negotiated page lives
     assert head.status_code == got.status_code and head.content == b""
     assert head.headers["content-type"] == got.headers["content-type"]
 

@@ -139,7 +139,8 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
         # Every resource is read-only and public: any origin may read it (CORS), errors included.
         headers = [(b"server", SERVER), (b"content-type", answer.media.encode()),
                    (b"content-length", str(len(answer.body)).encode()), (b"vary", b"Accept, Accept-Encoding"),
-                   (b"access-control-allow-origin", b"*")]
+                   (b"access-control-allow-origin", b"*"),
+                   (b"access-control-expose-headers", b"Content-Location, Location")]
         headers += [(name.lower().encode(), value.encode()) for name, value in answer.headers.items()]
         if close:  # a body we did not read whole: the connection cannot carry another request
             headers.append((b"connection", b"close"))
