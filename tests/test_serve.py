@@ -126,11 +126,14 @@ def test_updates_are_refused_and_change_nothing(base, how):
 
 @pytest.mark.parametrize("path,data,method,headers,status,says", [
     ("/sparql?query=SELECT+*+WHERE+%7B+%3Fs+", None, None, {}, 400, "query:1:18: SPARQL syntax error"),
-    ("/sparql", None, None, {}, 400, "give exactly one query"),
+    # a GET with no query is the service description now (issue 13); a POST with none is still refused
+    ("/sparql", b"format=json", None, {"Content-Type": "application/x-www-form-urlencoded"}, 400,
+     "give exactly one query"),
     ("/sparql?query=ASK%7B%7D&query=ASK%7B%7D", None, None, {}, 400, "give exactly one query"),
     ("/sparql?query=" + urllib.parse.quote("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"), None, None,
      {}, 400, "SERVICE is not allowed"),
-    ("/sparql?query=ASK%7B%7D&format=png", None, None, {}, 400, "format 'png' is not one of"),
+    # an unknown format= falls back to Accept (issue 13: it was a 400, which broke SPARQLWrapper)
+    ("/sparql?query=ASK%7B%7D&format=png", None, None, {"Accept": "text/html"}, 406, "none of the accepted types"),
     ("/sparql", b"query=ASK{}", None, {"Content-Type": "text/plain"}, 415, "not text/plain"),
     ("/sparql", b"\xff\xfe", None, {"Content-Type": "application/sparql-query"}, 400, "not UTF-8"),
     ("/sparql", b"x" * (1 << 20 + 1), None, {"Content-Type": "application/sparql-query"}, 413, "over 1048576 bytes"),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 
 from . import __version__
+from .gzip_encoding import gzipped
 from .server import MAX_BODY, Request, Service
 from .workers import Reply, problem
 from .workers import printable as escaped
@@ -73,7 +74,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
                 if {b"content-length", b"transfer-encoding"} <= {name for name, _ in scope["headers"]}:
                     # two framings: a proxy in front may have read the other (RFC 9112, 6.3: close after it)
                     raise BodyProblem(problem(400, "a request with Content-Length and Transfer-Encoding is refused"))
-                body = await read_body(scope, receive) if scope["method"] == "POST" else b""
+                body = await read_body(scope, receive)  # any method's: a GET with a body is refused, not ignored
             except BodyProblem as refused:
                 return await reply(scope, send, refused.reply, sent, close=True)
             if body is None:
@@ -85,7 +86,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
                     else value.decode("latin-1")
             request = Request(scope["method"], scope["path"], scope["query_string"].decode("latin-1"), headers, body)
             if slots is None or not scope["path"].startswith(QUERY_PATHS):
-                answer = await asyncio.get_running_loop().run_in_executor(executor, service.answer, request)
+                answer = await asyncio.get_running_loop().run_in_executor(executor, answered, request)
                 return await reply(scope, send, answer, sent)
             try:
                 async with asyncio.timeout(slot_seconds):
@@ -94,7 +95,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
                 return await reply(scope, send, problem(503, f"every one of the {answer_slots} answers this server "
                                                              "holds at once is still being read; try again"), sent)
             try:  # held until the answer's last byte is sent (or its reader dropped)
-                answer = await asyncio.get_running_loop().run_in_executor(executor, service.answer, request)
+                answer = await asyncio.get_running_loop().run_in_executor(executor, answered, request)
                 return await reply(scope, send, answer, sent)
             finally:
                 slots.release()
@@ -104,6 +105,11 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
             if sent["started"]:
                 return 500, 0
             return await reply(scope, send, problem(500, f"internal error: {type(error).__name__}"), sent, close=True)
+
+    def answered(request: Request) -> Reply:
+        """The service's reply, compressed if the client takes gzip (in the executor's thread: compressing
+        a large answer must not hold up the event loop)."""
+        return gzipped(service.answer(request), request.header("accept-encoding"))
 
     async def read_body(scope, receive) -> bytes | None:
         declared = dict(scope["headers"]).get(b"content-length")
@@ -130,8 +136,11 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
         return b"".join(parts)
 
     async def reply(scope, send, answer: Reply, sent: dict, close: bool = False) -> tuple[int, int]:
+        # Every resource is read-only and public: any origin may read it (CORS), errors included.
         headers = [(b"server", SERVER), (b"content-type", answer.media.encode()),
-                   (b"content-length", str(len(answer.body)).encode()), (b"vary", b"Accept")]
+                   (b"content-length", str(len(answer.body)).encode()), (b"vary", b"Accept, Accept-Encoding"),
+                   (b"access-control-allow-origin", b"*"),
+                   (b"access-control-expose-headers", b"Content-Location, Location")]
         headers += [(name.lower().encode(), value.encode()) for name, value in answer.headers.items()]
         if close:  # a body we did not read whole: the connection cannot carry another request
             headers.append((b"connection", b"close"))

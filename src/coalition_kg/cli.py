@@ -334,11 +334,14 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
                    "answer) is closed; a request body must arrive within it too.")
 @click.option("--max-connections", type=click.IntRange(min=4), default=1000, show_default=True,
               help="Connections open at once; past it, the oldest one that has sent no request is closed.")
+@click.option("--see-other", is_flag=True,
+              help="An IRI (/id/x) answers 303 See Other to its document (/id/x.ttl…), per the Cool URIs note, "
+                   "instead of the document itself with Content-Location.")
 @STORE_OPTION
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, max_rows: int, memory_limit: int,
           site_dir: Path | None, no_pages: bool, max_bytes: int, idle_timeout: float, max_connections: int,
-          store: Path | None) -> None:
+          see_other: bool, store: Path | None) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint (/sparql), the stored queries as a REST
     API (/queries/NAME, described at /openapi.json), and a landing page. Ctrl-C stops it."""
     from .catalogue import load_catalogue
@@ -373,7 +376,7 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
             raise UsageProblem(f"serve: cannot listen on {host}:{port}: {error.strerror or error}") from None
         # Threads wait on the workers (Pool.run blocks): enough that pages are served while queries queue.
         with ThreadPoolExecutor(max_workers=2 * workers + 8, thread_name_prefix="answer") as executor:
-            service = Service(catalogue, pool, site, obj.layout.graphs())
+            service = Service(catalogue, pool, site, obj.layout.graphs(), see_other=see_other)
             # Two answers per worker held at once: one being computed, one being sent. So answers take at
             # most 2 x workers x --max-bytes of memory, however many clients read slowly.
             app = make_app(service, body_seconds=idle_timeout, stall_seconds=3 * idle_timeout,

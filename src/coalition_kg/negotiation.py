@@ -23,11 +23,18 @@ GRAPHS = {  # CONSTRUCT and DESCRIBE
     "application/trig": ox.RdfFormat.TRIG,
     "text/plain": ox.RdfFormat.N_TRIPLES,
 }
-# Short names for ?format= (a browser form cannot set Accept).
-NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
-         "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
-         "nt": "application/n-triples", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml",
-         "jsonld": "application/ld+json", "nquads": "application/n-quads", "trig": "application/trig"}
+# Names a client may give in ?format=, ?output= or ?results= (a browser form cannot set Accept;
+# SPARQLWrapper sends all three, with its own names), per kind of answer: "xml" is a results document
+# for SELECT and RDF/XML for CONSTRUCT; N3 is answered as Turtle, which N3 contains. A full media type
+# is understood too.
+RESULT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "csv": "text/csv", "tsv": "text/tab-separated-values"}
+GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle", "xml": "application/rdf+xml",
+               "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "rdf": "application/rdf+xml",
+               "nt": "application/n-triples", "ntriples": "application/n-triples", "n-triples": "application/n-triples",
+               "jsonld": "application/ld+json", "json-ld": "application/ld+json", "nquads": "application/n-quads",
+               "n-quads": "application/n-quads", "trig": "application/trig"}
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 def accepted(header: str | None) -> list[tuple[str, float]]:
@@ -73,16 +80,26 @@ def offered_for(kind: str) -> dict:
     return GRAPHS if kind in ("construct", "describe") else RESULTS
 
 
-def answer_media(form: str, accept: str | None, fmt: str | None) -> tuple[str | None, tuple[int, str] | None]:
-    """(the media type to write an answer of this form in, None) or (None, (status, why not)): an
-    explicit ``format=`` name wins over the Accept header."""
+def named(fmt: str, offered: dict) -> str | None:
+    """The media type a format name stands for, if it is one of ``offered``."""
+    name = fmt.strip().lower()
+    media = (GRAPH_NAMES if "text/turtle" in offered else RESULT_NAMES).get(name, name)
+    return media if media in offered else None
+
+
+def pick(names: tuple[str, ...], accept: str | None, offered: dict) -> str | None:
+    """The first format name that fits ``offered``; else the Accept header's choice; else None."""
+    return next((media for name in names if (media := named(name, offered))), None) or choose(accept, offered)
+
+
+def answer_media(form: str, accept: str | None, fmt: str | tuple[str, ...] | None
+                 ) -> tuple[str | None, tuple[int, str] | None]:
+    """(the media type to write an answer of this form in, None) or (None, (status, why not)). The
+    first of the format names (``format=``, ``output=``, ``results=``) that this form can be written
+    in wins over the Accept header; a name we do not know, or one for another form, falls back to
+    Accept, as Fuseki and Virtuoso do (clients send them on every request, whatever the query)."""
     offered = offered_for(form)
-    if fmt is not None:
-        if NAMES.get(fmt) not in offered:
-            names = ", ".join(n for n, media in NAMES.items() if media in offered)
-            return None, (400, f"format {fmt!r} is not one of: {names}")
-        accept = NAMES[fmt]
-    media = choose(accept, offered)
+    media = pick((fmt,) if isinstance(fmt, str) else fmt or (), accept, offered)
     if media is None:
         return None, (406, f"none of the accepted types ({accept}) can hold this answer; offered: {', '.join(offered)}")
     return media, None

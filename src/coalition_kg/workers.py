@@ -20,10 +20,11 @@ from .errors import CoalitionKGError
 class Job:
     sparql: str  # as the client sent it: checked in the worker, under its limits
     accept: str | None = None  # the client's Accept header
-    fmt: str | None = None  # an explicit format name (format=json), which wins over Accept
+    fmt: str | tuple[str, ...] | None = None  # format names (format=json, output=xml…): the first that fits wins
     default_graphs: list[str] | None = None  # None: the union of every graph
     named_graphs: list[str] | None = None  # None: every graph
     graphs: tuple[str, ...] = ()  # the repository's graphs: the only ones a FROM may name
+    base_iri: str | None = None  # what a relative IRI in the query resolves against (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,14 @@ class Limits:
     bytes: int = 64 << 20  # the largest answer, serialised
 
 
-def _dataset_of(job: Job) -> dict:
+def _dataset_of(job: Job, has_dataset_clause: bool = False) -> dict:
+    """The query's RDF dataset, by SPARQL 1.1's rules: the protocol's (default-graph-uri,
+    named-graph-uri) first; else the query's own FROM / FROM NAMED, which the engine reads itself
+    (FROM NAMED alone: an empty default graph); else our default, the union of every graph."""
     import pyoxigraph as ox
 
     if job.default_graphs is None and job.named_graphs is None:
-        return {"use_default_graph_as_union": True}
+        return {} if has_dataset_clause else {"use_default_graph_as_union": True}
     return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or []],
             "named_graphs": None if job.named_graphs is None else [ox.NamedNode(g) for g in job.named_graphs]}
 
@@ -100,21 +104,24 @@ def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Re
     try:
         # Checked here, before the engine sees it: no SERVICE, no FROM elsewhere, no update, bounded.
         # Parsing runs under this worker's time and memory limits, as the query itself does.
-        form = check(job.sparql, "query", graphs=job.graphs).form
+        checked = check(job.sparql, "query", graphs=job.graphs)
     except QueryRefused as error:
         return problem(error.status, str(error))
+    form, dataset = checked.form, _dataset_of(job, "DatasetClause" in checked.parts)
+    if job.base_iri:
+        dataset["base_iri"] = job.base_iri
     media, refusal = answer_media(form, job.accept, job.fmt)
     if refusal is not None:
         return problem(*refusal)
     try:
-        answer = store.query(job.sparql, **_dataset_of(job))
+        answer = store.query(job.sparql, **dataset)
         if isinstance(answer, ox.QuerySolutions | ox.QueryTriples):
             # Count first, write second: the cap holds before any memory goes to the answer.
             for count, _ in enumerate(answer, start=1):
                 if count > max_rows:
                     return problem(422, f"the answer has more than {max_rows} rows, this server's cap: "
                                         "narrow the query or page through it with LIMIT and OFFSET")
-            answer = store.query(job.sparql, **_dataset_of(job))
+            answer = store.query(job.sparql, **dataset)
         formats = GRAPHS if isinstance(answer, ox.QueryTriples) else RESULTS
         if media not in formats:
             return problem(406, f"this answer cannot be written as {media}; it can be: {', '.join(formats)}")
