@@ -64,8 +64,6 @@ class Service:
             media = choose(accept, NEGOTIATED)
             if media is None:
                 return problem(406, f"{path} is served as {', '.join(NEGOTIATED)}")
-            if path == "/ontology":
-                name = "ontology/index" if media == "text/html" else "ontology/coalition-kg"
             body = self.site.get(name + NEGOTIATED[media])
             if body is None:
                 return problem(404, f"no entity at {path}")

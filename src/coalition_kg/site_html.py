@@ -24,7 +24,7 @@ fill="#1f5f99"/><circle cx="11" cy="11" r="4" fill="#fff"/><circle cx="22" cy="2
 NAVIGATION = (
     ("index.html", "Home"), ("meetings.html", "Meetings"), ("timeline.html", "Timeline"), ("states.html", "States"),
     ("organizations.html", "Organizations"), ("persons.html", "Persons"), ("documents.html", "Documents"),
-    ("ontology/index.html", "Ontology"),
+    ("ontology.html", "Ontology"),
 )
 
 CSS = """/* coalition-kg static site: plain CSS, system fonts, no outside resources. */
