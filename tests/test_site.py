@@ -329,3 +329,20 @@ def test_names_from_the_data_are_text_not_markup(cli, repo_copy, tmp_path):
     page = Page((out / "id" / "evil.html").read_text(encoding="utf-8"))
     assert "script" not in page.tags and "img" not in page.tags
     assert 'Evil <script>alert(1)</script> & "co"' in page.text
+
+
+def test_every_download_the_description_names_is_a_file_of_the_site(site):
+    """The VoID/DCAT description the site publishes (export/void.ttl) names its downloads under
+    …/export/: each is a file of the site at that path, and is the data it says it is."""
+    description = ox.Store()
+    description.load(path=str(site / "export" / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    urls = [row["u"].value for row in description.query(
+        "SELECT DISTINCT ?u { { ?d <http://www.w3.org/ns/dcat#downloadURL> ?u } UNION "
+        "{ ?d <http://rdfs.org/ns/void#dataDump> ?u } }")]
+    assert len(urls) >= 6
+    for url in urls:
+        assert url.startswith(BASE + "export/")
+        path = site / url[len(BASE):]
+        assert path.is_file(), url
+        if url.endswith(".nt"):
+            assert list(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from . import layout as lay
 from .dataset import Dataset
 from .errors import CoalitionKGError, UsageProblem, one_line
-from .export import FORMATS, serialise, write_atomically
+from .export import FORMATS, export_quads, serialise, write_atomically
 from .export import PREFIXES as EXPORT_PREFIXES
 from .progress import SILENT, Progress
 
@@ -483,16 +483,35 @@ def build_date() -> date:
     return datetime.now(UTC).date()
 
 
+def source_files(dataset: Dataset, progress: Progress = SILENT):
+    """(file name, payload) of each source's graph in every export format, as the description names them."""
+    documents = sources(dataset)
+    for source in progress.iterate(documents, "writing each source's graph", total=len(documents), unit="graph"):
+        quads = dataset.quads([source.graph])
+        for fmt, (_, extension) in FORMATS.items():
+            yield export_file(extension, source.doc_id), serialise(quads, fmt, dataset)
+
+
 def write_description(dataset: Dataset, folder: Path, base: str = DEFAULT_BASE, endpoint: str | None = None,
                       issued: date | None = None, progress: Progress = SILENT) -> str:
     """Write FOLDER/void.ttl and what it offers for download besides the whole graph, which `build`
     writes: each source's graph, in every export format. Returns a line saying what was written."""
     triples = checked(dataset, base, endpoint, issued or build_date())
-    documents = sources(dataset)
-    for source in progress.iterate(documents, "writing each source's graph", total=len(documents), unit="graph"):
-        quads = dataset.quads([source.graph])
-        for fmt, (_, extension) in FORMATS.items():
-            write_atomically(folder / export_file(extension, source.doc_id), serialise(quads, fmt, dataset))
+    written = 0
+    for name, payload in source_files(dataset, progress):
+        write_atomically(folder / name, payload)
+        written += 1
     write_atomically(folder / "void.ttl", render(triples, "turtle"))
-    return f"describe: void.ttl and {len(documents) * len(FORMATS)} per-source file(s) -> {folder}"
+    return f"describe: void.ttl and {written} per-source file(s) -> {folder}"
 
+
+def published_files(dataset: Dataset, progress: Progress = SILENT) -> dict[str, bytes]:
+    """Every file the description (at its default base, DEFAULT_BASE) offers for download, and the
+    description itself as void.ttl, by name in the export folder: what `site` publishes in its
+    EXPORT_FOLDER, so that each download URL the description names is a file of the site."""
+    files = {"void.ttl": render(checked(dataset, DEFAULT_BASE, None, build_date()), "turtle")}
+    whole = export_quads(dataset)
+    for fmt, (_, extension) in FORMATS.items():
+        files[export_file(extension)] = serialise(whole, fmt, dataset)
+    files.update(source_files(dataset, progress))
+    return files

@@ -1,6 +1,7 @@
 """`coalition-kg site DIR`: the graph as a static linked-data site. One HTML page per entity at the
 path of its IRI (``id/morocco.html``) with its Turtle and JSON-LD beside it, a page per source
-document and per named graph, an index per class, a timeline of the meetings, the ontology's
+document and per named graph, an index per class, a timeline of the meetings, the downloads and the
+dataset's description (export/, where the description says they are), the ontology's
 documentation, a style sheet, and an ``.htaccess`` (with a type map per IRI) that serves an IRI's HTML,
 Turtle or JSON-LD by content negotiation; with --base-url, ``w3id.htaccess`` for the w3id.org side.
 Plain HTML and CSS: no script, nothing loaded from another host.
@@ -20,6 +21,7 @@ import pyoxigraph as ox
 from . import __version__
 from . import layout as lay
 from .dataset import Dataset
+from .describe import EXPORT_FOLDER, published_files
 from .errors import UsageProblem
 from .export import serialise
 from .folder_swap import replaced_folder
@@ -99,6 +101,8 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     files[ONTOLOGY_FILES + ".ttl"] = serialise(graph.ontology, "turtle")
     files[ONTOLOGY_FILES + ".jsonld"] = serialise(graph.ontology, "jsonld")
     put(*type_map(ONTOLOGY_FILES))
+    for name, payload in published_files(dataset, progress).items():  # the downloads void.ttl names
+        files[EXPORT_FOLDER + name] = payload
     return files
 
 
