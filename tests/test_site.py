@@ -346,3 +346,15 @@ def test_every_download_the_description_names_is_a_file_of_the_site(site):
         assert path.is_file(), url
         if url.endswith(".nt"):
             assert list(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
+
+
+def test_no_page_names_a_source_by_its_placeholder_and_source_pages_say_publisher_place_and_date(pages, expect):
+    """A source document is named for readers (publisher, place, date where the data has them), never
+    as "Source document <id>", on every page."""
+    placeholders = [path for path, page in pages.items() if re.search(r"Source document [0-9]{3}_", page.text)]
+    assert not placeholders
+    for path, page in pages.items():
+        if path.startswith("source/"):
+            source = BASE + path.removesuffix(".html")
+            assert not missing(page.text, expect.source_names(source)), path
+            assert not missing(pages["documents.html"].text, expect.source_names(source))
