@@ -82,7 +82,8 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .6rem .35rem 0; border-bottom: 1px solid var(--line); }
 th { font-size: .85rem; color: var(--muted); }
 td time { white-space: nowrap; }
-td { overflow-wrap: anywhere; }
+/* break-word, not anywhere: a column is as wide as its longest word, so names wrap between words */
+td { overflow-wrap: break-word; }
 h2 a { text-decoration-thickness: 1px; }
 ol.timeline { list-style: none; padding: 0; margin: 0; border-left: 3px solid var(--line); }
 ol.timeline li { position: relative; padding: 0 0 1rem 1.1rem; }
