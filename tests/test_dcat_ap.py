@@ -108,7 +108,9 @@ def test_the_dcat_ap_shapes_find_what_we_fixed(dataset, shapes):
 def test_coverage_comes_from_the_data(dataset):
     """Temporal coverage spans the data's first and last dates; the places are the data's; the
     keywords are the labels of our classes the dataset uses."""
-    data = rdflib.Graph().parse(data=render(describe(dataset), "turtle"), format="turtle")
+    triples = describe(dataset)
+    assert len(triples) == len(set(triples)), "a statement made twice"
+    data = rdflib.Graph().parse(data=render(triples, "turtle"), format="turtle")
     whole = rdflib.URIRef(DATASET)
     dates = [o for s, p, o in dataset.to_rdflib(dataset.data_graphs)
              if str(p).rsplit("#", 1)[-1] in ("date", "asOf", "notAfter")]

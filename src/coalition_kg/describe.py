@@ -265,8 +265,7 @@ def _coverage(w: _Writer, later: _Writer, node: ox.NamedNode, about: Coverage) -
     for keyword in about.keywords:
         w.add(node, DCAT + "keyword", _english(keyword))
     for place in about.places:
-        w.add(node, DCTERMS + "spatial", ox.NamedNode(place))
-        later.add(ox.NamedNode(place), RDF + "type", ox.NamedNode(DCTERMS + "Location"))
+        w.add(node, DCTERMS + "spatial", ox.NamedNode(place))  # typed dct:Location once, by _types
     if about.start is not None:
         period = later.blank()
         w.add(node, DCTERMS + "temporal", period)
@@ -342,6 +341,8 @@ def _types(w: _Writer) -> None:
             typed[obj] = FORMAT_CLASS
         elif predicate == DCTERMS + "conformsTo":
             typed[obj] = STANDARD_CLASS
+        elif predicate == DCTERMS + "spatial":
+            typed[obj] = DCTERMS + "Location"
     for iri, cls in typed.items():
         w.add(ox.NamedNode(iri), RDF + "type", ox.NamedNode(cls))
 
