@@ -20,8 +20,7 @@ from .apache import APACHE, apache, readable_folder
 from .servers import free_port
 from .sitecheck import BASE
 
-pytestmark = [pytest.mark.servers,
-              pytest.mark.skipif(not Path(APACHE).is_file(), reason="apache2 is not installed (.ci/run installs it)")]
+pytestmark = pytest.mark.servers
 
 # Accept headers, and the file each must get (by its extension)
 ACCEPTS = [
@@ -62,6 +61,9 @@ def get(connection: http.client.HTTPConnection, path: str, accept: str) -> http.
 def published(dataset):
     """A world-readable folder holding the site twice: at its root (built without --base-url) and at
     /kg/ (built for http://127.0.0.1:PORT/kg/), and the w3id.org-side file in /w3id/."""
+    if not Path(APACHE).is_file():
+        pytest.fail("Apache httpd is needed to serve the site: install Debian's package (apt-get install apache2); "
+                    ".ci/run does")
     root, port = readable_folder(), free_port()
     base_url = f"http://127.0.0.1:{port}/kg/"
     build_site(dataset, root / "plain")

@@ -135,6 +135,7 @@ def test_the_rendered_page_says_its_key_facts(chromium, served, expect, tmp_path
         assert "1 March 2023" in text
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("page", TABLE_PAGES)
 def test_tables_read_well_on_a_phone_no_word_broken_and_nothing_wider_than_the_screen(chromium, served, tmp_path,
                                                                                        page):
