@@ -105,6 +105,20 @@ class Expectations:
                            f"<http://www.w3.org/2000/01/rdf-schema#label> ?l }} ORDER BY ?l LIMIT 1")
         return rows[0]["l"].value
 
+    def source_names(self, source: str) -> list[str]:
+        """What a page that names a source document must say of it: who published it, where, and
+        when, as far as the data says (not the placeholder "Source document <id>")."""
+        rows = self.select(f"""PREFIX schema: <https://schema.org/> PREFIX ckg: <https://w3id.org/coalition-kg/ontology#>
+            SELECT ?publisher ?place ?date ?notAfter WHERE {{
+              OPTIONAL {{ <{source}> schema:publisher ?p . ?p <http://www.w3.org/2000/01/rdf-schema#label> ?publisher }}
+              OPTIONAL {{ <{source}> ckg:dateline ?d . ?d <http://www.w3.org/2000/01/rdf-schema#label> ?place }}
+              OPTIONAL {{ <{source}> schema:datePublished ?date }}
+              OPTIONAL {{ <{source}> ckg:notAfter ?notAfter }} }}""")
+        row = rows[0]
+        names = [row[k].value for k in ("publisher", "place") if k in row]
+        dated = row["date"] if "date" in row else row["notAfter"] if "notAfter" in row else None
+        return names + ([human_date(dated)] if dated is not None else [])
+
     def quotes(self, fact: str) -> list[str]:
         return [row["quote"].value for row in self.ask("evidence-for-fact", fact=fact)]
 
@@ -112,7 +126,7 @@ class Expectations:
         """A meeting's page: its name, date at its precision, place, what it is a meeting of and under
         whose umbrella, every role played in it with the quotes, and its own quotes."""
         [details] = self.ask("meeting-details", meeting=iri)
-        wanted = [details["label"].value, human_date(details["date"]), details["source"].value.rsplit("/", 1)[1]]
+        wanted = [details["label"].value, human_date(details["date"]), *self.source_names(details["source"].value)]
         for key in ("location", "meetingOf", "umbrella"):
             if key in details:
                 wanted.append(self.label(details[key].value))

@@ -24,6 +24,7 @@ from coalition_kg.terms import rdflib_graph
 # plain Namespaces: rdflib's closed ones warn when pytest looks through the module's names
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 RDF = rdflib.Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -133,7 +134,7 @@ def test_one_subset_per_source_document(dataset, description):
     assert set(description.objects(WHOLE, DCTERMS.hasPart)) == subsets
     for subset in subsets:
         doc_id = str(subset).rsplit("/", 1)[1]
-        assert list(description.objects(subset, DCTERMS.source)) == [rdflib.URIRef(lay.source_for(doc_id))]
+        assert list(description.objects(subset, PROV.wasDerivedFrom)) == [rdflib.URIRef(lay.source_for(doc_id))]
         assert (subset, RDF.type, VOID.Dataset) in description and (subset, RDF.type, DCAT.Dataset) in description
         assert description.value(subset, DCTERMS.isPartOf) == WHOLE
     datasets = set(description.subjects(RDF.type, VOID.Dataset))

@@ -6,7 +6,9 @@ server, for a file that exists (Chromium's own NetLog shows it)."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -25,6 +27,35 @@ from .sitecheck import BASE, MARRAKECH, MOROCCO, NIAMEY, Expectations, Page, mis
 SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
 SIZES = {"phone": (390, 844), "wide": (1400, 900)}
 PAGES = {"morocco": MOROCCO, "marrakech-ministerial": MARRAKECH, "niamey-plenary": NIAMEY}
+TABLE_PAGES = ("meetings.html", "states.html", "documents.html", "timeline.html")  # pages with tables
+# Added to a copy of a page (the site has no script): every word of every visible table cell, split at
+# spaces and hyphens, must lie on one line, and nothing may reach past the 390 px. Headless Chromium
+# lays --dump-dom out at least 500 px wide whatever --window-size says, so the page itself is held to
+# 390 px (both widths are under the style sheet's 40rem phone breakpoint, so the same rules apply).
+WORD_CHECK = """<script>
+addEventListener('load', () => {
+  document.documentElement.style.width = '390px';
+  const broken = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    if (cell.offsetParent === null) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode()); ) {
+      for (const m of node.data.matchAll(/[^\\s\\u2010-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  const out = document.createElement('pre');
+  out.id = 'wordcheck';
+  const right = Math.max(...[...document.querySelectorAll('main *')].map(e => e.getBoundingClientRect().right));
+  const width = document.documentElement.getBoundingClientRect().width;
+  out.textContent = JSON.stringify({broken, width, page: Math.ceil(right)});
+  document.body.append(out);
+});
+</script>"""
 # Known to work here: without the background-networking flags Chromium's own connections (updates,
 # accounts) are refused by the closed network and slow it down.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -104,15 +135,36 @@ def test_the_rendered_page_says_its_key_facts(chromium, served, expect, tmp_path
         assert "1 March 2023" in text
 
 
+@pytest.mark.servers
+@pytest.mark.parametrize("page", TABLE_PAGES)
+def test_tables_read_well_on_a_phone_no_word_broken_and_nothing_wider_than_the_screen(chromium, served, tmp_path,
+                                                                                       page):
+    site, root, _ = served
+    copy = f"_wordcheck-{page}"
+    (site / copy).write_text((site / page).read_text(encoding="utf-8").replace("</body>", WORD_CHECK + "</body>"),
+                             encoding="utf-8")
+    try:
+        dom = run_chromium(chromium, tmp_path / "profile", "--window-size=390,844", "--virtual-time-budget=3000",
+                           "--dump-dom", root + copy).stdout.decode()
+    finally:
+        (site / copy).unlink()
+    found = re.search(r'<pre id="wordcheck">(.*?)</pre>', dom, re.S)
+    assert found, dom[-500:]
+    check = json.loads(html.unescape(found.group(1)))
+    assert check["width"] == 390
+    assert check["broken"] == [], f"{page}: words broken across lines at 390 px: {check['broken'][:10]}"
+    assert check["page"] <= check["width"], f"{page}: {check['page']} px wide in a 390 px window"
+
+
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", [*PAGES, "meetings"])
 def test_screenshots_at_a_phone_and_a_wide_size(chromium, served, tmp_path, name, size):
     _, root, _ = served
     width, height = SIZES[size]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / f"{name}-{size}-{width}x{height}.png"
     shot.unlink(missing_ok=True)
-    url = root + PAGES[name][len(BASE):] + ".html"
+    url = root + (PAGES[name][len(BASE):] if name in PAGES else name) + ".html"
     run_chromium(chromium, tmp_path / "profile", f"--window-size={width},{height}", f"--screenshot={shot}", url)
     print(f"screenshot: {shot}")
     assert shot.is_file() and shot.stat().st_size > 20_000, shot

@@ -543,8 +543,8 @@ def describe(obj: Context, fmt: str, base: str, endpoint: str | None, output: Pa
 @cli.command()
 @click.argument("out", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--base-url", metavar="URL",
-              help="Where DIR will be published, if not at the IRIs' own base: the .htaccess then answers each IRI "
-                   "with a 303 redirect to its file there, as w3id.org does.")
+              help="Where DIR will be published, if not at the IRIs' own base: DIR/w3id.htaccess then holds the "
+                   "303 redirects from the IRIs to there, for the w3id.org repository.")
 @click.pass_obj
 def site(obj: Context, out: Path, base_url: str | None) -> None:
     """Write the graph as a static linked-data site to DIR: a page per entity at the path of its IRI,

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from . import layout as lay
 from .dataset import Dataset
 from .errors import CoalitionKGError, UsageProblem, one_line
-from .export import FORMATS, serialise, write_atomically
+from .export import FORMATS, export_quads, serialise, write_atomically
 from .export import PREFIXES as EXPORT_PREFIXES
 from .progress import SILENT, Progress
 
@@ -30,16 +30,20 @@ VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 DCTERMS = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
+PROV = "http://www.w3.org/ns/prov#"
 
 DATASET = lay.BASE + "dataset"  # the whole graph; each source's subset is named by its graph's IRI
+CATALOG = lay.BASE + "catalog"  # DCAT-AP's catalogue: the one dataset (and the endpoint, if any)
 SPARQL_SERVICE = DATASET + "/sparql"
 DISTRIBUTIONS = DATASET + "/distribution/"
 # An entity is an IRI in the entity namespace (…/id/, which holds the qualified-fact nodes too, under
 # …/id/<doc-id>/) that is the subject of at least one triple: void:uriSpace says so to VoID readers.
 # Documents (…/source/), terms of the vocabularies and blank nodes (the evidence quotes) are not.
 ENTITY_SPACE = lay.BASE + "id/"
-# Where `build`'s OUT/export/ folder is published, unless --base says otherwise.
-DEFAULT_BASE = lay.BASE + "export/"
+# Where `build`'s OUT/export/ folder is published, unless --base says otherwise; `site` writes the same
+# files (published_files) into its own export/ folder, so the site at the IRIs' base serves them there.
+EXPORT_FOLDER = "export/"
+DEFAULT_BASE = lay.BASE + EXPORT_FOLDER
 # The data's licence. The code is Apache-2.0 (pyproject.toml), a software licence that says nothing
 # fit for facts and quotes; CC BY 4.0 is the usual licence for open data, and the ontology already
 # carries it (ontology/coalition.ttl), so everything published as RDF is under one set of terms.
@@ -63,7 +67,7 @@ W3C_FORMATS = {
     "application/trig": "http://www.w3.org/ns/formats/TriG",
     "application/n-quads": "http://www.w3.org/ns/formats/N-Quads",
 }
-PREFIXES = {**EXPORT_PREFIXES, "rdf": RDF, "void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF,
+PREFIXES = {**EXPORT_PREFIXES, "rdf": RDF, "void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "prov": PROV,
             "graph": lay.BASE + "graph/", "dist": DISTRIBUTIONS}
 EXPORT_STEM = "coalition-kg"  # build writes OUT/export/coalition-kg.<ext>
 
@@ -200,7 +204,77 @@ def _english(text: str) -> ox.Literal:
     return ox.Literal(text, language="en")
 
 
-def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, counts: Counts,
+@dataclass
+class Coverage:
+    """What a dataset is about, from its data: keywords (the labels of our classes it uses), the places
+    its meetings were held in or its topics are about, and the first and last dates it gives."""
+
+    keywords: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    start: ox.Literal | None = None
+    end: ox.Literal | None = None
+
+
+# DCAT-AP 3 (its range shapes) wants each outside IRI the description uses typed with the class of
+# the property's range; these are the classes those IRIs are, by what they are.
+LICENSE_CLASS = DCTERMS + "LicenseDocument"
+MEDIA_TYPE_CLASS = DCTERMS + "MediaType"
+FORMAT_CLASS = DCTERMS + "MediaTypeOrExtent"
+STANDARD_CLASS = DCTERMS + "Standard"
+# The data's statements of place and time (ontology/coalition.ttl): where a meeting was held, the place
+# a topic is about; when a meeting or founding took place, and the dates a fact holds at or before.
+PLACE_PROPERTIES = (lay.ONTOLOGY_NS + "location", lay.ONTOLOGY_NS + "relatedPlace")
+DATE_PROPERTIES = (lay.ONTOLOGY_NS + "date", lay.ONTOLOGY_NS + "asOf", lay.ONTOLOGY_NS + "notAfter")
+_DATE_TYPES = {XSD + "date": 10, XSD + "gYearMonth": 7, XSD + "gYear": 4}  # length of the lexical form
+
+
+def _span(literal: ox.Literal) -> tuple[str, str]:
+    """The first and last day a date, month or year covers, as ISO text that sorts by time."""
+    text = literal.value
+    return (text + "-01-01")[:10], (text + "-12-31")[:10] if len(text) == 4 else (text + "-31")[:10]
+
+
+def coverage(store: ox.Store, graphs: list[str], counts: Counts) -> Coverage:
+    """The Coverage of ``graphs``, from their data and the ontology's labels."""
+    found = Coverage()
+    nodes = [ox.NamedNode(g) for g in graphs]
+    ontology = ox.NamedNode(lay.ONTOLOGY_GRAPH)
+    for cls in sorted(counts.classes):
+        if cls.startswith(lay.ONTOLOGY_NS):
+            labels = [q.object for q in store.quads_for_pattern(ox.NamedNode(cls), _iri(RDFS + "label"), None, ontology)
+                      if isinstance(q.object, ox.Literal) and q.object.language in ("en", None)]
+            found.keywords += [labels[0].value] if labels else []
+    places, dates = set(), []
+    for graph in nodes:
+        for prop in PLACE_PROPERTIES:
+            places |= {q.object.value for q in store.quads_for_pattern(None, _iri(prop), None, graph)
+                       if isinstance(q.object, ox.NamedNode)}
+        for prop in DATE_PROPERTIES:
+            dates += [q.object for q in store.quads_for_pattern(None, _iri(prop), None, graph)
+                      if isinstance(q.object, ox.Literal)
+                      and len(q.object.value) == _DATE_TYPES.get(q.object.datatype.value)]
+    found.places = sorted(places)
+    if dates:
+        found.start = min(dates, key=lambda d: _span(d)[0])
+        found.end = max(dates, key=lambda d: _span(d)[1])
+    return found
+
+
+def _coverage(w: _Writer, later: _Writer, node: ox.NamedNode, about: Coverage) -> None:
+    """DCAT-AP's recommended keyword, spatial and temporal statements of a dataset."""
+    for keyword in about.keywords:
+        w.add(node, DCAT + "keyword", _english(keyword))
+    for place in about.places:
+        w.add(node, DCTERMS + "spatial", ox.NamedNode(place))  # typed dct:Location once, by _types
+    if about.start is not None:
+        period = later.blank()
+        w.add(node, DCTERMS + "temporal", period)
+        later.add(period, RDF + "type", ox.NamedNode(DCTERMS + "PeriodOfTime"))
+        later.add(period, DCAT + "startDate", about.start)
+        later.add(period, DCAT + "endDate", about.end)
+
+
+def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, counts: Counts, about: Coverage,
              downloads: list[tuple[str, str]], base: str, extra: list[tuple[str, ox.NamedNode | ox.Literal]]) -> None:
     """The statements every dataset gets, the whole and each subset alike, then ``extra`` (predicate,
     object) pairs; the dataset's own statements first, then its partitions' and distributions'."""
@@ -215,6 +289,7 @@ def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, count
     w.add(node, DCTERMS + "publisher", ox.NamedNode(PUBLISHER))
     for predicate, obj in extra:
         w.add(node, predicate, obj)
+    _coverage(w, later, node, about)
     w.add(node, VOID + "uriSpace", ox.Literal(ENTITY_SPACE))
     for name, value in (("triples", counts.triples), ("entities", counts.entities),
                         ("distinctSubjects", counts.subjects), ("distinctObjects", counts.objects),
@@ -242,6 +317,8 @@ def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, count
         later.add(distribution, a, ox.NamedNode(DCAT + "Distribution"))
         graphs = "each graph named" if rdf_format.supports_datasets else "the named graphs merged"
         later.add(distribution, DCTERMS + "title", _english(f"{title}, in {rdf_format.name} ({graphs})"))
+        later.add(distribution, DCTERMS + "description", _english(
+            f"One file in {rdf_format.name} ({rdf_format.media_type}) holding the dataset's triples, {graphs}."))
         later.add(distribution, DCAT + "mediaType", ox.NamedNode(IANA + rdf_format.media_type))
         later.add(distribution, DCTERMS + "format", ox.NamedNode(W3C_FORMATS[rdf_format.media_type]))
         later.add(distribution, DCAT + "downloadURL", url)
@@ -249,6 +326,25 @@ def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, count
         later.add(distribution, DCTERMS + "license", ox.NamedNode(LICENSE))
     w.triples += later.triples
     w.blanks = later.blanks
+
+
+def _types(w: _Writer) -> None:
+    """The classes of the outside IRIs the description uses (DCAT-AP's ranges), once each, at the end."""
+    typed: dict[str, str] = {}
+    for triple in w.triples:
+        predicate, obj = triple.predicate.value, triple.object.value
+        if predicate == DCTERMS + "license":
+            typed[obj] = LICENSE_CLASS
+        elif predicate == DCAT + "mediaType":
+            typed[obj] = MEDIA_TYPE_CLASS
+        elif predicate == DCTERMS + "format":
+            typed[obj] = FORMAT_CLASS
+        elif predicate == DCTERMS + "conformsTo":
+            typed[obj] = STANDARD_CLASS
+        elif predicate == DCTERMS + "spatial":
+            typed[obj] = DCTERMS + "Location"
+    for iri, cls in typed.items():
+        w.add(ox.NamedNode(iri), RDF + "type", ox.NamedNode(cls))
 
 
 def _label(store: ox.Store, source: Source) -> str | None:
@@ -292,8 +388,9 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
         extra.append((VOID + "sparqlEndpoint", ox.NamedNode(endpoint)))
     for source in documents:
         extra += [(VOID + "subset", ox.NamedNode(source.graph)), (DCTERMS + "hasPart", ox.NamedNode(source.graph))]
-    _dataset(w, node, TITLE, DESCRIPTION, merged, [(fmt, export_file(ext)) for fmt, (_, ext) in FORMATS.items()],
-             base, extra)
+    about = coverage(store, whole, merged)
+    _dataset(w, node, TITLE, DESCRIPTION, merged, about,
+             [(fmt, export_file(ext)) for fmt, (_, ext) in FORMATS.items()], base, extra)
     if endpoint:
         service, url = ox.NamedNode(SPARQL_SERVICE), ox.NamedNode(endpoint)
         w.add(service, RDF + "type", ox.NamedNode(DCAT + "DataService"))
@@ -303,6 +400,24 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
         w.add(service, DCTERMS + "conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
         w.add(service, DCTERMS + "license", ox.NamedNode(LICENSE))
         w.add(service, DCTERMS + "publisher", ox.NamedNode(PUBLISHER))
+        w.add(service, DCTERMS + "description", _english("The SPARQL 1.1 Protocol endpoint that answers queries over "
+                                                        "the dataset."))
+    catalog = ox.NamedNode(CATALOG)
+    w.add(catalog, RDF + "type", ox.NamedNode(DCAT + "Catalog"))
+    w.add(catalog, DCTERMS + "title", _english("The coalition-kg catalogue"))
+    w.add(catalog, DCTERMS + "description", _english("The coalition-kg dataset, its downloads and (where there is "
+                                                     "one) its SPARQL endpoint."))
+    w.add(catalog, DCTERMS + "publisher", ox.NamedNode(PUBLISHER))
+    w.add(catalog, DCTERMS + "license", ox.NamedNode(LICENSE))
+    w.add(catalog, DCAT + "dataset", node)
+    for place in about.places:
+        w.add(catalog, DCTERMS + "spatial", ox.NamedNode(place))
+    if endpoint:
+        w.add(catalog, DCAT + "service", ox.NamedNode(SPARQL_SERVICE))
+    if issued is not None:
+        w.add(catalog, DCTERMS + "issued", ox.Literal(issued.isoformat(), datatype=ox.NamedNode(XSD + "date")))
+    # DCAT-AP's range of dct:publisher is foaf:Agent; FOAF makes every foaf:Organization one
+    w.add(ox.NamedNode(PUBLISHER), RDF + "type", ox.NamedNode(FOAF + "Agent"))
     w.add(ox.NamedNode(PUBLISHER), RDF + "type", ox.NamedNode(FOAF + "Organization"))
     w.add(ox.NamedNode(PUBLISHER), FOAF + "name", ox.Literal(PUBLISHER_NAME))
     for source in documents:
@@ -312,12 +427,14 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
         _dataset(w, subset, f"coalition-kg: {label or 'source document ' + source.doc_id}",
                  f"What {named} says, as one named graph: each meeting, role, membership, post or founding a "
                  "node of its own, with the document as its source (prov:wasDerivedFrom) and a verbatim quote.",
-                 each.get(source.graph, Counts()),
+                 each.get(source.graph, Counts()), coverage(store, [source.graph], each.get(source.graph, Counts())),
                  [(fmt, export_file(ext, source.doc_id)) for fmt, (_, ext) in FORMATS.items()], base,
-                 [(DCTERMS + "source", document), (DCTERMS + "isPartOf", node)])
+                 # prov:wasDerivedFrom as the data says it; DCAT-AP keeps dct:source for a source *dataset*
+                 [(PROV + "wasDerivedFrom", document), (DCTERMS + "isPartOf", node)])
         published = _published(store, source)
         if published is not None:
             w.add(document, DCTERMS + "issued", published)
+    _types(w)
     return w.triples
 
 
@@ -367,16 +484,35 @@ def build_date() -> date:
     return datetime.now(UTC).date()
 
 
+def source_files(dataset: Dataset, progress: Progress = SILENT):
+    """(file name, payload) of each source's graph in every export format, as the description names them."""
+    documents = sources(dataset)
+    for source in progress.iterate(documents, "writing each source's graph", total=len(documents), unit="graph"):
+        quads = dataset.quads([source.graph])
+        for fmt, (_, extension) in FORMATS.items():
+            yield export_file(extension, source.doc_id), serialise(quads, fmt, dataset)
+
+
 def write_description(dataset: Dataset, folder: Path, base: str = DEFAULT_BASE, endpoint: str | None = None,
                       issued: date | None = None, progress: Progress = SILENT) -> str:
     """Write FOLDER/void.ttl and what it offers for download besides the whole graph, which `build`
     writes: each source's graph, in every export format. Returns a line saying what was written."""
     triples = checked(dataset, base, endpoint, issued or build_date())
-    documents = sources(dataset)
-    for source in progress.iterate(documents, "writing each source's graph", total=len(documents), unit="graph"):
-        quads = dataset.quads([source.graph])
-        for fmt, (_, extension) in FORMATS.items():
-            write_atomically(folder / export_file(extension, source.doc_id), serialise(quads, fmt, dataset))
+    written = 0
+    for name, payload in source_files(dataset, progress):
+        write_atomically(folder / name, payload)
+        written += 1
     write_atomically(folder / "void.ttl", render(triples, "turtle"))
-    return f"describe: void.ttl and {len(documents) * len(FORMATS)} per-source file(s) -> {folder}"
+    return f"describe: void.ttl and {written} per-source file(s) -> {folder}"
 
+
+def published_files(dataset: Dataset, progress: Progress = SILENT) -> dict[str, bytes]:
+    """Every file the description (at its default base, DEFAULT_BASE) offers for download, and the
+    description itself as void.ttl, by name in the export folder: what `site` publishes in its
+    EXPORT_FOLDER, so that each download URL the description names is a file of the site."""
+    files = {"void.ttl": render(checked(dataset, DEFAULT_BASE, None, build_date()), "turtle")}
+    whole = export_quads(dataset)
+    for fmt, (_, extension) in FORMATS.items():
+        files[export_file(extension)] = serialise(whole, fmt, dataset)
+    files.update(source_files(dataset, progress))
+    return files

@@ -96,8 +96,6 @@ class Service:
             media = pick(names, accept, NEGOTIATED)
             if media is None:
                 return problem(406, f"{path} is served as {', '.join(NEGOTIATED)}")
-            if path == "/ontology":
-                name = "ontology/index" if media == "text/html" else "ontology/coalition-kg"
             document = f"/{name}{NEGOTIATED[media]}"
             found = self.file(name + NEGOTIATED[media], url)
             if found is None:

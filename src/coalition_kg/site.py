@@ -1,8 +1,10 @@
 """`coalition-kg site DIR`: the graph as a static linked-data site. One HTML page per entity at the
 path of its IRI (``id/morocco.html``) with its Turtle and JSON-LD beside it, a page per source
-document and per named graph, an index per class, a timeline of the meetings, the ontology's
-documentation, a style sheet, and an ``.htaccess`` that serves an IRI's HTML, Turtle or JSON-LD by
-content negotiation. Plain HTML and CSS: no script, nothing loaded from another host.
+document and per named graph, an index per class, a timeline of the meetings, the downloads and the
+dataset's description (export/, where the description says they are), the ontology's
+documentation, a style sheet, and an ``.htaccess`` (with a type map per IRI) that serves an IRI's HTML,
+Turtle or JSON-LD by content negotiation; with --base-url, ``w3id.htaccess`` for the w3id.org side.
+Plain HTML and CSS: no script, nothing loaded from another host.
 
 The site is written into a folder beside DIR and then put in DIR's place, so DIR holds the old site
 or the new one, never half of one. DIR must be new, empty, or a site this command wrote (its
@@ -19,6 +21,7 @@ import pyoxigraph as ox
 from . import __version__
 from . import layout as lay
 from .dataset import Dataset
+from .describe import EXPORT_FOLDER, published_files
 from .errors import UsageProblem
 from .export import serialise
 from .folder_swap import replaced_folder
@@ -28,9 +31,11 @@ from .site_graph import TYPE, SiteGraph
 from .site_html import CSS, FAVICON, FAVICON_SVG, STYLESHEET
 from .site_ontology import ontology_page
 from .site_pages import INDEXES, OTHER, classify, entity_page, graph_page, home_page, index_page, timeline_page
-from .site_paths import ONTOLOGY_FILES, check_base_url, htaccess, page_stem
+from .site_paths import ONTOLOGY_FILES, ONTOLOGY_PAGE, check_base_url, htaccess, page_stem, type_map, w3id_htaccess
 
 MANIFEST = ".coalition-kg-site"
+# With --base-url: the redirects for the w3id.org repository, beside the site rather than in it.
+W3ID_HTACCESS = "w3id.htaccess"
 
 
 @dataclass
@@ -44,7 +49,7 @@ class SiteSummary:
 def build_site(dataset: Dataset, out: Path, redirect_base: str | None = None,
                progress: Progress = SILENT) -> SiteSummary:
     """Write the site for ``dataset`` to ``out``. ``redirect_base`` is where the site is published,
-    if not at the IRIs' own base: the .htaccess then redirects there (303), as w3id.org does."""
+    if not at the IRIs' own base: w3id.htaccess then redirects the IRIs there (303), for w3id.org."""
     out = Path(out)
     if redirect_base is not None:
         check_base_url(redirect_base)
@@ -64,7 +69,9 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     graph = SiteGraph.of(dataset)
     site = Site.of(graph)
     files: dict[str, bytes] = {STYLESHEET: CSS.encode(), FAVICON: FAVICON_SVG.encode(),
-                               ".htaccess": htaccess(redirect_base).encode()}
+                               ".htaccess": htaccess().encode()}
+    if redirect_base is not None:
+        files[W3ID_HTACCESS] = w3id_htaccess(redirect_base).encode()
 
     def put(path: str, html: str) -> None:
         files[path] = html.encode()
@@ -76,21 +83,26 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
         description = graph.description(entity)
         files[stem + ".ttl"] = serialise(description, "turtle")
         files[stem + ".jsonld"] = serialise(description, "jsonld")
+        put(*type_map(stem))
     for graph_iri in graph.graphs():
         put(*graph_page(site, graph_iri))
         stem = page_stem(graph_iri)
         quads = [q for q in graph.quads if getattr(q.graph_name, "value", None) == graph_iri]
         files[stem + ".ttl"] = serialise(quads, "turtle")
         files[stem + ".jsonld"] = serialise(quads, "jsonld")
+        put(*type_map(stem))
     classes = classify(site)
     for index in (*INDEXES, OTHER):
         if classes[index.name] or index is not OTHER:
             put(*index_page(site, index, classes[index.name]))
     put(*timeline_page(site, classes["meetings"]))
     put(*home_page(site, {name: len(members) for name, members in classes.items()}))
-    put("ontology/index.html", ontology_page(Writer(site, "ontology/index.html")))
+    put(ONTOLOGY_PAGE, ontology_page(Writer(site, ONTOLOGY_PAGE)))
     files[ONTOLOGY_FILES + ".ttl"] = serialise(graph.ontology, "turtle")
     files[ONTOLOGY_FILES + ".jsonld"] = serialise(graph.ontology, "jsonld")
+    put(*type_map(ONTOLOGY_FILES))
+    for name, payload in published_files(dataset, progress).items():  # the downloads void.ttl names
+        files[EXPORT_FOLDER + name] = payload
     return files
 
 

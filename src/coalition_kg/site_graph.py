@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from . import layout as lay
 from .dataset import Dataset
 from .export import export_quads
+from .site_html import when
 from .site_paths import page_stem
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -95,6 +96,8 @@ class SiteGraph:
         else the IRI's last segment."""
         if isinstance(term, ox.Literal):
             return term.value
+        if self.is_a(term, CKG + "SourceDocument"):
+            return self.document_title(term)
         for ontology in (False, True):
             for predicate in (PREF_LABEL, LABEL):
                 name = _english(self.values(term, predicate, ontology))
@@ -103,9 +106,30 @@ class SiteGraph:
         if isinstance(term, ox.BlankNode):
             return "_:" + term.value
         if term.value.startswith(lay.BASE + "graph/"):
+            document = ox.NamedNode(lay.source_for(local_name(term.value)))
+            if self.is_a(document, CKG + "SourceDocument"):  # a source's graph: named after its document
+                return f"Graph of {self.document_title(document)}"
             return {lay.REFERENCE_GRAPH: "Reference graph", lay.DERIVED_GRAPH: "Derived shortcuts",
                     lay.ONTOLOGY_GRAPH: "Ontology graph"}.get(term.value, "Graph " + local_name(term.value))
         return local_name(term.value)
+
+    def document_title(self, document: Term) -> str:
+        """A source document's name for readers: its own title if the data gives one (not the
+        placeholder "Source document <id>"), else who published it, where and when, as far as the data
+        says; a text with neither publisher nor place is "Untitled text <id>", dated "on or before" the
+        latest day the data allows, if it does."""
+        own = _english(self.values(document, LABEL))
+        doc_id = _english(self.values(document, CKG + "documentId")) or local_name(document.value)
+        if own and own != f"Source document {doc_id}":
+            return own
+        who_where = (self.value(document, SCHEMA + "publisher"), self.value(document, CKG + "dateline"))
+        names = [self.label(v) for v in who_where if v is not None] or [f"Untitled text {doc_id}"]
+        published, not_after = self.value(document, SCHEMA + "datePublished"), self.value(document, CKG + "notAfter")
+        if isinstance(published, ox.Literal):
+            names.append(when(published))
+        elif isinstance(not_after, ox.Literal):
+            names.append(f"on or before {when(not_after)}")
+        return ", ".join(names)
 
     def aliases(self, term: Term) -> list[str]:
         names = [v.value for v in self.values(term, ALT_LABEL) + self.values(term, ALT_LABEL, True)

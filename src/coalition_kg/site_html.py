@@ -24,7 +24,7 @@ fill="#1f5f99"/><circle cx="11" cy="11" r="4" fill="#fff"/><circle cx="22" cy="2
 NAVIGATION = (
     ("index.html", "Home"), ("meetings.html", "Meetings"), ("timeline.html", "Timeline"), ("states.html", "States"),
     ("organizations.html", "Organizations"), ("persons.html", "Persons"), ("documents.html", "Documents"),
-    ("ontology/index.html", "Ontology"),
+    ("ontology.html", "Ontology"),
 )
 
 CSS = """/* coalition-kg static site: plain CSS, system fonts, no outside resources. */
@@ -82,7 +82,8 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .6rem .35rem 0; border-bottom: 1px solid var(--line); }
 th { font-size: .85rem; color: var(--muted); }
 td time { white-space: nowrap; }
-td { overflow-wrap: anywhere; }
+/* break-word, not anywhere: a column is as wide as its longest word, so names wrap between words */
+td { overflow-wrap: break-word; }
 h2 a { text-decoration-thickness: 1px; }
 ol.timeline { list-style: none; padding: 0; margin: 0; border-left: 3px solid var(--line); }
 ol.timeline li { position: relative; padding: 0 0 1rem 1.1rem; }

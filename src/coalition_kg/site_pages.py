@@ -373,5 +373,7 @@ uses, aligned to W3C ORG, schema.org, PROV-O, FOAF and SKOS.</span></li>
 <code>&lt;link rel="alternate"&gt;</code> in its head); each document's graph has a page of its own. Published at
 its IRIs (<code>{escape(lay.BASE)}id/…</code>), the site's <code>.htaccess</code> answers an IRI with its HTML, Turtle
 or JSON-LD by the request's <code>Accept</code> header.</p>
+<p>The whole graph, and each document's, for download in six RDF formats, described in VoID and DCAT:
+{link(path, "export/void.ttl", "the dataset's description")}, which names each file.</p>
 """
     return path, page(path, "Home", body)

@@ -1,10 +1,11 @@
 """The static site's URL scheme: where each IRI's page and data files sit in the site folder, the
-relative links between pages, and the .htaccess that serves an IRI's HTML, Turtle or JSON-LD.
+relative links between pages, and the .htaccess (with a type map per IRI) that serves an IRI's HTML,
+Turtle or JSON-LD by Accept.
 
 An IRI under the base maps to a file path that keeps its own path and adds an extension:
 ``…/id/morocco`` -> ``id/morocco.html`` (+ ``.ttl``, ``.jsonld``), ``…/source/<doc-id>`` ->
 ``source/<doc-id>.html``, ``…/graph/<name>`` -> ``graph/<name>.html``, ``…/ontology#Term`` ->
-``ontology/index.html#Term``. Keeping the path means a rewrite rule can negotiate ``/id/morocco`` by
+``ontology.html#Term``. Keeping the path means a rewrite rule can negotiate ``/id/morocco`` by
 adding an extension, and a slug with a ``/`` in it (``id/003_…/niamey-co-chair-italy``) is a file in
 a folder. Every link is relative, so the site works from any folder and from ``file://``."""
 
@@ -19,8 +20,9 @@ from .errors import UsageProblem
 
 # The kinds of IRI that have pages of their own, each a folder of the site.
 PAGE_FOLDERS = ("id", "source", "graph")
-ONTOLOGY_PAGE = "ontology/index.html"
-ONTOLOGY_FILES = "ontology/coalition-kg"  # + .ttl, .jsonld
+# Not a folder: Apache (mod_dir) would answer /ontology with a redirect to /ontology/ before any rewrite.
+ONTOLOGY_PAGE = "ontology.html"
+ONTOLOGY_FILES = "ontology"  # + .ttl, .jsonld
 # A slug that can be a file path on any system and a rewrite target: no dot (so no "..", and no
 # extension of its own), no empty segment, no character a URL would have to escape.
 SAFE_SLUG = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
@@ -39,7 +41,7 @@ def page_stem(iri: str, base: str = lay.BASE) -> str | None:
 
 
 def ontology_anchor(iri: str) -> str | None:
-    """``ontology/index.html#Term`` for a term of our ontology, else None."""
+    """``ontology.html#Term`` for a term of our ontology, else None."""
     if iri.startswith(lay.ONTOLOGY_NS) and len(iri) > len(lay.ONTOLOGY_NS):
         return f"{ONTOLOGY_PAGE}#{anchor_id(iri[len(lay.ONTOLOGY_NS):])}"
     if iri == lay.BASE + "ontology":
@@ -91,39 +93,62 @@ def check_base_url(url: str) -> str:
     return url
 
 
-def htaccess(redirect_base: str | None) -> str:
-    """Rewrite rules in the style of w3id.org: each IRI's Turtle, JSON-LD or (by default) HTML by the
-    Accept header. With ``redirect_base`` (where the site is published) they answer 303 See Other to
-    the file there, as w3id.org's own redirects do; without it they serve the file in place, for a
-    site published at the IRIs' own base."""
-    target = check_base_url(redirect_base).rstrip("/") + "/" if redirect_base else ""
-    flags = "[R=303,L]" if redirect_base else "[L]"
-    turtle = "RewriteCond %{HTTP_ACCEPT} text/turtle"
-    jsonld = r"RewriteCond %{HTTP_ACCEPT} application/ld\+json"
+# Each IRI's representations, by media type: the site file's extension (after its stem) and the
+# source quality (qs) that Apache's negotiation multiplies the client's q by. They differ by the least
+# step Apache reads (0.001), so the client's q decides, and a tie (``*/*``, no Accept) goes to HTML,
+# then Turtle, rather than to the smallest file.
+VARIANTS = (("text/html; charset=utf-8", ".html", "1"), ("text/turtle; charset=utf-8", ".ttl", "0.999"),
+            ("application/ld+json", ".jsonld", "0.998"))
+TYPE_MAP = ".var"
+
+
+def type_map(stem: str) -> tuple[str, str]:
+    """(site path, text) of the mod_negotiation type map of a page stem (``id/morocco`` ->
+    ``id/morocco.var``; ``ontology`` -> ``ontology.var``), listing its HTML, Turtle and JSON-LD files."""
+    name = posixpath.basename(stem)
+    entries = []
+    for media_type, extension, quality in VARIANTS:
+        file = name + extension
+        entries.append(f"URI: {file}\nContent-Type: {media_type}; qs={quality}\n")
+    return stem + TYPE_MAP, "\n".join(entries)
+
+
+def htaccess() -> str:
+    """The site's own .htaccess: each IRI (``id/morocco``) is rewritten in place to its type map
+    (``id/morocco.var``), and mod_negotiation picks the HTML, Turtle or JSON-LD file by the Accept
+    header's q-values, answering Vary: Accept (and 406 if none is acceptable). Only directives that
+    ``AllowOverride FileInfo`` allows (no Options: mod_rewrite needs FollowSymLinks, Apache's default),
+    and no redirect, so it serves the same wherever the folder is published. The w3id.org side (the
+    IRIs' base redirecting to where the site is) is another file: see ``w3id_htaccess``."""
+    folders = "|".join(PAGE_FOLDERS)
     lines = [
         f"# coalition-kg: content negotiation for the IRIs under {lay.BASE}",
-        "# Turtle for Accept: text/turtle, JSON-LD for Accept: application/ld+json, HTML otherwise.",
-        "Options +FollowSymLinks",
+        "# /id/x, /source/x, /graph/x and /ontology are answered from their type maps (x.var) by Accept, q-values",
+        "# honoured: HTML, Turtle or JSON-LD. Needs mod_rewrite, mod_negotiation, mod_mime and AllowOverride FileInfo.",
         "AddType text/turtle .ttl",
         "AddType application/ld+json .jsonld",
         "AddType text/html .html",
-        "<IfModule mod_headers.c>",
-        '  Header append Vary "Accept"',
-        "</IfModule>",
+        "AddCharset utf-8 .html .ttl",
+        f"AddHandler type-map {TYPE_MAP}",
         "RewriteEngine on",
+        # a slug has no dot, so a rewritten path (x.var, x.ttl…) never matches again: no loop
+        f"RewriteRule ^({folders})/([A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)$ $1/$2{TYPE_MAP} [L]",
+        f"RewriteRule ^ontology/?$ ontology{TYPE_MAP} [L]",
         "",
     ]
-    for folder in PAGE_FOLDERS:  # a slug has no dot, so a rewritten path never matches again
-        pattern = f"^{folder}/([A-Za-z0-9_/-]+)$"
-        lines += [f"# /{folder}/…",
-                  turtle, f"RewriteRule {pattern} {target}{folder}/$1.ttl {flags}",
-                  jsonld, f"RewriteRule {pattern} {target}{folder}/$1.jsonld {flags}",
-                  f"RewriteRule {pattern} {target}{folder}/$1.html {flags}", ""]
-    pattern = "^ontology/?$"
-    lines += ["# /ontology (its terms are ontology#Term)",
-              turtle, f"RewriteRule {pattern} {target}{ONTOLOGY_FILES}.ttl {flags}",
-              jsonld, f"RewriteRule {pattern} {target}{ONTOLOGY_FILES}.jsonld {flags}",
-              f"RewriteRule {pattern} {target}{ONTOLOGY_PAGE} {flags}", ""]
-    if redirect_base:  # the site's other files (index, style sheet, timeline) are there too
-        lines += ["# everything else", f"RewriteRule ^(.*)$ {target}$1 [R=302,L]", ""]
     return "\n".join(lines)
+
+
+def w3id_htaccess(site_url: str) -> str:
+    """The .htaccess for the IRIs' own base in the w3id.org repository (its folder for
+    ``coalition-kg``): every IRI answers 303 See Other to the same path where the site is published,
+    whose own .htaccess then negotiates the representation. Not used by the site itself."""
+    target = check_base_url(site_url).rstrip("/") + "/"
+    escaped = target.replace("%", "\\%")  # in a RewriteRule's target %N is a RewriteCond back-reference
+    return "\n".join([
+        f"# w3id.org: {lay.BASE} -> {target}",
+        f"# Put this file in the w3id.org repository as coalition-kg/.htaccess; the site at {target} negotiates.",
+        "RewriteEngine on",
+        f"RewriteRule ^(.*)$ {escaped}$1 [R=303,L]",
+        "",
+    ])
