@@ -21,7 +21,6 @@ from .jail import read_text
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "integer")
 QUERY_BASE = lay.BASE + "query/"
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
 # grlc's own pattern (grlc/gquery.py get_parameters), so that both read the same parameters
 GRLC_VARIABLE = re.compile(r"\?(?P<required>_{1,2})(?P<name>[a-zA-Z0-9]+)(_(?P<type>iri|number|literal|integer))?"
                            r"(_(?P<prefix>[a-zA-Z0-9]+)_(?P<userdefined>[a-zA-Z0-9]+))?(_(?P<lang>[a-zA-Z0-9]+))?")
@@ -94,6 +93,26 @@ class StoredQuery:
         return bound
 
 
+def _iri_pattern() -> str:
+    """An ASCII IRI as RFC 3987 writes one, or an entity slug: the binder accepts exactly what this
+    matches, and OpenAPI gives the same pattern, so a client's schema admits what serve takes."""
+    pct = "%[0-9A-Fa-f]{2}"
+    pchar = f"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|{pct})"
+    authority = (f"(?:(?:[A-Za-z0-9._~!$&'()*+,;=:-]|{pct})*@)?(?:[A-Za-z0-9._~!$&'()*+,;=-]|{pct})*"
+                 "(?::[0-9]{0,5})?")
+    hier = f"(?://{authority}(?:/{pchar}*)*|/?(?:{pchar}+(?:/{pchar}*)*)?)"
+    tail = f"(?:\\?(?:{pchar}|[/?])*)?(?:#(?:{pchar}|[/?])*)?"
+    return f"^(?:{SLUG}|[A-Za-z][A-Za-z0-9+.-]*:{hier}{tail})$"
+
+
+SLUG = "[A-Za-z0-9][A-Za-z0-9_./-]*"  # an entity's name under …/id/ (no ':', so no IRI is read as one)
+PATTERNS = {  # what the binder accepts, as regular expressions OpenAPI hands to clients too
+    "iri": _iri_pattern(),
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",  # and a real day of the calendar (format: date)
+    "integer": r"^[+-]?[0-9]+$",
+}
+
+
 def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Literal:
     def bad(reason: str) -> QueryProblem:
         return QueryProblem(query, f"{value!r} is not {reason}", param.name)
@@ -101,13 +120,15 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
     if not is_utf8(value):  # the shell passes bytes; Python keeps those that are not UTF-8 as surrogates
         raise bad("text: it holds bytes that are not UTF-8")
     if param.type == "iri":
-        if _SLUG.match(value) and ":" not in value:
+        if re.fullmatch(SLUG, value):
             value = lay.BASE + "id/" + value  # a bare slug names an entity
-        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+        elif not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
             raise bad("an absolute IRI or an entity slug")
+        elif not re.fullmatch(PATTERNS["iri"], value):
+            raise bad("a valid IRI (ASCII, with other characters %-encoded, as RFC 3987 writes it)")
         try:
             return ox.NamedNode(value)
-        except ValueError as error:
+        except ValueError as error:  # the pattern admits only what an IRI parser takes; this is a last guard
             raise bad(f"a valid IRI ({error})") from None
     if param.type == "string":
         try:
@@ -119,16 +140,15 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
             datetime.date.fromisoformat(value)
         except ValueError:
             raise bad("a date of the form YYYY-MM-DD") from None
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(PATTERNS["date"], value):
             raise bad("a date of the form YYYY-MM-DD")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
     if param.type == "integer":
         # canonical by hand: int() refuses more than 4,300 digits, and xsd:integer has no such limit
-        match = re.fullmatch(r"([+-]?)([0-9]+)", value.strip())
-        if not match:
+        if not re.fullmatch(PATTERNS["integer"], value):
             raise bad("an integer")
-        digits = match.group(2).lstrip("0") or "0"
-        sign = "-" if match.group(1) == "-" and digits != "0" else ""
+        digits = value.lstrip("+-").lstrip("0") or "0"
+        sign = "-" if value.startswith("-") and digits != "0" else ""
         return ox.Literal(sign + digits, datatype=ox.NamedNode(XSD + "integer"))
     raise QueryProblem(query, f"unknown parameter type {param.type!r}", param.name)
 

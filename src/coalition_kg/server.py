@@ -19,7 +19,12 @@ from .workers import Job, Pool, Reply, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
 FORM = "application/x-www-form-urlencoded"
-READ_ONLY = {"Allow": "GET, HEAD, POST, OPTIONS"}
+READ_ONLY = {"Allow": "GET, HEAD, POST, OPTIONS"}  # /sparql
+
+
+def allowed(path: str) -> dict[str, str]:
+    """The Allow header of a resource: only /sparql takes POST (OpenAPI says the same)."""
+    return READ_ONLY if path == "/sparql" else {"Allow": "GET, HEAD, OPTIONS"}
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,9 @@ class Service:
             if request.method == "POST":
                 return self.post(request)
             if request.method == "OPTIONS":
-                return Reply(204, "text/plain", b"", READ_ONLY)
+                return Reply(204, "text/plain", b"", allowed(request.path))
             return replace(problem(405, f"{request.method} is not allowed: this server is read-only"),
-                           headers=READ_ONLY)
+                           headers=allowed(request.path))
         except Exception as error:  # noqa: BLE001 (the last line of defence: one line, no traceback)
             return problem(500, f"internal error: {type(error).__name__}: {error}")
 
@@ -163,7 +168,7 @@ class Service:
 
     def post(self, request: Request) -> Reply:
         if request.path != "/sparql":
-            return replace(problem(405, f"POST is for /sparql, not {request.path}"), headers={"Allow": "GET"})
+            return replace(problem(405, f"POST is for /sparql, not {request.path}"), headers=allowed(request.path))
         kind = (request.header("content-type") or "").split(";")[0].strip().lower()
         params = parse_qs(request.query, keep_blank_values=True)
         try:
