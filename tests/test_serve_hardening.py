@@ -21,10 +21,9 @@ CAP = 40  # --max-connections
 INTEGER_QUERY = """#+ summary: Echoes an integer.
 #+ params:
 #+   - name: n
-#+     type: integer
 #+     description: any integer
 #+     example: "1"
-SELECT ?n WHERE { BIND(?_n AS ?n) }
+SELECT ?n WHERE { BIND(?_n_integer AS ?n) }
 """
 
 

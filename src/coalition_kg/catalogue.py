@@ -1,4 +1,8 @@
-"""Stored queries: one per file in queries/, a grlc-style `#+` YAML header, typed parameters."""
+"""Stored queries: one per file in queries/, a grlc `#+` YAML header, parameters typed by grlc's
+convention: the variable's name says the type (?_name a plain literal, ?_name_iri an IRI,
+?_name_integer or ?_name_xsd_integer an integer, ?_name_xsd_date a date; ?__name optional). The
+header's `params:` adds only what a variable name cannot say: description, example, default. This
+module is the one reader of that convention: the CLI, serve's REST operations and OpenAPI all ask it."""
 
 from __future__ import annotations
 
@@ -17,7 +21,12 @@ from .jail import read_text
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "integer")
 QUERY_BASE = lay.BASE + "query/"
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
+# grlc's own pattern (grlc/gquery.py get_parameters), so that both read the same parameters
+GRLC_VARIABLE = re.compile(r"\?(?P<required>_{1,2})(?P<name>[a-zA-Z0-9]+)(_(?P<type>iri|number|literal|integer))?"
+                           r"(_(?P<prefix>[a-zA-Z0-9]+)_(?P<userdefined>[a-zA-Z0-9]+))?(_(?P<lang>[a-zA-Z0-9]+))?")
+GRLC_TYPES = {("", "", ""): "string", ("iri", "", ""): "iri", ("integer", "", ""): "integer",
+              ("", "xsd_integer", ""): "integer", ("", "xsd_date", ""): "date", ("", "xsd_string", ""): "string"}
+HEADER_PARAM_KEYS = ("name", "description", "example", "default")
 
 
 @dataclass(frozen=True)
@@ -27,10 +36,12 @@ class Parameter:
     description: str
     example: str | None = None
     default: str | None = None
+    variable_name: str = ""  # as the query spells it, without '?': _meeting_iri
+    required: bool = True  # grlc: ?__name is optional
 
     @property
     def variable(self) -> ox.Variable:
-        return ox.Variable("_" + self.name)
+        return ox.Variable(self.variable_name or "_" + self.name)
 
 
 @dataclass
@@ -74,10 +85,32 @@ class StoredQuery:
         bound = {}
         for param in self.params:
             value = values.get(param.name, param.default)
+            if value is None and not param.required:
+                continue  # grlc leaves an optional parameter's variable unbound
             if value is None:
                 raise QueryProblem(self.name, f"missing value (type {param.type}, e.g. {param.example})", param.name)
             bound[param.variable] = to_term(self.name, param, value)
         return bound
+
+
+def _iri_pattern() -> str:
+    """An ASCII IRI as RFC 3987 writes one, or an entity slug: the binder accepts exactly what this
+    matches, and OpenAPI gives the same pattern, so a client's schema admits what serve takes."""
+    pct = "%[0-9A-Fa-f]{2}"
+    pchar = f"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|{pct})"
+    authority = (f"(?:(?:[A-Za-z0-9._~!$&'()*+,;=:-]|{pct})*@)?(?:[A-Za-z0-9._~!$&'()*+,;=-]|{pct})*"
+                 "(?::[0-9]{0,5})?")
+    hier = f"(?://{authority}(?:/{pchar}*)*|/?(?:{pchar}+(?:/{pchar}*)*)?)"
+    tail = f"(?:\\?(?:{pchar}|[/?])*)?(?:#(?:{pchar}|[/?])*)?"
+    return f"^(?:{SLUG}|[A-Za-z][A-Za-z0-9+.-]*:{hier}{tail})$"
+
+
+SLUG = "[A-Za-z0-9][A-Za-z0-9_./-]*"  # an entity's name under …/id/ (no ':', so no IRI is read as one)
+PATTERNS = {  # what the binder accepts, as regular expressions OpenAPI hands to clients too
+    "iri": _iri_pattern(),
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",  # and a real day of the calendar (format: date)
+    "integer": r"^[+-]?[0-9]+$",
+}
 
 
 def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Literal:
@@ -87,13 +120,15 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
     if not is_utf8(value):  # the shell passes bytes; Python keeps those that are not UTF-8 as surrogates
         raise bad("text: it holds bytes that are not UTF-8")
     if param.type == "iri":
-        if _SLUG.match(value) and ":" not in value:
+        if re.fullmatch(SLUG, value):
             value = lay.BASE + "id/" + value  # a bare slug names an entity
-        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+        elif not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
             raise bad("an absolute IRI or an entity slug")
+        elif not re.fullmatch(PATTERNS["iri"], value):
+            raise bad("a valid IRI (ASCII, with other characters %-encoded, as RFC 3987 writes it)")
         try:
             return ox.NamedNode(value)
-        except ValueError as error:
+        except ValueError as error:  # the pattern admits only what an IRI parser takes; this is a last guard
             raise bad(f"a valid IRI ({error})") from None
     if param.type == "string":
         try:
@@ -105,16 +140,15 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
             datetime.date.fromisoformat(value)
         except ValueError:
             raise bad("a date of the form YYYY-MM-DD") from None
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(PATTERNS["date"], value):
             raise bad("a date of the form YYYY-MM-DD")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
     if param.type == "integer":
         # canonical by hand: int() refuses more than 4,300 digits, and xsd:integer has no such limit
-        match = re.fullmatch(r"([+-]?)([0-9]+)", value.strip())
-        if not match:
+        if not re.fullmatch(PATTERNS["integer"], value):
             raise bad("an integer")
-        digits = match.group(2).lstrip("0") or "0"
-        sign = "-" if match.group(1) == "-" and digits != "0" else ""
+        digits = value.lstrip("+-").lstrip("0") or "0"
+        sign = "-" if value.startswith("-") and digits != "0" else ""
         return ox.Literal(sign + digits, datatype=ox.NamedNode(XSD + "integer"))
     raise QueryProblem(query, f"unknown parameter type {param.type!r}", param.name)
 
@@ -178,24 +212,7 @@ def read_query(path: Path, shown_as: str | None = None, root: Path | None = None
         raise QueryProblem(path.stem, f"{where}: bad #+ header: {getattr(error, 'problem', error)}") from None
     if not isinstance(header, dict):
         raise QueryProblem(path.stem, f"{shown_as}:1: the #+ header must be a YAML mapping")
-    params = []
-    if not isinstance(header.get("params") or [], list):
-        raise QueryProblem(path.stem, f"{shown_as}: the #+ header's params must be a list of parameters")
-    for index, raw in enumerate(header.get("params") or []):
-        if not isinstance(raw, dict) or "name" not in raw:
-            raise QueryProblem(path.stem, f"{shown_as}: params[{index}] needs at least a name")
-        if not re.fullmatch(r"[A-Za-z0-9_]+", str(raw["name"])):  # it names the variable ?_name, and an IRI
-            raise QueryProblem(path.stem, f"{shown_as}: params[{index}]: the name {str(raw['name'])!r} is not "
-                                          "letters, digits and underscores")
-        kind = str(raw.get("type", "string"))
-        if kind not in PARAM_TYPES:
-            raise QueryProblem(path.stem, f"{shown_as}: type {kind!r} is not one of {', '.join(PARAM_TYPES)}",
-                               str(raw["name"]))
-        params.append(Parameter(
-            name=str(raw["name"]), type=kind, description=str(raw.get("description", "")),
-            example=None if raw.get("example") is None else str(raw["example"]),
-            default=None if raw.get("default") is None else str(raw["default"]),
-        ))
+    params = read_parameters(path.stem, shown_as, text, header_lines, header.get("params"))
     tags = header.get("tags") or []
     return StoredQuery(
         name=path.stem, path=path, text=text,
@@ -204,6 +221,62 @@ def read_query(path: Path, shown_as: str | None = None, root: Path | None = None
         tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
         params=params, shown_as=shown_as,
     )
+
+
+def variable_parameters(query: str, shown_as: str, body: str) -> dict[str, tuple[str, str, bool]]:
+    """name -> (type, variable, required), read from the variables as grlc reads them."""
+    found: dict[str, tuple[str, str, bool]] = {}
+    for match in GRLC_VARIABLE.finditer(body):
+        name = match.group("name")
+        if re.match(r"\w", body[match.end():match.end() + 1]):  # ?_a_iriX: grlc would read ?_a_iri and bind nothing
+            raise QueryProblem(query, f"{shown_as}: {match.group(0)}{body[match.end():].split()[0]}: grlc reads "
+                                      f"only {match.group(0)} of this variable; rename it", name)
+        datatype = f"{match.group('prefix')}_{match.group('userdefined')}" if match.group("prefix") else ""
+        key = (match.group("type") or "", datatype, match.group("lang") or "")
+        if key not in GRLC_TYPES:
+            raise QueryProblem(query, f"{shown_as}: {match.group(0)}: a type coalition-kg does not bind; name the "
+                                      f"variable ?_{name} (text), ?_{name}_iri, ?_{name}_integer or ?_{name}_xsd_date",
+                               name)
+        seen = (GRLC_TYPES[key], match.group(0)[1:], len(match.group("required")) == 1)
+        if found.setdefault(name, seen) != seen:
+            raise QueryProblem(query, f"{shown_as}: ?{found[name][1]} and {match.group(0)} name one parameter "
+                                      "two ways", name)
+    return found
+
+
+def read_parameters(query: str, shown_as: str, text: str, header_lines: list[str], raw_params) -> list[Parameter]:
+    """The parameters the variables declare, with what the header's params: adds to them."""
+    body = "\n".join(text.split("\n")[len(header_lines):])
+    variables = variable_parameters(query, shown_as, body)
+    if not isinstance(raw_params or [], list):
+        raise QueryProblem(query, f"{shown_as}: the #+ header's params must be a list of parameters")
+    notes: dict[str, dict] = {}
+    for index, raw in enumerate(raw_params or []):
+        if not isinstance(raw, dict) or "name" not in raw:
+            raise QueryProblem(query, f"{shown_as}: params[{index}] needs at least a name")
+        name = str(raw["name"])
+        if not re.fullmatch(r"[A-Za-z0-9]+", name):  # grlc reads no other names from a variable
+            raise QueryProblem(query, f"{shown_as}: params[{index}]: the name {name!r} is not letters and digits")
+        extra = [key for key in raw if key not in HEADER_PARAM_KEYS]
+        if extra:
+            said = ("the variable's name gives the type (?_x text, ?_x_iri, ?_x_integer, ?_x_xsd_date)"
+                    if extra[0] == "type" else f"a parameter has only {', '.join(HEADER_PARAM_KEYS)}")
+            raise QueryProblem(query, f"{shown_as}: params[{index}]: {extra[0]!r} is not for the header: {said}",
+                               name)
+        if name not in variables:
+            raise QueryProblem(query, f"{shown_as}: params[{index}]: the query has no variable ?_{name} (or "
+                                      f"?_{name}_iri, …) for it", name)
+        notes[name] = raw
+    params = []
+    for name, (kind, variable, required) in variables.items():
+        raw = notes.get(name, {})
+        params.append(Parameter(
+            name=name, type=kind, description=str(raw.get("description", "")),
+            example=None if raw.get("example") is None else str(raw["example"]),
+            default=None if raw.get("default") is None else str(raw["default"]),
+            variable_name=variable, required=required,
+        ))
+    return params
 
 
 def load_catalogue(layout: lay.Layout) -> dict[str, StoredQuery]:

@@ -22,7 +22,6 @@ from .workers import Job, Pool, Reply, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
 FORM = "application/x-www-form-urlencoded"
-READ_ONLY = {"Allow": "GET, HEAD, POST, OPTIONS"}
 
 
 @dataclass(frozen=True)
