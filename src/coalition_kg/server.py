@@ -58,7 +58,6 @@ FILE_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "
               ".ttl": "text/turtle", ".jsonld": "application/ld+json", ".png": "image/png", **CONVERTED}
 QUERY_METHODS = "GET, HEAD, POST, OPTIONS"  # /sparql
 READ_METHODS = "GET, HEAD, OPTIONS"  # everything else
-READ_ONLY = {"Allow": QUERY_METHODS}
 
 
 def allowed(path: str) -> str:
