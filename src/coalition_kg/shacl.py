@@ -107,11 +107,26 @@ def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()
             forbidden = sorted({FORBIDDEN_IN_SHAPES[part] for part in checked.parts if part in FORBIDDEN_IN_SHAPES})
             if forbidden:
                 raise QueryRefused("", f"{' and '.join(forbidden)} not allowed in {name}: SHACL forbids it there")
+            if checked.undeclared:
+                raise _undeclared(name, sorted(checked.undeclared), query, prefixes.count("\n"))
         except QueryRefused as error:
             line = None if error.line is None else error.line - prefixes.count("\n")
             shown, at = _where(list(files), query, line)
             raise UsageProblem(f"{shown}{'' if at is None else f':{at}'}: a shape's {name}: {error.reason}") from None
         _passed.add(prefixes + query)
+
+
+def _undeclared(name: str, prefixes: list[str], query: str, before: int) -> Exception:
+    """SHACL (section 5.2.1) gives a shape's query only the prefixes its sh:prefixes declare with
+    sh:declare, never the file's @prefix lines: engines that follow it (Jena, rudof) refuse the
+    shapes, and those that do not (pySHACL) read the file's. Refused here, at the first use."""
+    from .sparql_guard import QueryRefused
+
+    shown = ", ".join(f"{prefix}:" for prefix in prefixes)
+    use = re.search(rf"(?<![\w.:/<#-]){re.escape(prefixes[0])}:(?!//)", query)
+    line = before + query.count("\n", 0, use.start()) + 1 if use else None  # ``before``: the PREFIX lines
+    return QueryRefused("", f"it uses {shown}, which its sh:prefixes do not declare with sh:declare "
+                            "(SHACL 5.2.1: a shape's query sees only those)", line)
 
 
 def _unusable(error: Exception) -> UsageProblem:
