@@ -207,9 +207,19 @@ def path_text(graph: rdflib.Graph, path) -> str:
         if inner is None:
             continue
         if predicate == SH.alternativePath:
-            return "(" + " | ".join(path_text(graph, step) for step in rdflib.collection.Collection(graph, inner)) + ")"
+            return "(" + " | ".join(_alternatives(graph, inner)) + ")"
         return form.format(path_text(graph, inner))
     return "[]"
+
+
+def _alternatives(graph: rdflib.Graph, members) -> list[str]:
+    """The alternatives of an sh:alternativePath, one nested in another spelt as one (Jena reports
+    (a | b | c) as ((a | b) | c): the same path)."""
+    texts = []
+    for step in rdflib.collection.Collection(graph, members):
+        inner = graph.value(step, SH.alternativePath) if isinstance(step, rdflib.BNode) else None
+        texts += _alternatives(graph, inner) if inner is not None else [path_text(graph, step)]
+    return texts
 
 
 def result_key(result: dict) -> tuple[str, ...]:
