@@ -64,6 +64,22 @@ def _prefixes(shapes: rdflib.Graph, node) -> str:
     return "".join(sorted(set(lines)))
 
 
+def _check_declarations(shapes: rdflib.Graph, node) -> None:
+    """Each sh:declare the query's sh:prefixes reach is one sh:prefix string and one sh:namespace of
+    datatype xsd:anyURI (SHACL 5.2.1): rudof finds no prefix in an IRI there, pySHACL and Jena take it."""
+    from .sparql_guard import QueryRefused
+
+    for owner in shapes.objects(node, SH.prefixes):
+        for declaration in shapes.objects(owner, SH.declare):
+            prefixes, namespaces = list(shapes.objects(declaration, SH.prefix)), \
+                list(shapes.objects(declaration, SH.namespace))
+            if len(prefixes) != 1 or not isinstance(prefixes[0], rdflib.Literal) or \
+                    len(namespaces) != 1 or not isinstance(namespaces[0], rdflib.Literal) or \
+                    namespaces[0].datatype != XSD.anyURI:
+                raise QueryRefused("", f"a sh:declare of {owner.n3()} needs one sh:prefix and one sh:namespace "
+                                       '"..."^^xsd:anyURI')
+
+
 def _where(files: list[tuple[str, Path]], query: str, line: int | None) -> tuple[str, int | None]:
     """The file holding a shape's query and the line in it of the query's line ``line`` (its first
     non-blank line if None). Found by a line of the query as the file spells it (Turtle escapes can
@@ -101,6 +117,7 @@ def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()
         try:
             if expected is None:
                 raise QueryRefused("", f"{name} is not allowed in shapes: validation only reads the data")
+            _check_declarations(shapes, node)
             checked = check(prefixes + query, "", graphs=())  # no FROM at all: the engine picks the data
             if checked.form != expected:
                 raise QueryRefused("", f"{name} must hold a {expected.upper()} query, not {checked.form.upper()}")
