@@ -241,7 +241,8 @@ def test_context_names_every_ontology_term_once(document):
     assert context["memberCount"] == {"@id": "ckg:memberCount", "@type": "xsd:integer"}
     assert context["label"] == {"@id": "rdfs:label", "@language": "en"}
     assert context["evidence"]["@container"] == "@set"
-    assert context["schemaLocation"] == "schema:location"  # ours is "location"; only the entailments use this
+    # ours is "location"; only the entailments use this one, declared an object property (OWL 2 DL): IRIs
+    assert context["schemaLocation"] == {"@id": "schema:location", "@type": "@id"}
     assert "@vocab" not in context
 
 

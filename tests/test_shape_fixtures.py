@@ -29,9 +29,14 @@ def catalogue_graph_of(dataset) -> rdflib.Graph:
 
 
 def results_with(fixture: Path | None, kind: str, engine: str, repo: Path, dataset) -> list[dict]:
-    """The validator's results with the fixture added where a maintainer would put it: a data
-    fixture as a source document (so its shortcuts are derived), an ontology fixture in ontology/,
-    a catalogue fixture into the catalogue's RDF."""
+    """The validator's results with the fixture added where a maintainer would put it."""
+    return run_shacl(*validated_with(fixture, kind, repo, dataset), engine)
+
+
+def validated_with(fixture: Path | None, kind: str, repo: Path, dataset) -> tuple:
+    """(data graph, shapes) as validate builds them, with the fixture added where a maintainer would
+    put it: a data fixture as a source document (so its shortcuts are derived), an ontology fixture in
+    ontology/, a catalogue fixture into the catalogue's RDF."""
     shapes = graph_from_files(dataset.layout.shape_files(kind), dataset.layout)
     if kind == "metadata":  # the dataset's description, as `describe --endpoint` makes it, and the fixture
         from coalition_kg.describe import describe
@@ -39,12 +44,12 @@ def results_with(fixture: Path | None, kind: str, engine: str, repo: Path, datas
         graph = rdflib_graph(describe(dataset, endpoint="http://127.0.0.1:8000/sparql"))
         if fixture is not None:
             graph.parse(fixture, format="turtle")
-        return run_shacl(graph, shapes, engine)
+        return graph, shapes
     if kind == "catalogue":
         graph = catalogue_graph_of(dataset)
         if fixture is not None:
             graph.parse(fixture, format="turtle")
-        return run_shacl(graph, shapes, engine)
+        return graph, shapes
     if fixture is not None:
         folder = repo / ("data/sources" if kind == "data" else "ontology")
         shutil.copy(fixture, folder / f"zz-fixture-{fixture.stem}.ttl")
@@ -52,7 +57,7 @@ def results_with(fixture: Path | None, kind: str, engine: str, repo: Path, datas
     graphs = [lay.ONTOLOGY_GRAPH] + ([*dataset.data_graphs, lay.DERIVED_GRAPH] if kind == "data" else [])
     store = ox.Store()
     store.extend(dataset.quads(graphs))
-    return run_shacl(store, shapes, engine)
+    return store, shapes
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -46,7 +46,9 @@ EXTRA_PREFIXES = {  # beside export.PREFIXES: what the ontology and the graph na
     "graph": lay.BASE + "graph/",
 }
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
-_PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty", RDF + "Property",
+# Not owl:AnnotationProperty: the ontology declares those it uses on itself and its terms (dcterms:title,
+# skos:definition: OWL 2 DL asks it), which no export holds unless its data does (then usage names them).
+_PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property",
                    OWL + "FunctionalProperty", OWL + "TransitiveProperty", OWL + "SymmetricProperty",
                    OWL + "InverseFunctionalProperty"}
 _ALIGNMENTS = {RDFS + "subClassOf", RDFS + "subPropertyOf", OWL + "equivalentClass", OWL + "equivalentProperty",

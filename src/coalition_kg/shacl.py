@@ -64,6 +64,22 @@ def _prefixes(shapes: rdflib.Graph, node) -> str:
     return "".join(sorted(set(lines)))
 
 
+def _check_declarations(shapes: rdflib.Graph, node) -> None:
+    """Each sh:declare the query's sh:prefixes reach is one sh:prefix string and one sh:namespace of
+    datatype xsd:anyURI (SHACL 5.2.1): rudof finds no prefix in an IRI there, pySHACL and Jena take it."""
+    from .sparql_guard import QueryRefused
+
+    for owner in shapes.objects(node, SH.prefixes):
+        for declaration in shapes.objects(owner, SH.declare):
+            prefixes, namespaces = list(shapes.objects(declaration, SH.prefix)), \
+                list(shapes.objects(declaration, SH.namespace))
+            if len(prefixes) != 1 or not isinstance(prefixes[0], rdflib.Literal) or \
+                    len(namespaces) != 1 or not isinstance(namespaces[0], rdflib.Literal) or \
+                    namespaces[0].datatype != XSD.anyURI:
+                raise QueryRefused("", f"a sh:declare of {owner.n3()} needs one sh:prefix and one sh:namespace "
+                                       '"..."^^xsd:anyURI')
+
+
 def _where(files: list[tuple[str, Path]], query: str, line: int | None) -> tuple[str, int | None]:
     """The file holding a shape's query and the line in it of the query's line ``line`` (its first
     non-blank line if None). Found by a line of the query as the file spells it (Turtle escapes can
@@ -101,17 +117,33 @@ def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()
         try:
             if expected is None:
                 raise QueryRefused("", f"{name} is not allowed in shapes: validation only reads the data")
+            _check_declarations(shapes, node)
             checked = check(prefixes + query, "", graphs=())  # no FROM at all: the engine picks the data
             if checked.form != expected:
                 raise QueryRefused("", f"{name} must hold a {expected.upper()} query, not {checked.form.upper()}")
             forbidden = sorted({FORBIDDEN_IN_SHAPES[part] for part in checked.parts if part in FORBIDDEN_IN_SHAPES})
             if forbidden:
                 raise QueryRefused("", f"{' and '.join(forbidden)} not allowed in {name}: SHACL forbids it there")
+            if checked.undeclared:
+                raise _undeclared(name, sorted(checked.undeclared), query, prefixes.count("\n"))
         except QueryRefused as error:
             line = None if error.line is None else error.line - prefixes.count("\n")
             shown, at = _where(list(files), query, line)
             raise UsageProblem(f"{shown}{'' if at is None else f':{at}'}: a shape's {name}: {error.reason}") from None
         _passed.add(prefixes + query)
+
+
+def _undeclared(name: str, prefixes: list[str], query: str, before: int) -> Exception:
+    """SHACL (section 5.2.1) gives a shape's query only the prefixes its sh:prefixes declare with
+    sh:declare, never the file's @prefix lines: engines that follow it (Jena, rudof) refuse the
+    shapes, and those that do not (pySHACL) read the file's. Refused here, at the first use."""
+    from .sparql_guard import QueryRefused
+
+    shown = ", ".join(f"{prefix}:" for prefix in prefixes)
+    use = re.search(rf"(?<![\w.:/<#-]){re.escape(prefixes[0])}:(?!//)", query)
+    line = before + query.count("\n", 0, use.start()) + 1 if use else None  # ``before``: the PREFIX lines
+    return QueryRefused("", f"it uses {shown}, which its sh:prefixes do not declare with sh:declare "
+                            "(SHACL 5.2.1: a shape's query sees only those)", line)
 
 
 def _unusable(error: Exception) -> UsageProblem:
@@ -192,9 +224,19 @@ def path_text(graph: rdflib.Graph, path) -> str:
         if inner is None:
             continue
         if predicate == SH.alternativePath:
-            return "(" + " | ".join(path_text(graph, step) for step in rdflib.collection.Collection(graph, inner)) + ")"
+            return "(" + " | ".join(_alternatives(graph, inner)) + ")"
         return form.format(path_text(graph, inner))
     return "[]"
+
+
+def _alternatives(graph: rdflib.Graph, members) -> list[str]:
+    """The alternatives of an sh:alternativePath, one nested in another spelt as one (Jena reports
+    (a | b | c) as ((a | b) | c): the same path)."""
+    texts = []
+    for step in rdflib.collection.Collection(graph, members):
+        inner = graph.value(step, SH.alternativePath) if isinstance(step, rdflib.BNode) else None
+        texts += _alternatives(graph, inner) if inner is not None else [path_text(graph, step)]
+    return texts
 
 
 def result_key(result: dict) -> tuple[str, ...]:

@@ -60,6 +60,9 @@ class QueryRefused(CoalitionKGError):
 class Checked:
     form: str  # select, ask, construct, describe; update only where the caller allows it
     parts: frozenset[str]  # the grammar's productions the text uses (VALUES is InlineData/ValuesClause)
+    # Prefixes of prefixed names the text uses but its PREFIX lines do not declare ("" for ":x"): an
+    # error for SPARQL (section 4.1.1), which engines that resolve names at parse time refuse.
+    undeclared: frozenset[str] = frozenset()
 
 
 def nesting_depth(text: str) -> int:
@@ -228,8 +231,11 @@ def check(text: str, where: str = "query", graphs: Iterable[str] | None = (), al
     form, tree = _parse(_bounded(text, where, max_length), where, allow_update)
     parts = set()
     datasets = []
+    used, declared = set(), set()
     for node in _nodes(tree):
         parts.add(node.name)
+        if node.name in ("pname", "PrefixDecl"):
+            (used if node.name == "pname" else declared).add(dict.get(node, "prefix") or "")
         if node.name in _FORMS and form is None:
             form = _FORMS[node.name]
         if node.name == "ServiceGraphPattern":
@@ -253,4 +259,4 @@ def check(text: str, where: str = "query", graphs: Iterable[str] | None = (), al
             if named not in allowed:
                 raise QueryRefused(where, f"FROM <{named}> is not allowed: a query reads only the repository's "
                                           "own graphs")
-    return Checked(form, frozenset(parts))
+    return Checked(form, frozenset(parts), frozenset(used - declared))
