@@ -54,10 +54,8 @@ class EmbeddedStore:
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
-
-    @property
-    def graphs(self) -> list[str]:
-        return self.dataset.layout.graphs()
+        # the graphs a FROM may name: listed once, not by walking data/ again for every query answered
+        self.graphs = dataset.layout.graphs()
 
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
         from .binding import bind

@@ -211,8 +211,9 @@ def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Prob
     problems = []
     from .catalogue import syntax_error
 
+    graphs = layout.graphs()  # listed once: each call walks data/ (thousands of files at scale)
     for query in queries.values():
-        problem = syntax_error(query, query.shown_as, layout.graphs())
+        problem = syntax_error(query, query.shown_as, graphs)
         if problem:
             where, _, message = problem.partition(": ")
             parts = where.split(":")
