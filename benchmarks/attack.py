@@ -183,7 +183,7 @@ NESTED_QUERIES = {"(": "SELECT * WHERE { FILTER(" + "(" * NESTED + "1" + ")" * N
 def refusal_in_process(text: str, runs: int) -> str:
     """Median time the checker takes to refuse ``text``, in this process (its package on the path)."""
     try:
-        from coalition_kg.sparql_guard import QueryRefused, check
+        from coalition_kg.guards.sparql import QueryRefused, check
     except ImportError:  # code from before the checker (--src of an older checkout)
         return "no checker in this code"
 

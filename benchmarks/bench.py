@@ -55,7 +55,7 @@ def _clock(function):
 
 
 def run_step(step: str, repo: Path, dump: Path | None) -> dict:
-    from coalition_kg.dataset import load
+    from coalition_kg.repository.dataset import load
 
     if step == "plain-load":
         import rdflib
@@ -73,8 +73,8 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
     if step in ("store-build", "store-reopen"):  # --store PATH: built once, then reopened
         import shutil
 
-        from coalition_kg.disk import open_store
-        from coalition_kg.layout import Layout
+        from coalition_kg.repository.disk_store import open_store
+        from coalition_kg.repository.layout import Layout
 
         path = repo.with_name(repo.name + "-store")
         if step == "store-build":
@@ -82,20 +82,20 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
         seconds, dataset = _clock(lambda: open_store(Layout.at(repo), path))
         return {"seconds": seconds, "triples": len(dataset.store)}
     if step == "derive":
-        from coalition_kg.rules import materialise
+        from coalition_kg.repository.shortcut_rules import derive_shortcuts
 
         dataset = load(repo, derive=False)
-        seconds, added = _clock(lambda: materialise(dataset))
+        seconds, added = _clock(lambda: derive_shortcuts(dataset.store, dataset.layout))
         return {"seconds": seconds, "derived": added}
     dataset = load(repo)
     if step == "validate":
-        from coalition_kg.validate import validate
+        from coalition_kg.check.validate import validate
 
         seconds, report = _clock(lambda: validate(dataset, repo / "texts"))
         return {"seconds": seconds, "problems": len(report.problems)}
     if step in ("shacl", "plain-shacl"):
-        from coalition_kg.dataset import graph_from_files
-        from coalition_kg.shacl import result_key, run_shacl
+        from coalition_kg.check.shacl import result_key, run_shacl
+        from coalition_kg.repository.dataset import graph_from_files
 
         shapes = graph_from_files(dataset.layout.shape_files("data"), dataset.layout)
         graph = dataset.store
@@ -105,7 +105,7 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
             dump.write_text(json.dumps(sorted(result_key(r) for r in results)), encoding="utf-8")
         return {"seconds": seconds, "results": len(results)}
     if step in ("infer", "plain-infer"):
-        from coalition_kg.reasoning import entailments
+        from coalition_kg.reasoning.owl_rl import entailments
 
         reasoner = "reasonable" if step == "infer" else "owlrl"
         seconds, added = _clock(lambda: entailments(dataset, reasoner))
@@ -115,8 +115,8 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
             dump.write_text("\n".join(sorted(lines)), encoding="utf-8")
         return {"seconds": seconds, "entailments": len(added)}
     if step == "queries":
-        from coalition_kg.catalogue import load_catalogue
-        from coalition_kg.store import EmbeddedStore, answer
+        from coalition_kg.query.catalogue import load_catalogue
+        from coalition_kg.query.store import EmbeddedStore, answer
 
         store, times, rows = EmbeddedStore(dataset), {}, {}
         for query in load_catalogue(dataset.layout).values():
@@ -125,7 +125,7 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
             times[query.name], rows[query.name] = seconds, len(results.rows)
         return {"seconds": sum(times.values()), "queries": times, "rows": rows}
     if step.startswith("export-"):
-        from coalition_kg.export import export_quads, serialise
+        from coalition_kg.publish.export import export_quads, serialise
 
         quads = export_quads(dataset)
         seconds, payload = _clock(lambda: serialise(quads, step.removeprefix("export-")))
@@ -157,7 +157,7 @@ def blank_names(dataset):
 def synthetic_values(dataset, query) -> dict[str, str]:
     """The query's example parameters name real entities, which synthetic data lacks: an IRI
     parameter takes the best-connected synthetic instance of the example's class instead."""
-    from coalition_kg.store import EmbeddedStore
+    from coalition_kg.query.store import EmbeddedStore
 
     real = _real_store()
     values = {}
@@ -180,8 +180,8 @@ def synthetic_values(dataset, query) -> dict[str, str]:
 
 @functools.cache
 def _real_store():
-    from coalition_kg.dataset import load
-    from coalition_kg.store import EmbeddedStore
+    from coalition_kg.query.store import EmbeddedStore
+    from coalition_kg.repository.dataset import load
 
     return EmbeddedStore(load(ROOT, derive=False))
 
@@ -207,7 +207,7 @@ def child(step: str, repo: Path, timeout: float, dump: Path | None = None) -> di
 def synthesise(size: int, work: Path) -> Path:
     repo = work / f"synth-{size}"
     if not (repo / "expected-violations.json").is_file():
-        from coalition_kg.synth import TRIPLES_PER_DOCUMENT, VIOLATIONS
+        from coalition_kg.authoring.synth import TRIPLES_PER_DOCUMENT, VIOLATIONS
 
         # two violations of each kind where there are documents enough to carry them
         violations = min(2, round(size / TRIPLES_PER_DOCUMENT) // len(VIOLATIONS))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from coalition_kg.cli import main
-from coalition_kg.dataset import load
+from coalition_kg.repository.dataset import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -38,7 +38,7 @@ def dataset():
 @pytest.fixture(scope="session")
 def synthetic(tmp_path_factory) -> Path:
     """A small synthetic repository that conforms: 12 generated documents, their texts in texts/."""
-    from coalition_kg.synth import generate
+    from coalition_kg.authoring.synth import generate
 
     out = tmp_path_factory.mktemp("synthetic") / "repo"
     generate(ROOT, out, documents=12)

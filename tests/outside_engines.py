@@ -1,6 +1,6 @@
 """Other people's SHACL engines, run on exactly the data graph and shapes our engines see: rudof
 (pyrudof, PyPI) in process, Apache Jena's `shacl` (Debian's libapache-jena-java) in a JVM. Each
-returns the same comparable keys as coalition_kg.shacl.result_key.
+returns the same comparable keys as coalition_kg.check.shacl.result_key.
 
 They read files, and Jena relabels the blank nodes it parses. Where the shapes cannot tell a blank
 node from an IRI, blank nodes are given to them as IRIs `urn:x-bnode:<label>` and mapped back in their
@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from coalition_kg.shacl import results
+from coalition_kg.check.shacl import results
 
 SKOLEM = "urn:x-bnode:"
 JAVA_LIBRARY = Path("/usr/share/java")

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pyoxigraph as ox
 
-from coalition_kg.catalogue import load_catalogue
-from coalition_kg.store import EmbeddedStore, answer
+from coalition_kg.query.catalogue import load_catalogue
+from coalition_kg.query.store import EmbeddedStore, answer
 
 BASE = "https://w3id.org/coalition-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -8,9 +8,9 @@ import json
 import subprocess
 import sys
 
-from coalition_kg.catalogue import load_catalogue
-from coalition_kg.layout import Layout
-from coalition_kg.synth import VIOLATIONS
+from coalition_kg.authoring.synth import VIOLATIONS
+from coalition_kg.query.catalogue import load_catalogue
+from coalition_kg.repository.layout import Layout
 
 
 def test_the_benchmark_runs_at_the_smallest_size(root, tmp_path):

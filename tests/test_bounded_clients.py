@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from coalition_kg import layout as lay
-from coalition_kg.bounded_http import EndpointProblem, target
-from coalition_kg.push import push
-from coalition_kg.remote import RemoteStore
+from coalition_kg.guards.http_client import EndpointProblem, target
+from coalition_kg.publish.push import push
+from coalition_kg.query.remote import RemoteStore
+from coalition_kg.repository import layout as lay
 
 from . import raw_server as fake
 from .raw_server import RawServer

@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from coalition_kg import export as export_module
 from coalition_kg.errors import CoalitionKGError
+from coalition_kg.publish import export as export_module
 
 
 def test_validate_conforms_on_the_real_repository(cli, root):
@@ -235,7 +235,7 @@ def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
     import sys
     import time
 
-    from coalition_kg.synth import generate
+    from coalition_kg.authoring.synth import generate
 
     generate(root, tmp_path / "repo", documents=1500)  # about 270k triples: validate takes seconds
     process = subprocess.Popen([sys.executable, "-m", "coalition_kg.cli", "--root", str(tmp_path / "repo"), "validate",

@@ -13,8 +13,8 @@ import rdflib
 from pyshacl import validate
 from rdflib import SH
 
-from coalition_kg.describe import CATALOG, DATASET, SPARQL_SERVICE, describe, render
-from coalition_kg.layout import BASE
+from coalition_kg.publish.dataset_description import CATALOG, DATASET, SPARQL_SERVICE, describe, render
+from coalition_kg.repository.layout import BASE
 
 DCAT_AP = Path(__file__).parent / "fixtures" / "dcat-ap"
 SHAPE_FILES = ("shapes.ttl", "shapes_recommended.ttl", "range.ttl")

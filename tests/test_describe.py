@@ -13,13 +13,13 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from coalition_kg import describe as describe_module
-from coalition_kg import layout as lay
-from coalition_kg.dataset import graph_from_files, load
-from coalition_kg.describe import DATASET, DEFAULT_BASE, FORMATS, IANA, check, describe, render
-from coalition_kg.shacl import ENGINES, run_shacl
-from coalition_kg.synth import EXPECT_LINE
-from coalition_kg.terms import rdflib_graph
+from coalition_kg.authoring.synth import EXPECT_LINE
+from coalition_kg.check.shacl import ENGINES, run_shacl
+from coalition_kg.publish import dataset_description as describe_module
+from coalition_kg.publish.dataset_description import DATASET, DEFAULT_BASE, FORMATS, IANA, check, describe, render
+from coalition_kg.rdf.terms import rdflib_graph
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import graph_from_files, load
 
 # plain Namespaces: rdflib's closed ones warn when pytest looks through the module's names
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

@@ -3,7 +3,7 @@ unchanged, rebuilt when it changes, and never answering from a stale or foreign 
 
 from __future__ import annotations
 
-from coalition_kg.disk import STAMP
+from coalition_kg.repository.disk_store import STAMP
 
 
 def labels(cli, root, store) -> str:

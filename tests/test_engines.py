@@ -8,10 +8,10 @@ import pytest
 import rdflib
 
 from coalition_kg import cli
-from coalition_kg.dataset import load
-from coalition_kg.reasoning import DEFAULT_REASONER, REASONERS, entailments
-from coalition_kg.shacl import DEFAULT_ENGINE, ENGINES, result_key, run_shacl
-from coalition_kg.synth import VIOLATIONS, generate
+from coalition_kg.authoring.synth import VIOLATIONS, generate
+from coalition_kg.check.shacl import DEFAULT_ENGINE, ENGINES, result_key, run_shacl
+from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, REASONERS, entailments
+from coalition_kg.repository.dataset import load
 
 from .outside_engines import (
     comparable,
@@ -130,7 +130,7 @@ def injected(tmp_path_factory, root, seeds):
 
 
 def test_validators_agree_on_injected_violations(injected):
-    from coalition_kg.validate import check_data
+    from coalition_kg.check.validate import check_data
 
     repo, expected = injected
     dataset = load(repo)

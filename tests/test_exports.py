@@ -15,10 +15,10 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from coalition_kg import layout as lay
-from coalition_kg.dataset import load
-from coalition_kg.export import export_quads, jsonld
-from coalition_kg.jsonld_context import CONTEXT_FILE, assign_names, prefixes
+from coalition_kg.publish.export import export_quads, jsonld
+from coalition_kg.publish.jsonld_context import CONTEXT_FILE, assign_names, prefixes
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import load
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = {"turtle": "turtle", "nt": "nt", "xml": "xml", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}

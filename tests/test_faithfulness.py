@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coalition_kg.store import EmbeddedStore
+from coalition_kg.query.store import EmbeddedStore
 
 PREFIXES = """
 PREFIX ckg: <https://w3id.org/coalition-kg/ontology#>

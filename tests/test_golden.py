@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coalition_kg.catalogue import load_catalogue, read_query
-from coalition_kg.layout import Layout
-from coalition_kg.store import EmbeddedStore
+from coalition_kg.query.catalogue import load_catalogue, read_query
+from coalition_kg.query.store import EmbeddedStore
+from coalition_kg.repository.layout import Layout
 
 from .terms import parse_term
 

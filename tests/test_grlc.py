@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from coalition_kg.catalogue import load_catalogue
-from coalition_kg.layout import Layout
+from coalition_kg.query.catalogue import load_catalogue
+from coalition_kg.repository.layout import Layout
 
 pytestmark = pytest.mark.servers
 

@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition_kg.catalogue import read_query
+from coalition_kg.query.catalogue import read_query
 
 from .conftest import ROOT, Sentinel
 

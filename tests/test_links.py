@@ -8,7 +8,7 @@ import csv
 
 import pyoxigraph as ox
 
-from coalition_kg import layout as lay
+from coalition_kg.repository import layout as lay
 
 WD = "http://www.wikidata.org/entity/"
 LINKS = lay.BASE + "graph/wikidata"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coalition_kg.dataset import load
+from coalition_kg.repository.dataset import load
 
 from .conftest import ROOT
 

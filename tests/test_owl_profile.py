@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg import layout as lay
+from coalition_kg.repository import layout as lay
 
 from .outside_engines import JAVA_LIBRARY
 

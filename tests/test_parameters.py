@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.catalogue import Parameter, StoredQuery, to_term
 from coalition_kg.errors import QueryProblem
-from coalition_kg.store import EmbeddedStore
+from coalition_kg.query.catalogue import Parameter, StoredQuery, to_term
+from coalition_kg.query.store import EmbeddedStore
 
 HOSTILE = ['"} ; DROP ALL ; {"', 'x" . } } DELETE WHERE { ?s ?p ?o } #', "<http://evil/> ) }", "'; --", "a > b"]
 
@@ -62,7 +62,7 @@ def test_hostile_value_through_the_command_line(cli, root):
 
 
 def test_bindings_go_into_the_where_group_not_into_comments_strings_or_iris():
-    from coalition_kg.binding import bind
+    from coalition_kg.query.binding import bind
 
     text = ('PREFIX a: <http://x/> # a comment with { a brace\n'
             'SELECT ?x WHERE { ?x a:p "}{" ; a:q ?_v } ORDER BY ?x')

@@ -9,10 +9,10 @@ import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition_kg.catalogue import PATTERNS, Parameter, load_catalogue, read_query, to_term
 from coalition_kg.errors import QueryProblem
-from coalition_kg.layout import Layout
-from coalition_kg.openapi import describe
+from coalition_kg.query.catalogue import PATTERNS, Parameter, load_catalogue, read_query, to_term
+from coalition_kg.repository.layout import Layout
+from coalition_kg.serve.openapi import describe
 
 IRI = Parameter("x", "iri", "")
 

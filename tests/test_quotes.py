@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coalition_kg.dataset import load
-from coalition_kg.quotes import check_quotes
+from coalition_kg.check.quotes import check_quotes
+from coalition_kg.repository.dataset import load
 
 
 def test_every_quote_is_in_the_seed_texts(dataset, seeds):

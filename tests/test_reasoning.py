@@ -6,9 +6,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.dataset import load
-from coalition_kg.reasoning import REASONERS, closure, entailments
-from coalition_kg.validate import validate
+from coalition_kg.check.validate import validate
+from coalition_kg.reasoning.owl_rl import REASONERS, closure, entailments
+from coalition_kg.repository.dataset import load
 
 STANDARD = """
 PREFIX schema: <https://schema.org/>

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from coalition_kg import layout as lay
+from coalition_kg.repository import layout as lay
 
 from .servers import coalition_serve, free_port, oxigraph_server
 

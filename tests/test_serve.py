@@ -15,8 +15,8 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.catalogue import load_catalogue
-from coalition_kg.layout import Layout
+from coalition_kg.query.catalogue import load_catalogue
+from coalition_kg.repository.layout import Layout
 
 from .servers import alive, children, coalition_serve
 

@@ -11,10 +11,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.asgi import make_app
-from coalition_kg.catalogue import Parameter, StoredQuery
-from coalition_kg.server import MAX_BODY, Service
-from coalition_kg.workers import Job, Limits, Reply, execute, printable
+from coalition_kg.query.catalogue import Parameter, StoredQuery
+from coalition_kg.serve.app import make_app
+from coalition_kg.serve.service import MAX_BODY, Service
+from coalition_kg.serve.workers import Job, Limits, Reply, execute, printable
 
 COUNTED = StoredQuery("counted", Path("queries/counted.rq"), "SELECT ?n WHERE { BIND(?_n AS ?n) }",
                       params=[Parameter("n", "integer", "a number")])

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.asgi import make_app
-from coalition_kg.server import Service
-from coalition_kg.workers import Job, execute
+from coalition_kg.serve.app import make_app
+from coalition_kg.serve.service import Service
+from coalition_kg.serve.workers import Job, execute
 
 from .test_serve_app import FakePool, fetch
 

@@ -12,12 +12,12 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from coalition_kg import layout as lay
-from coalition_kg.catalogue import catalogue_graph, load_catalogue
-from coalition_kg.dataset import graph_from_files, load
-from coalition_kg.shacl import ENGINES, run_shacl
-from coalition_kg.synth import EXPECT_LINE
-from coalition_kg.terms import rdflib_graph
+from coalition_kg.authoring.synth import EXPECT_LINE
+from coalition_kg.check.shacl import ENGINES, run_shacl
+from coalition_kg.query.catalogue import catalogue_graph, load_catalogue
+from coalition_kg.rdf.terms import rdflib_graph
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import graph_from_files, load
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*/*.ttl"))
@@ -39,7 +39,7 @@ def validated_with(fixture: Path | None, kind: str, repo: Path, dataset) -> tupl
     ontology/, a catalogue fixture into the catalogue's RDF."""
     shapes = graph_from_files(dataset.layout.shape_files(kind), dataset.layout)
     if kind == "metadata":  # the dataset's description, as `describe --endpoint` makes it, and the fixture
-        from coalition_kg.describe import describe
+        from coalition_kg.publish.dataset_description import describe
 
         graph = rdflib_graph(describe(dataset, endpoint="http://127.0.0.1:8000/sparql"))
         if fixture is not None:

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib.compare import isomorphic
 
-from coalition_kg.site import MANIFEST, build_site
-from coalition_kg.terms import rdflib_graph
+from coalition_kg.rdf.terms import rdflib_graph
+from coalition_kg.site.generate import MANIFEST, build_site
 
 from .sitecheck import BASE, MARRAKECH, MOROCCO, NIAMEY, Expectations, Page, human_date, missing, normal
 

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from coalition_kg.site import W3ID_HTACCESS, build_site
-from coalition_kg.site_paths import PAGE_FOLDERS, TYPE_MAP
+from coalition_kg.site.generate import W3ID_HTACCESS, build_site
+from coalition_kg.site.paths import PAGE_FOLDERS, TYPE_MAP
 
 from .apache import APACHE, apache, readable_folder
 from .servers import free_port

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from coalition_kg.site import build_site
+from coalition_kg.site.generate import build_site
 
 from .sitecheck import BASE, MARRAKECH, MOROCCO, NIAMEY, Expectations, Page, missing
 

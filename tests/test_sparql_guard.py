@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition_kg import layout as lay
-from coalition_kg.binding import bind
-from coalition_kg.catalogue import PARAM_TYPES, Parameter, load_catalogue, to_term
+from coalition_kg.check.shacl import SHAPE_SPARQL
 from coalition_kg.errors import QueryProblem
-from coalition_kg.shacl import SHAPE_SPARQL
-from coalition_kg.sparql_guard import MAX_DEPTH, MAX_LENGTH, QueryRefused, check, nesting_depth
+from coalition_kg.guards.sparql import MAX_DEPTH, MAX_LENGTH, QueryRefused, check, nesting_depth
+from coalition_kg.query.binding import bind
+from coalition_kg.query.catalogue import PARAM_TYPES, Parameter, load_catalogue, to_term
+from coalition_kg.repository import layout as lay
 
 from .conftest import ROOT
 from .servers import coalition_serve
@@ -149,7 +149,7 @@ def test_class2_depth_at_the_bound_both_parsers_are_far_from_their_limits(shape,
 
 NO_NETWORK_SCRIPT = """
 import sys, pyoxigraph as ox
-from coalition_kg.no_network import forbid_network
+from coalition_kg.guards.no_network import forbid_network
 assert forbid_network(), "the seccomp filter is not in force"
 try:
     list(ox.Store().query(sys.argv[1]))
@@ -180,7 +180,7 @@ def test_class1_service_a_serve_worker_has_no_network():
     """Each serve worker runs under the seccomp filter (the kernel says so for its process), the filter
     that test_class1_service_no_network_holds_by_itself shows stops a SERVICE call with the checker
     bypassed."""
-    from coalition_kg.workers import Limits, Pool
+    from coalition_kg.serve.workers import Limits, Pool
 
     pool = Pool(ROOT, None, 2, Limits(seconds=30))
     try:

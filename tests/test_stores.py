@@ -11,11 +11,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg import layout as lay
-from coalition_kg.catalogue import read_query
-from coalition_kg.disk import open_store
-from coalition_kg.remote import RemoteStore
-from coalition_kg.store import EmbeddedStore
+from coalition_kg.query.catalogue import read_query
+from coalition_kg.query.remote import RemoteStore
+from coalition_kg.query.store import EmbeddedStore
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.disk_store import open_store
 
 from .terms import parse_term
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from coalition_kg.dataset import load
-from coalition_kg.synth import EXAMPLES, EXPECT_LINE, VIOLATIONS, generate
-from coalition_kg.validate import validate
+from coalition_kg.authoring.synth import EXAMPLES, EXPECT_LINE, VIOLATIONS, generate
+from coalition_kg.check.validate import validate
+from coalition_kg.repository.dataset import load
 
 
 def test_generated_data_conforms_with_quotes_and_reasoning(synthetic):

@@ -19,7 +19,7 @@ import pytest
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 
-from coalition_kg.layout import BASE
+from coalition_kg.repository.layout import BASE
 
 from .servers import coalition_serve
 

@@ -6,18 +6,18 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .catalogue import load_catalogue
-from .dataset import Dataset
-from .describe import write_description
-from .errors import CoalitionKGError, UsageProblem
-from .export import FORMATS, export_quads, jsonld_context_of, serialise, write_atomically
-from .folder_swap import replaced_folder
-from .jsonld_context import CONTEXT_FILE
-from .progress import SILENT, Progress
-from .results import render
-from .store import EmbeddedStore, answer
-from .time_limit import run_with_time_limit
-from .validate import validate
+from coalition_kg.check.validate import validate
+from coalition_kg.errors import CoalitionKGError, UsageProblem
+from coalition_kg.guards.folder_swap import replaced_folder
+from coalition_kg.guards.time_limit import run_with_time_limit
+from coalition_kg.progress import SILENT, Progress
+from coalition_kg.publish.dataset_description import write_description
+from coalition_kg.publish.export import FORMATS, export_quads, jsonld_context_of, serialise, write_atomically
+from coalition_kg.publish.jsonld_context import CONTEXT_FILE
+from coalition_kg.query.catalogue import load_catalogue
+from coalition_kg.query.result_formats import render
+from coalition_kg.query.store import EmbeddedStore, answer
+from coalition_kg.repository.dataset import Dataset
 
 DEFAULT_QUERY_TIME_LIMIT = 60.0  # seconds for each stored query: the real ones answer in well under one
 BUILD_FILES = {"validation.txt", "queries", "export"}  # what a build folder holds

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import CoalitionKGError, UsageProblem
+from coalition_kg import __version__
+from coalition_kg.errors import CoalitionKGError, UsageProblem
 
 DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
@@ -27,23 +27,23 @@ class Context:
 
     @property
     def progress(self):
-        from .progress import Progress
+        from coalition_kg.progress import Progress
 
         return Progress.for_terminal(self.quiet)
 
     @property
     def layout(self):
-        from .layout import Layout
+        from coalition_kg.repository.layout import Layout
 
         return Layout.at(self.root)
 
     def store(self, path: Path | None, endpoint: str | None, timeout: float):
         """The store a reading command asks: an endpoint, the on-disk store, or the files in memory."""
         if endpoint:
-            from .remote import MAX_BYTES, RemoteStore
+            from coalition_kg.query.remote import MAX_BYTES, RemoteStore
 
             return RemoteStore(endpoint, timeout, self.layout.graphs(), self.max_bytes or MAX_BYTES)
-        from .store import EmbeddedStore
+        from coalition_kg.query.store import EmbeddedStore
 
         return EmbeddedStore(self.dataset(path))
 
@@ -51,11 +51,11 @@ class Context:
         """The repository's graph: loaded into memory, or from the on-disk store ``store``."""
         if self._dataset is None:
             if store is not None:
-                from .disk import open_store
+                from coalition_kg.repository.disk_store import open_store
 
                 self._dataset = open_store(self.layout, store, self.progress)
             else:
-                from .dataset import load
+                from coalition_kg.repository.dataset import load
 
                 self._dataset = load(self.root, progress=self.progress)
         return self._dataset
@@ -162,9 +162,9 @@ def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, fai
     """Run every check: data, ontology and catalogue shapes, quotes, OWL-RL consistency.
 
     Exit 0 if nothing at or above --fail-on was found, 1 if something was, 2 on unreadable input."""
-    from .diagnostics import render, unreadable
-    from .errors import SyntaxProblem
-    from .validate import validate as run
+    from coalition_kg.check.report_formats import render, unreadable
+    from coalition_kg.check.validate import validate as run
+    from coalition_kg.errors import SyntaxProblem
 
     try:
         dataset = obj.dataset()
@@ -187,8 +187,8 @@ def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, fai
 @click.pass_obj
 def check_quotes(obj: Context, texts: Path) -> None:
     """Check every evidence quote against the source texts in TEXTS (one <doc-id>.txt each)."""
-    from .quotes import check_quotes as run
-    from .validate import Report
+    from coalition_kg.check.quotes import check_quotes as run
+    from coalition_kg.check.report import Report
 
     report = Report(sorted(run(obj.dataset(), texts)))
     click.echo(report.text(), nl=False)
@@ -199,7 +199,7 @@ def check_quotes(obj: Context, texts: Path) -> None:
 @click.pass_obj
 def queries(obj: Context) -> None:
     """List the stored queries with their summaries and parameters."""
-    from .catalogue import load_catalogue
+    from coalition_kg.query.catalogue import load_catalogue
 
     for query in load_catalogue(obj.layout).values():
         params = " ".join(f"--param {p.name}=<{p.type}>" for p in query.params)
@@ -226,9 +226,9 @@ def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
 def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, timeout: float,
           store: Path | None) -> None:
     """Answer the stored query NAME (see `coalition-kg queries`), from the local files or an endpoint."""
-    from .catalogue import get_query
-    from .results import render
-    from .store import answer
+    from coalition_kg.query.catalogue import get_query
+    from coalition_kg.query.result_formats import render
+    from coalition_kg.query.store import answer
 
     stored = get_query(obj.layout, name)
     values = _parse_params(params, name)
@@ -247,13 +247,13 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
 
     The default graph is the union of every graph (data, reference, derived shortcuts, ontology);
     GRAPH ?g names the source of each fact."""
-    from .results import render
+    from coalition_kg.query.result_formats import render
 
     where = "query"
     if text.startswith("@"):
         path = Path(text[1:])
         where = str(path)
-        from .jail import OutsideFile, read_text
+        from coalition_kg.guards.files import OutsideFile, read_text
 
         try:  # a regular file only: a FIFO would hang the command, a device act on a read
             text = read_text(path)
@@ -261,7 +261,7 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
             raise UsageProblem(f"cannot read the query: {error}") from None
         except UnicodeDecodeError as error:
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
-    from .sparql_guard import check
+    from coalition_kg.guards.sparql import check
 
     check(text, where, graphs=obj.layout.graphs())  # before any engine or endpoint sees it
     click.echo(render(obj.store(store, endpoint, timeout).select(text), fmt), nl=False)
@@ -276,7 +276,7 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
 @click.pass_obj
 def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner: str) -> None:
     """Serialise the data graphs and derived shortcuts in a standard RDF format."""
-    from .export import export_quads, output_mode, serialise, write_atomically
+    from coalition_kg.publish.export import export_quads, output_mode, serialise, write_atomically
 
     if output is not None:
         output_mode(output)  # a FIFO, a device or a folder is refused before the work, not after
@@ -304,8 +304,8 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
 
     Credentials, if the store needs them, come from the URL or from COALITION_KG_USER and
     COALITION_KG_PASSWORD."""
-    from .bounded_http import target
-    from .push import push as run
+    from coalition_kg.guards.http_client import target
+    from coalition_kg.publish.push import push as run
 
     shown = target(endpoint).url  # checked before the graph is loaded, and shown without credentials
     written = run(obj.dataset(), endpoint, timeout)
@@ -344,20 +344,20 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
           see_other: bool, store: Path | None) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint (/sparql), the stored queries as a REST
     API (/queries/NAME, described at /openapi.json), and a landing page. Ctrl-C stops it."""
-    from .catalogue import load_catalogue
-    from .server import Service
-    from .workers import Limits, Pool
+    from coalition_kg.query.catalogue import load_catalogue
+    from coalition_kg.serve.service import Service
+    from coalition_kg.serve.workers import Limits, Pool
 
     catalogue = load_catalogue(obj.layout)
     if store is not None:
         obj.dataset(store)  # built or refreshed once here; the workers only open it
     site = None
     if site_dir is not None:
-        from .site_files import SiteFolder
+        from coalition_kg.site.static_files import SiteFolder
 
         site = SiteFolder(site_dir)
     elif not no_pages:
-        from .site import render_site
+        from coalition_kg.site.generate import render_site
 
         site = render_site(obj.dataset(store), progress=obj.progress)
     limits = Limits(time_limit, max_rows, memory_limit, max_bytes)
@@ -365,8 +365,8 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
     try:
         from concurrent.futures import ThreadPoolExecutor
 
-        from .asgi import make_app, stderr_line
-        from .http_stack import Connections, listen, raise_file_limit, run
+        from coalition_kg.serve.app import make_app, stderr_line
+        from coalition_kg.serve.http_stack import Connections, listen, raise_file_limit, run
 
         connections = Connections(max_connections)
         raise_file_limit(max_connections + 256)
@@ -398,7 +398,7 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
 @click.pass_obj
 def stats(obj: Context, fmt: str, endpoint: str | None, timeout: float, store: Path | None) -> None:
     """Triples per graph and instances per class."""
-    from .stats import stats as compute
+    from coalition_kg.query.stats import stats as compute
 
     numbers = compute(obj.store(store, endpoint, timeout), obj.layout)
     if fmt == "json":
@@ -428,16 +428,16 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool, time_limit
     Blank nodes are matched by structure: reformatting or reordering a file shows no change."""
     from contextlib import ExitStack
 
-    from .dataset import load
-    from .diff_formats import render
-    from .revisions import materialise
-    from .semantic_diff import changed_graphs, compare
-    from .time_limit import run_with_time_limit
+    from coalition_kg.diff.formats import render
+    from coalition_kg.diff.revisions import check_out
+    from coalition_kg.diff.semantic import changed_graphs, compare
+    from coalition_kg.guards.time_limit import run_with_time_limit
+    from coalition_kg.repository.dataset import load
 
     repository = obj.layout.root
     with ExitStack() as stack:
         (old_dir, old_name), (new_dir, new_name) = (
-            materialise(spec if spec != "." else str(repository), repository, stack) for spec in (old, new))
+            check_out(spec if spec != "." else str(repository), repository, stack) for spec in (old, new))
         before, after = load(old_dir, derive=False), load(new_dir, derive=False)
         changed = [(after if g in after.graph_files else before).layout.relative(
             (after if g in after.graph_files else before).file_of(g)) for g in changed_graphs(before, after)]
@@ -459,8 +459,8 @@ def build(obj: Context, out: Path, texts: Path | None, query_time_limit: float) 
     """The main job: validate everything, answer every stored query, write every export to OUT.
 
     OUT (new, empty, or a folder build wrote) is replaced whole: a failure leaves the old one."""
-    from .build import build as run
-    from .build import check_build_target
+    from coalition_kg.build import build as run
+    from coalition_kg.build import check_build_target
 
     check_build_target(out)  # before the work, not after
     conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo, progress=obj.progress,
@@ -483,7 +483,7 @@ def synth(obj: Context, out: Path, documents: int | None, triples: int | None, v
           seed: int) -> None:
     """Write a synthetic repository to OUT for scale tests: this repository's ontology, shapes and
     queries, generated data that conforms, its texts (OUT/texts) and any injected violations."""
-    from .synth import TRIPLES_PER_DOCUMENT, generate
+    from coalition_kg.authoring.synth import TRIPLES_PER_DOCUMENT, generate
 
     if (documents is None) == (triples is None):
         raise UsageProblem("synth takes one of --documents or --triples")
@@ -505,8 +505,8 @@ def synth(obj: Context, out: Path, documents: int | None, triples: int | None, v
 def new_source(obj: Context, doc_id: str, title: str, published: str | None, publisher: str | None,
                dateline: str | None, language: str) -> None:
     """Start data/sources/ID.ttl for a new source document, with its metadata; never overwrites."""
-    from .layout import source_for
-    from .new_source import new_source as run
+    from coalition_kg.authoring.new_source import new_source as run
+    from coalition_kg.repository.layout import source_for
 
     path = run(obj.root, doc_id, title, published, publisher, dateline, language)
     click.echo(f"new-source: wrote {obj.layout.relative(path)}")
@@ -527,8 +527,8 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
 def describe(obj: Context, fmt: str, base: str, endpoint: str | None, output: Path | None) -> None:
     """The dataset's description in VoID and DCAT: the whole graph and one subset per source document,
     with counts, partitions, vocabularies and downloads, checked by shapes/metadata*.ttl (exit 1 if not)."""
-    from .describe import check_format, checked, render
-    from .export import output_mode, write_atomically
+    from coalition_kg.publish.dataset_description import check_format, checked, render
+    from coalition_kg.publish.export import output_mode, write_atomically
 
     check_format(fmt)
     if output is not None:
@@ -554,7 +554,7 @@ def site(obj: Context, out: Path, base_url: str | None) -> None:
     DIR must be new, empty, or a site this command wrote; it is replaced whole."""
     import time
 
-    from .site import build_site
+    from coalition_kg.site.generate import build_site
 
     started = time.perf_counter()
     summary = build_site(obj.dataset(), out, base_url, progress=obj.progress)
@@ -569,7 +569,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run a command; every way it can end becomes an exit code, and standard output is flushed here,
     once for every command, so that a full device is one line and a closed pipe a quiet exit."""
     if argv is None:  # the program itself, not a caller in process (tests): no network unless it needs one
-        from .no_network import forbid_network, needs_network
+        from coalition_kg.guards.no_network import forbid_network, needs_network
 
         if not needs_network(sys.argv[1:]):
             forbid_network()
@@ -612,7 +612,7 @@ def _run(argv: list[str] | None) -> int | str | None:
 def _usage_line(error: click.ClickException) -> str:
     """Click's refusal as our one line (click prints a usage block of several lines): the message, and
     where to find help."""
-    from .errors import one_line
+    from coalition_kg.errors import one_line
 
     command = getattr(getattr(error, "ctx", None), "command_path", None) or "coalition-kg"
     subcommand = command.removeprefix("coalition-kg").strip()

@@ -1,0 +1,1 @@
+"""Writing data: new-source's skeleton and synth's synthetic repositories."""

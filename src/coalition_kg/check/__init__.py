@@ -1,0 +1,1 @@
+"""validate: SHACL shapes, quotes against the texts, the report and its formats."""

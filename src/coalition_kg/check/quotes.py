@@ -1,0 +1,88 @@
+"""Check every evidence quote against the source texts: verbatim, up to runs of white space."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coalition_kg.check.report import Problem
+from coalition_kg.guards.files import read_text
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.locate import Locator
+
+
+def normalise(text: str) -> str:
+    """Paragraph breaks and line wraps are layout, not wording: fold runs of white space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_QUOTES = """
+PREFIX ckg: <https://w3id.org/coalition-kg/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?graph ?fact ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
+  ?fact ckg:evidence ?evidence . ?evidence oa:exact ?exact .
+  OPTIONAL { ?evidence oa:prefix ?prefix } OPTIONAL { ?evidence oa:suffix ?suffix }
+} }"""
+_SOURCES = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom ?source } }"""
+
+
+def _by_graph(dataset: Dataset, query: str) -> dict[str, list]:
+    """One query over every graph, its rows grouped by graph: a query per document costs more
+    than the check itself when there are thousands of documents."""
+    rows: dict[str, list] = {}
+    for row in dataset.store.query(query):
+        rows.setdefault(row["graph"].value, []).append(row)
+    return rows
+
+
+def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
+    """Every quote in data/sources/<doc-id>.ttl must occur in <texts_dir>/<doc-id>.txt, and every
+    fact there must cite that document and no other."""
+    layout = dataset.layout
+    texts_dir = Path(texts_dir)
+    if not texts_dir.is_dir():
+        from coalition_kg.errors import UsageProblem
+
+        raise UsageProblem(f"{texts_dir}: no such folder of source texts")
+    quotes, sources = _by_graph(dataset, _QUOTES), _by_graph(dataset, _SOURCES)
+    locator = Locator(layout.root)
+    problems = []
+    for path in layout.source_files():
+        shown, doc_id, graph = layout.relative(path), path.stem, lay.graph_for(path)
+        text_path = texts_dir / f"{doc_id}.txt"
+        if not os.path.lexists(text_path):
+            problems.append(Problem(shown, 1, "error", f"no source text {text_path} for document {doc_id}",
+                                    check="quotes"))
+            continue
+        try:  # outside the repository by design, so links are followed; a FIFO or device is refused
+            text = normalise(read_text(text_path))
+        except (OSError, UnicodeDecodeError) as error:
+            from coalition_kg.errors import UsageProblem
+
+            raise UsageProblem(f"{text_path}: cannot read the source text: {error}") from None
+        for row in quotes.get(graph, []):
+            # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
+            prefix = row["prefix"].value if row["prefix"] else ""
+            suffix = row["suffix"].value if row["suffix"] else ""
+            if not normalise(row["exact"].value) or normalise(prefix + row["exact"].value + suffix) not in text:
+                line = locator.index(path).text_line(row["exact"].value) or 1
+                problems.append(Problem(shown, line, "error", f"quote not found verbatim in {text_path.name}",
+                                        "", _n3(row["fact"]), "oa:exact", f'"{row["exact"].value}"', "quotes"))
+        source = lay.source_for(doc_id)
+        for row in sources.get(graph, []):
+            if row["source"].value != source:
+                line = locator.index(path).subject_line(row["fact"].value) or 1
+                message = f"a fact in the graph of {doc_id} cites another source"
+                problems.append(Problem(shown, line, "error", message, "", _n3(row["fact"]), "prov:wasDerivedFrom",
+                                        str(row["source"]), "quotes"))
+    return problems
+
+
+def _n3(term) -> str:
+    return str(term) if isinstance(term, ox.NamedNode) else "[]"

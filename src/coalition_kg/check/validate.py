@@ -1,0 +1,162 @@
+"""Every check over a repository -> one Report, sorted by file and line.
+
+SHACL does the checking (shapes/data*, shapes/ontology*, shapes/catalogue*); the quote check and
+the OWL-RL consistency check add their problems to the same report."""
+
+from __future__ import annotations
+
+import re
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.namespace import SH
+
+from coalition_kg.check.report import DataLocator, Problem, Report, term_text
+from coalition_kg.check.shacl import DEFAULT_ENGINE, load_shapes, run_shacl
+from coalition_kg.progress import SILENT, Progress
+from coalition_kg.query.catalogue import catalogue_graph, load_catalogue
+from coalition_kg.rdf.terms import to_rdflib
+from coalition_kg.reasoning.consistency import clashes
+from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import Dataset
+
+
+def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -> list[Problem]:
+    """Run shapes/<kind>*.ttl over the named graphs merged into one."""
+    shape_files = dataset.layout.shape_files(kind)
+    if not shape_files:
+        return []
+    store = dataset.store
+    if set(graphs) != {g.value for g in store.named_graphs()}:
+        store = ox.Store()
+        store.extend(dataset.quads(graphs))
+    locator = DataLocator(dataset)
+    problems = []
+    for result in run_shacl(store, load_shapes(shape_files, dataset.layout), engine):
+        file, line, node_line = locator.locate(result["focus"], result["path"])
+        problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
+                                term_text(result["focus"]), result["path_text"], term_text(result["value"]), kind,
+                                node_line))
+    return problems
+
+
+def check_data(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
+    # The ontology is merged in so that sh:targetClass sees rdfs:subClassOf, and the derived
+    # shortcuts so that a constraint can compare with one founding date rather than every Founding.
+    graphs = [lay.ONTOLOGY_GRAPH, *dataset.data_graphs, lay.DERIVED_GRAPH]
+    return _check_graphs(dataset, "data", graphs, engine)
+
+
+def check_ontology(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
+    return _check_graphs(dataset, "ontology", [lay.ONTOLOGY_GRAPH], engine)
+
+
+def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
+    from coalition_kg.rdf.terms import rdflib_graph
+
+    layout = dataset.layout
+    shape_files = layout.shape_files("catalogue")
+    queries = load_catalogue(layout)
+    if not shape_files or not queries:
+        return []
+    graph = rdflib_graph(catalogue_graph(queries))
+    by_iri = {q.iri: q for q in queries.values()}
+    problems = []
+    from coalition_kg.query.catalogue import syntax_error
+
+    graphs = layout.graphs()  # listed once: each call walks data/ (thousands of files at scale)
+    for query in queries.values():
+        problem = syntax_error(query, query.shown_as, graphs)
+        if problem:
+            where, _, message = problem.partition(": ")
+            parts = where.split(":")
+            line = int(parts[1]) if len(parts) > 1 else 1
+            problems.append(Problem(parts[0], line, "error", message, check="catalogue"))
+    for result in run_shacl(graph, load_shapes(shape_files, layout), engine):
+        focus = result["focus"]
+        owner = focus if str(focus) in by_iri else next(
+            (s for s in graph.subjects(None, focus) if str(s) in by_iri), None)
+        query = by_iri.get(str(owner)) if owner is not None else None
+        file = layout.relative(query.path) if query else "(catalogue)"
+        line = _header_line(query, result["path"]) if query else 0
+        problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
+                                term_text(focus) if query is None or focus != owner else f"query {query.name}",
+                                result["path_text"], term_text(result["value"]), "catalogue"))
+    return problems
+
+
+_HEADER_KEYS = {"http://purl.org/dc/terms/title": "summary", "http://purl.org/dc/terms/description": "description",
+                "https://schema.org/keywords": "tags", str(SH.parameter): "params"}
+
+
+def _header_line(query, path) -> int:
+    key = _HEADER_KEYS.get(str(path))
+    if key:
+        # lines as a file has them (LF): str.splitlines() also breaks at U+2028, U+0085, form feeds…
+        for number, line in enumerate(query.text.split("\n"), start=1):
+            if re.match(rf"#\+\s*{key}\s*:", line):
+                return number
+    return 1
+
+
+def _in_background(function, *args) -> Future:
+    """Run ``function`` in a daemon thread: an interrupted `validate` (Ctrl-C, an error in another
+    check) then ends at once instead of waiting for the thread, as a pool's exit would."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=function.__name__, daemon=True).start()
+    return future
+
+
+def check_consistency(dataset: Dataset, entailed: list[ox.Triple]) -> list[Problem]:
+    """OWL 2 RL's inconsistency rules over the data and its entailments; each clash is located."""
+    with closure(dataset, entailed) as store:
+        found = clashes(store)
+    locator = DataLocator(dataset)
+    problems = []
+    for clash in found:
+        node = to_rdflib(clash.node)
+        file, line, _ = locator.locate(node)
+        problems.append(Problem(file, line, "error", clash.message, focus=node.n3(), check="consistency"))
+    return problems
+
+
+def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = True,
+             engine: str = DEFAULT_ENGINE, reasoner: str | None = None, progress: Progress = SILENT) -> Report:
+    """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None);
+    ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
+    problems = []
+    entailed = None
+    checks = ["data", "ontology", "catalogue"] + (["quotes"] if texts_dir is not None else []) + \
+        (["consistency"] if reasoning else [])
+    # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
+    # validates, so on two cores the quote check and the OWL-RL inference come almost free.
+    # Not pySHACL: rdflib's SPARQL parser (pyparsing) breaks when two threads parse at once.
+    data = _in_background(check_data, dataset, engine) if engine == "turbo" else None
+    for name, check in (("ontology", check_ontology), ("catalogue", check_catalogue)):
+        with progress.stage(f"{name} shapes ({engine})"):
+            problems += check(dataset, engine)
+    if texts_dir is not None:
+        from coalition_kg.check.quotes import check_quotes
+
+        with progress.stage("quotes"):
+            problems += check_quotes(dataset, texts_dir)
+    if reasoning:
+        reasoner = reasoner or DEFAULT_REASONER
+        with progress.stage(f"OWL-RL inference ({reasoner})"):
+            entailed = entailments(dataset, reasoner)
+    with progress.stage(f"data shapes ({engine})"):
+        problems += data.result() if data else check_data(dataset, engine)
+    if entailed is not None:  # after the data shapes: it adds a scratch graph to the store they read
+        with progress.stage("OWL-RL consistency"):
+            problems += check_consistency(dataset, entailed)
+    return Report(sorted(problems), checks)

@@ -1,0 +1,1 @@
+"""diff: the semantic difference between two revisions of the repository."""

@@ -1,0 +1,311 @@
+"""Serialising the graph in every standard RDF format; files are written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coalition_kg.errors import UsageProblem
+from coalition_kg.guards.files import kind_of
+from coalition_kg.guards.folder_swap import current_umask
+from coalition_kg.progress import SILENT, Progress
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.prefixes import PREFIXES
+
+FORMATS = {
+    "turtle": (ox.RdfFormat.TURTLE, "ttl"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "nt"),
+    "xml": (ox.RdfFormat.RDF_XML, "rdf"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
+    "trig": (ox.RdfFormat.TRIG, "trig"),
+    "nquads": (ox.RdfFormat.N_QUADS, "nq"),
+}
+
+
+def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None = None,
+                 progress: Progress = SILENT) -> list[ox.Quad]:
+    """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
+    in a graph of their own. The ontology is published on its own, not mixed into the data."""
+    graphs = dataset.data_graphs + [lay.DERIVED_GRAPH]
+    quads = dataset.quads(graphs)
+    if inferred:
+        from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments
+
+        graph = ox.NamedNode(lay.INFERRED_GRAPH)
+        reasoner = reasoner or DEFAULT_REASONER
+        with progress.stage(f"OWL-RL inference ({reasoner})"):
+            quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailments(dataset, reasoner)]
+    return quads
+
+
+def serialise(quads: list[ox.Quad], fmt: str, dataset: Dataset | None = None) -> bytes:
+    """``quads`` in format ``fmt``; JSON-LD names the terms of ``dataset``'s ontology too, if given."""
+    if fmt not in FORMATS:
+        raise UsageProblem(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
+    rdf_format, _ = FORMATS[fmt]
+    if fmt == "jsonld":
+        return jsonld(quads, dataset.quads([lay.ONTOLOGY_GRAPH]) if dataset is not None else ())
+    if rdf_format.supports_datasets:
+        items = quads
+    else:  # a triple format holds no graph names: merge, once per distinct triple
+        items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    prefixes = PREFIXES if fmt in ("turtle", "trig", "xml") else None
+    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+
+
+def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
+    """JSON-LD compacted against our context (jsonld_context.py), which the document embeds, so that
+    it reads offline with no loader: one object per node in each named graph, the terms' short names
+    as keys, compact IRIs, and plain JSON strings and numbers wherever the term's coercion says what a
+    value is. A blank node referenced once, in its own graph, is written inside the node that
+    references it (an evidence quote inside its fact). Written in one pass over the quads, not by a
+    JSON-LD processor: rdflib's or PyLD's compaction take minutes on a million triples."""
+    import json
+
+    from coalition_kg.publish.jsonld_context import IRI, LANG_STRING, RDF_TYPE, XSD_STRING, Context, Ontology
+
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+    graphs: dict[str, dict[str, dict[str, list]]] = {}  # graph -> subject -> property -> values
+    usage: dict[str, set] = {}  # property -> kinds of its values
+    classes: set[str] = set()
+    multiple: set[str] = set()  # properties with several values on some node
+    references: dict[str, int] = {}  # blank node -> how many times it is an object
+    referenced_in: dict[str, str] = {}  # blank node -> the graph of (its last) reference
+    subject_in: dict[str, set[str]] = {}  # blank node -> the graphs it is a subject in
+    # Values: an IRI or "_:label" as a string (no absolute IRI starts with "_:"), a literal as a tuple.
+    for quad in quads:
+        graph = quad.graph_name
+        kind_of_graph = type(graph)
+        key = graph.value if kind_of_graph is named else "_:" + graph.value if kind_of_graph is blank else ""
+        nodes = graphs.get(key)
+        if nodes is None:
+            nodes = graphs[key] = {}
+        subject = quad.subject
+        if type(subject) is named:
+            subject = subject.value
+        elif type(subject) is blank:
+            subject = "_:" + subject.value
+        else:
+            raise UsageProblem(f"JSON-LD cannot write a triple term as a subject: {subject}")
+        node = nodes.get(subject)
+        if node is None:
+            node = nodes[subject] = {}
+            if subject.startswith("_:"):
+                subject_in.setdefault(subject, set()).add(key)
+        predicate = quad.predicate.value
+        obj = quad.object
+        kind_of_object = type(obj)
+        if kind_of_object is named:
+            value = obj.value
+            kind = IRI
+            if predicate == RDF_TYPE:
+                classes.add(value)
+        elif kind_of_object is blank:
+            value = "_:" + obj.value
+            kind = IRI
+            references[value] = references.get(value, 0) + 1
+            referenced_in[value] = key
+        elif kind_of_object is literal:
+            language = obj.language
+            if language:
+                value = (obj.value, LANG_STRING, language, obj.direction)
+                kind = (LANG_STRING, language)
+            else:
+                datatype = obj.datatype.value
+                value = (obj.value, datatype, None, None)
+                kind = (datatype, None)
+        else:
+            raise UsageProblem(f"JSON-LD cannot write a triple term as an object: {obj}")
+        kinds = usage.get(predicate)
+        if kinds is None:
+            usage[predicate] = {kind}
+        else:
+            kinds.add(kind)
+        values = node.get(predicate)
+        if values is None:
+            node[predicate] = [value]
+        else:
+            values.append(value)
+            multiple.add(predicate)
+
+    context = Context(Ontology.of(ontology), usage, classes)
+    for predicate in multiple:
+        if predicate in context.terms:
+            context.terms[predicate].multiple = True
+    compact, terms = context.compact, context.terms
+    graph_names = {key for key in graphs if key.startswith("_:")}
+    embeddable = {node for node, count in references.items()
+                  if count == 1 and subject_in.get(node) == {referenced_in[node]} and node not in graph_names}
+    visited: set[str] = set()
+    properties: dict[str, tuple] = {}  # property -> (key, type, language, always an array)
+
+    def describe(predicate: str) -> tuple:
+        term = terms.get(predicate)
+        if term is None:
+            properties[predicate] = (compact(predicate), None, None, False)
+        else:
+            properties[predicate] = (term.name, term.type, term.language, term.multiple)
+        return properties[predicate]
+
+    def class_name(iri: str) -> str:
+        term = terms.get(iri)
+        return term.name if term is not None else compact(iri)
+
+    def write_node(subject: str, node: dict, nodes: dict, depth: int, inside: bool) -> dict:
+        out: dict = {} if inside else {"@id": subject if subject.startswith("_:") else compact(subject)}
+        types = node.get(RDF_TYPE, ())
+        iri_types = sorted(class_name(t) for t in types if type(t) is str and not t.startswith("_:"))
+        if iri_types:
+            out["@type"] = iri_types[0] if len(iri_types) == 1 else iri_types
+        entries = []
+        for predicate, values in node.items():
+            if predicate == RDF_TYPE:
+                values = [t for t in values if type(t) is not str or t.startswith("_:")]
+                if not values:
+                    continue
+            entries.append((properties.get(predicate) or describe(predicate), values))
+        entries.sort(key=lambda entry: entry[0][0])
+        for (key, coercion, language, always_array), values in entries:
+            written = []
+            for value in values:
+                if type(value) is str:
+                    if value.startswith("_:"):
+                        if value in embeddable and value not in visited and depth < MAX_NESTING:
+                            visited.add(value)
+                            written.append(write_node(value, nodes[value], nodes, depth + 1, True))
+                            continue
+                    else:
+                        value = compact(value)
+                    written.append(value if coercion == IRI else {"@id": value})
+                    continue
+                lexical, datatype, tag, direction = value
+                if tag:
+                    if direction:
+                        written.append({"@value": lexical, "@language": tag, "@direction": direction})
+                    else:
+                        written.append(lexical if tag == language else {"@value": lexical, "@language": tag})
+                elif datatype == XSD_STRING:
+                    written.append(lexical if coercion is None and language is None else {"@value": lexical})
+                elif datatype == coercion or (coercion is None and language is None and datatype in NATIVE):
+                    native = NATIVE.get(datatype)
+                    plain = native(lexical) if native else None  # a JSON number or boolean, if canonical
+                    if plain is not None:
+                        written.append(plain)
+                    elif datatype == coercion:
+                        written.append(lexical)
+                    else:
+                        written.append({"@value": lexical, "@type": compact(datatype)})
+                else:
+                    written.append({"@value": lexical, "@type": compact(datatype)})
+            if len(written) > 1:  # in a fixed order, whatever the blank nodes' labels
+                written.sort(key=lambda v: v if type(v) is str else json.dumps(v, ensure_ascii=False, sort_keys=True))
+            out[key] = written if always_array or len(written) != 1 else written[0]
+        return out
+
+    def write_graph(nodes: dict) -> list[dict]:
+        written = [write_node(s, nodes[s], nodes, 0, False) for s in sorted(nodes) if s not in embeddable]
+        while True:  # blank nodes left over: in a cycle, or nested too deep; each keeps its @id
+            left = sorted(s for s in nodes if s in embeddable and s not in visited)
+            if not left:
+                return written
+            for subject in left:
+                if subject not in visited:
+                    visited.add(subject)
+                    written.append(write_node(subject, nodes[subject], nodes, 0, False))
+
+    default = write_graph(graphs.pop("", {}))
+    by_id = {node["@id"]: node for node in default}
+    for name in sorted(graphs):
+        identifier = name if name.startswith("_:") else compact(name)
+        if identifier in by_id:  # the graph's own node in the default graph carries its @graph
+            by_id[identifier]["@graph"] = write_graph(graphs[name])
+        else:
+            default.append({"@id": identifier, "@graph": write_graph(graphs[name])})
+    document = {"@context": context.definitions(), "@graph": default}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+MAX_NESTING = 32  # blank nodes nested deeper are written at the top of their graph, by @id
+_INTEGER = re.compile(r"-?[1-9][0-9]{0,14}|0")  # canonical, and exact in a JavaScript number
+NATIVE = {  # datatypes whose canonical values JSON writes natively (JSON-LD reads them back the same)
+    "http://www.w3.org/2001/XMLSchema#integer": lambda lexical: int(lexical) if _INTEGER.fullmatch(lexical) else None,
+    "http://www.w3.org/2001/XMLSchema#boolean": lambda lexical: {"true": True, "false": False}.get(lexical),
+}
+
+
+def jsonld_context_of(document: bytes) -> bytes:
+    """The context a JSON-LD export embeds, as a file of its own (``context.jsonld``) for documents
+    that link it rather than repeat it."""
+    import json
+
+    from coalition_kg.publish.jsonld_context import context_file
+
+    text = document.decode("utf-8")
+    context, _ = json.JSONDecoder().raw_decode(text, text.index(":", text.index('"@context"') + 10) + 1)
+    return context_file(context)
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: never a partial output file. Only a
+    new path or a regular file is written: a rename over a FIFO, a device (as root, -o /dev/null) or
+    a socket would replace it with a file, so they are refused. A new file gets the mode the umask
+    gives (as the shell's > would); a file replaced keeps its own mode, as an editor keeps it."""
+    path = followed(Path(path))
+    if not path.parent.is_dir():
+        raise UsageProblem(f"{path.parent}: no such folder for the output file")
+    mode = output_mode(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot write: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), mode)  # mkstemp makes it 0600, whatever the umask
+            out.write(payload)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def followed(path: Path) -> Path:
+    """The file a symbolic link at ``path`` points to: the rename must replace that file, not the
+    link (-o /dev/stdout, a link, was replaced by a regular file). A link to nothing, or to what is no
+    file in a folder (standard output as /proc/self/fd/1 on a pipe or a terminal), is refused."""
+    if not path.is_symlink():
+        return path
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except OSError:
+        raise UsageProblem(f"{path}: a symbolic link to nothing that can be written; give a file "
+                           "(for standard output, give no -o)") from None
+    if target.parts[:2] == ("/", "proc"):
+        raise UsageProblem(f"{path}: leads to {target}, not a file in a folder; give a file "
+                           "(for standard output, give no -o)")
+    return target
+
+
+def output_mode(path: Path) -> int:
+    """The permission bits an output file at ``path`` gets; refuses a path that is not a regular file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return 0o666 & ~current_umask()
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageProblem(f"{path}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageProblem(f"{path}: is {kind_of(info.st_mode)}; -o writes only to a regular file or a new path "
+                           "(for standard output, give no -o)")
+    return stat.S_IMODE(info.st_mode)

@@ -1,0 +1,2 @@
+"""Asking questions: the Store protocol and its implementations, the query catalogue, parameter binding, result
+formats."""

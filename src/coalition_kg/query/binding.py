@@ -1,0 +1,53 @@
+"""Binding parameters into a query as typed RDF terms.
+
+pyoxigraph's `substitutions` (SPARQL SEP-0007) refuses variables that are not projected, and remote
+endpoints have no such feature at all. So the bindings become an inline VALUES block at the head of
+the query's WHERE group: each value is an RDF term serialised by pyoxigraph (N-Triples syntax, its
+own escaping), so a value can never be read as SPARQL syntax. A trailing VALUES clause would not do:
+it joins after GROUP BY, where the parameter is no longer in scope.
+
+The WHERE group is found by a light scan that skips comments, strings and IRIs. It decides nothing
+about safety: every bound text goes through sparql_guard.check before it runs, so a VALUES block put
+in the wrong place can only be refused, never run."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from coalition_kg.errors import CoalitionKGError
+
+
+def where_brace(text: str) -> int:
+    """Index of the first '{' outside comments, strings and IRIs: the start of the WHERE group."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c == "<" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "=":
+            end = text.find(">", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+        elif c == "{":
+            return i
+        else:
+            i += 1
+    raise CoalitionKGError("the query has no WHERE group to bind parameters into")
+
+
+def bind(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    if not bindings:
+        return text
+    for term in bindings.values():
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise TypeError(f"parameters bind IRIs and literals, not {type(term).__name__}")
+    variables = " ".join(str(v) for v in bindings)
+    values = " ".join(str(t) for t in bindings.values())
+    brace = where_brace(text)
+    return f"{text[: brace + 1]} VALUES ({variables}) {{ ({values}) }}{text[brace + 1 :]}"

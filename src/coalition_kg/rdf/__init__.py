@@ -1,0 +1,1 @@
+"""RDF plumbing shared by every layer: moving terms between pyoxigraph and rdflib."""

@@ -1,0 +1,1 @@
+"""OWL 2 RL entailments and the consistency check."""

@@ -1,0 +1,129 @@
+"""load(root) -> Dataset: every file parsed once into one pyoxigraph store, one named graph per file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coalition_kg.errors import SourceLocation, SyntaxProblem, UsageProblem
+from coalition_kg.guards.files import read_bytes
+from coalition_kg.progress import SILENT, Progress
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.shortcut_rules import derive_shortcuts
+
+
+@dataclass
+class Dataset:
+    """The loaded repository: the store, and which file each named graph came from."""
+
+    layout: lay.Layout
+    store: ox.Store
+    graph_files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def data_graphs(self) -> list[str]:
+        return [g for g in self.graph_files if g != lay.ONTOLOGY_GRAPH]
+
+    def file_of(self, graph: str) -> Path | None:
+        return self.graph_files.get(graph)
+
+    def quads(self, graphs: list[str] | None = None) -> list[ox.Quad]:
+        if graphs is None:
+            return list(self.store)
+        return [q for g in graphs for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+
+    def to_rdflib(self, graphs: list[str]):
+        """The given graphs merged into one rdflib Graph, blank-node labels kept."""
+        from coalition_kg.rdf.terms import rdflib_graph
+
+        return rdflib_graph(self.quads(graphs))
+
+
+def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> None:
+    """Load one Turtle file into a named graph; a syntax error names file, line and column (the
+    path as shown is worked out only then: resolving it for each of thousands of files costs).
+    The bytes are read through the jail (a regular file inside the repository, checked on the open
+    descriptor) and handed to the parser: the parser never opens a path itself."""
+    try:
+        target = ox.NamedNode(graph)
+    except ValueError as error:  # the graph is named after the file: data/sources/my notes.ttl cannot be
+        raise SyntaxProblem(SourceLocation(layout.relative(path)),
+                            f"the file's name gives no valid graph IRI <{graph}> ({error}); rename the file") from None
+    data = read_bytes(path, layout.root, layout.shown(path))
+    # A UTF-8 byte-order mark (as Windows editors write) says nothing but "UTF-8": skip it. Columns
+    # count characters of the text, which the mark is not.
+    data = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    try:
+        store.load(input=data, format=ox.RdfFormat.TURTLE, to_graph=target)
+    except SyntaxError as error:
+        line, column = _position(error)
+        message = str(error.args[0]) if error.args else str(error)
+        message = message.split(": ", 1)[1] if message.startswith("Parser error ") else message
+        if line == 1:  # a file in another encoding or format says so at once; the parser's words would not
+            message = next((what for signature, what in _NOT_TURTLE if data.startswith(signature)), message)
+        raise SyntaxProblem(SourceLocation(layout.relative(path), line, column), message) from None
+    except MemoryError as error:  # pyoxigraph's parser holds one term at most 16 MiB long
+        reason = "a literal or IRI longer than the parser's limit" if "buffer maximal size" in str(error) else \
+            "out of memory"
+        raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot parse: {reason} ({error})") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot read: {error}") from None
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_NOT_TURTLE = tuple((bom, f"the file is {name} (it starts with a {name} byte-order mark); Turtle must be UTF-8")
+                    for name, bom in (("UTF-32", b"\xff\xfe\x00\x00"), ("UTF-32", b"\x00\x00\xfe\xff"),
+                                      ("UTF-16", b"\xff\xfe"), ("UTF-16", b"\xfe\xff"))) + \
+    ((b"<?xml", "the file is XML (RDF/XML?), not Turtle"), (b"<rdf:RDF", "the file is RDF/XML, not Turtle"))
+
+
+def _position(error: SyntaxError) -> tuple[int | None, int | None]:
+    if len(error.args) > 1 and isinstance(error.args[1], tuple) and len(error.args[1]) >= 3:
+        return error.args[1][1], error.args[1][2]
+    return getattr(error, "lineno", None), getattr(error, "offset", None)
+
+
+def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> Dataset:
+    """Parse the ontology and every data file; then materialise the shortcut triples."""
+    layout = lay.Layout.at(root)
+    store = ox.Store()
+    dataset = Dataset(layout, store)
+    for path in layout.ontology_files():
+        parse_file(store, path, lay.ONTOLOGY_GRAPH, layout)
+    dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
+    files = layout.data_files()
+    graphs = graph_names(layout, files)
+    for path, graph in progress.iterate(zip(files, graphs, strict=True), "loading", total=len(files), unit="file"):
+        parse_file(store, path, graph, layout)
+        dataset.graph_files[graph] = path
+    if derive:
+        with progress.stage("deriving shortcuts"):
+            derive_shortcuts(store, layout)
+    return dataset
+
+
+def graph_names(layout: lay.Layout, files: list[Path]) -> list[str]:
+    """Each data file's graph name, checked before anything is parsed: no two files share one, and
+    none takes a name the machinery reserves (a data/derived.ttl would be wiped by the rules)."""
+    owners: dict[str, Path] = {lay.ONTOLOGY_GRAPH: layout.ontology_dir}
+    for path in files:
+        graph = lay.graph_for(path)
+        if graph in owners:
+            other = layout.relative(owners[graph])
+            raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
+        owners[graph] = path
+    for path in files:
+        layout.check_graph_name(path, lay.graph_for(path))
+    return [lay.graph_for(path) for path in files]
+
+
+def graph_from_files(paths: list[Path], layout: lay.Layout):
+    """Turtle files (shapes, fixtures) into one rdflib Graph, with syntax errors located by
+    pyoxigraph's parser."""
+    store = ox.Store()
+    scratch = "urn:coalition-kg:scratch"
+    for path in paths:
+        parse_file(store, path, scratch, layout)
+    return Dataset(layout, store, {scratch: paths[0] if paths else layout.root}).to_rdflib([scratch])

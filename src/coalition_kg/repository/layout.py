@@ -1,0 +1,177 @@
+"""Where things are in a coalition-kg repository, and the IRIs derived from that layout."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from coalition_kg.errors import UsageProblem
+from coalition_kg.guards.files import OutsideFile, inside, kind_of, real_path
+
+BASE = "https://w3id.org/coalition-kg/"
+ONTOLOGY_NS = BASE + "ontology#"
+ONTOLOGY_GRAPH = BASE + "graph/ontology"
+DERIVED_GRAPH = BASE + "graph/derived"
+INFERRED_GRAPH = BASE + "graph/inferred"
+REFERENCE_GRAPH = BASE + "graph/reference"
+# Graph names the machinery writes itself, with what it writes there: a data file named after one
+# would be mixed with (or wiped by) it. The reference graph is data/reference.ttl's and no other's.
+RESERVED_GRAPHS = {ONTOLOGY_GRAPH: "the ontology's", DERIVED_GRAPH: "the derived shortcuts'",
+                   INFERRED_GRAPH: "the OWL-RL entailments'", REFERENCE_GRAPH: "data/reference.ttl's"}
+REFERENCE_FILE = Path("data") / "reference.ttl"
+
+
+def graph_for(data_file: Path) -> str:
+    """The named graph of a data file is its stem: data/sources/<doc-id>.ttl -> graph/<doc-id>.
+    Sub-folders only group files, so two files with one stem are refused at load."""
+    return BASE + "graph/" + data_file.stem
+
+
+def source_for(doc_id: str) -> str:
+    return BASE + "source/" + doc_id
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders of one repository. Pointed at another repository with the same layout
+    (``--root DIR``), every command works the same."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path | str) -> Layout:
+        root = Path(root).resolve()
+        layout = cls(root)
+        missing = [name for name in ("ontology", "data", "shapes", "queries") if not (root / name).is_dir()]
+        if missing:
+            folders = ", ".join(name + "/" for name in missing)
+            raise UsageProblem(f"{root}: not a coalition-kg repository (missing {folders})")
+        return layout
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.ontology_dir / "rules"
+
+    def ontology_files(self) -> list[Path]:
+        return self.files(self.ontology_dir, "*.ttl")
+
+    def data_files(self) -> list[Path]:
+        return self.files(self.data_dir, "*.ttl", recursive=True)
+
+    def source_files(self) -> list[Path]:
+        return self.files(self.data_dir / "sources", "*.ttl")
+
+    def shape_files(self, kind: str) -> list[Path]:
+        return self.files(self.shapes_dir, f"{kind}*.ttl")
+
+    def query_files(self) -> list[Path]:
+        return self.files(self.queries_dir, "*.rq")
+
+    def rule_files(self) -> list[Path]:
+        return self.files(self.rules_dir, "*.rq")
+
+    def files(self, folder: Path, pattern: str, recursive: bool = False) -> list[Path]:
+        """The files named ``pattern`` in ``folder`` (and its sub-folders, if ``recursive``), sorted:
+        the one listing every command reads the repository through. Only regular files whose real
+        path is inside the root are listed; a matching name that is a link leaving the root, a link to
+        nothing, a loop, a FIFO, a device or a socket is refused, naming it (never skipped: a skipped
+        file would be data lost without a word). Links inside the root are followed, each folder once."""
+        root = str(self.root)
+        if not os.path.lexists(folder):
+            return []
+        real = real_path(folder, self.shown(folder))
+        if not inside(real, root):
+            raise OutsideFile(f"{self.shown(folder)}: a symbolic link to {real}, outside the repository")
+        found: list[Path] = []
+        top = os.stat(real)
+        seen = {(top.st_dev, top.st_ino): self.shown(folder)}  # folders walked, by inode: a second visit is a loop
+        pending = [folder]
+        while pending:
+            with os.scandir(pending.pop()) as listed:
+                entries = sorted(listed, key=lambda entry: entry.name)  # the same file named first, every run
+                for entry in entries:
+                    wanted = fnmatch.fnmatchcase(entry.name, pattern)
+                    if entry.is_symlink():
+                        if not wanted and not recursive:
+                            continue  # never read, so never followed
+                        target = self._link_target(entry, wanted)
+                        if target is None:
+                            continue
+                        mode, inode = target
+                    elif wanted or (recursive and entry.is_dir(follow_symlinks=False)):
+                        info = entry.stat(follow_symlinks=False)
+                        mode, inode = info.st_mode, (info.st_dev, info.st_ino)
+                    else:
+                        continue
+                    if stat.S_ISDIR(mode) and recursive:
+                        if inode in seen:
+                            raise OutsideFile(f"{self.shown(entry.path)}: leads to a folder read already "
+                                              f"({seen[inode]}): a loop of links, or a second copy; remove it")
+                        seen[inode] = self.shown(entry.path)
+                        pending.append(Path(entry.path))
+                    elif wanted and stat.S_ISREG(mode):
+                        found.append(Path(entry.path))
+                    elif wanted:
+                        raise OutsideFile(f"{self.shown(entry.path)}: {kind_of(mode)}, not a regular file; "
+                                          "only regular files are read")
+        return sorted(found)
+
+    def _link_target(self, entry: os.DirEntry, wanted: bool) -> tuple[int, tuple[int, int]] | None:
+        """(mode, inode) of what a link inside the root leads to; a link that is wanted (or leads to a
+        folder) and leaves the root, loops or leads nowhere is refused; None for one that is ignored."""
+        shown = self.shown(entry.path)
+        try:
+            real = real_path(entry.path, shown)
+        except OutsideFile:
+            if wanted:
+                raise
+            return None  # a broken link of another name: nothing would read it
+        info = os.stat(real)
+        if not (wanted or stat.S_ISDIR(info.st_mode)):
+            return None
+        if not inside(real, str(self.root)):
+            what = "folder" if stat.S_ISDIR(info.st_mode) else "file"
+            raise OutsideFile(f"{shown}: a symbolic link to the {what} {real}, outside the repository; "
+                              f"copy it into the repository instead")
+        return info.st_mode, (info.st_dev, info.st_ino)
+
+    def shown(self, path: Path | str) -> str:
+        """A path inside the repository as the user knows it, links not resolved."""
+        text = str(path)
+        return text[len(str(self.root)) + 1:] if text.startswith(str(self.root) + os.sep) else text
+
+    def graphs(self) -> list[str]:
+        """Every named graph the repository publishes: the ontology, one per data file, the derived
+        shortcuts. `push` writes these and remote queries name them as their dataset."""
+        return [ONTOLOGY_GRAPH, *(graph_for(path) for path in self.data_files()), DERIVED_GRAPH]
+
+    def check_graph_name(self, path: Path, graph: str) -> None:
+        """A data file may not take a graph name the machinery reserves (see RESERVED_GRAPHS)."""
+        if graph in RESERVED_GRAPHS and not (graph == REFERENCE_GRAPH and Path(self.shown(path)) == REFERENCE_FILE):
+            raise UsageProblem(f"{self.shown(path)}: its graph name <{graph}> is reserved for "
+                               f"{RESERVED_GRAPHS[graph]} graph; rename the file")
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)

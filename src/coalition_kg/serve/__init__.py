@@ -1,0 +1,1 @@
+"""The HTTP server: an ASGI app testable in process, its workers, content negotiation, OpenAPI."""

@@ -1,0 +1,69 @@
+"""RDF that `serve` writes itself, besides query answers: the SPARQL 1.1 Service Description at
+/sparql (a GET with no query), and an IRI's page in any RDF format, converted from the site's Turtle
+(the site holds Turtle and JSON-LD files; N-Triples, RDF/XML, N-Quads and TriG are written from the
+Turtle on request, which is small: one entity or one source)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from coalition_kg.serve.negotiation import GRAPHS, RESULTS
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+FORMATS = "http://www.w3.org/ns/formats/"
+# The W3C's format IRIs (http://www.w3.org/ns/formats/) for every media type an answer is written in.
+FORMAT_IRIS = {
+    "application/sparql-results+json": "SPARQL_Results_JSON", "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV", "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle", "application/n-triples": "N-Triples", "application/rdf+xml": "RDF_XML",
+    "application/ld+json": "JSON-LD", "application/n-quads": "N-Quads", "application/trig": "TriG",
+}
+GRAPH_STORE_PATH = "/sparql-graph"  # the Graph Store Protocol's read side: ?graph=IRI or ?default
+GRAPH_STORE_SPEC = "http://www.w3.org/TR/sparql11-http-rdf-update/"
+
+
+def service_description(endpoint: str, dataset: str, graphs: tuple[str, ...]) -> list[ox.Triple]:
+    """The endpoint described: the query language, every result format we write, the union default
+    graph, the named graphs, the VoID dataset it serves, and where the Graph Store Protocol reads."""
+    def iri(text: str) -> ox.NamedNode:
+        return ox.NamedNode(text)
+
+    service, data, default = iri(endpoint), iri(dataset), ox.BlankNode()
+    store = endpoint.rsplit("/", 1)[0] + GRAPH_STORE_PATH
+    triples = [
+        (service, RDF_TYPE, iri(SD + "Service")),
+        (service, iri(SD + "endpoint"), service),
+        (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
+        (service, iri(SD + "feature"), iri(SD + "UnionDefaultGraph")),
+        (service, iri(SD + "defaultDataset"), data),
+        (data, RDF_TYPE, iri(SD + "Dataset")),
+        (data, RDF_TYPE, iri(VOID + "Dataset")),
+        (data, iri(VOID + "sparqlEndpoint"), service),
+        (data, iri(SD + "defaultGraph"), default),
+        (default, RDF_TYPE, iri(SD + "Graph")),
+        (iri(store), RDF_TYPE, iri(SD + "Service")),
+        (iri(store), iri("http://purl.org/dc/terms/conformsTo"), iri(GRAPH_STORE_SPEC)),
+        (iri(store), iri("http://www.w3.org/2000/01/rdf-schema#comment"),
+         ox.Literal(f"Graph Store Protocol, read only: GET {store}?graph=IRI (a named graph) or ?default")),
+        (data, iri("http://www.w3.org/2000/01/rdf-schema#seeAlso"), iri(store)),
+    ]
+    for media in {**RESULTS, **GRAPHS}:
+        if media in FORMAT_IRIS:
+            triples.append((service, iri(SD + "resultFormat"), iri(FORMATS + FORMAT_IRIS[media])))
+    for graph in graphs:
+        named = ox.BlankNode()
+        triples += [(data, iri(SD + "namedGraph"), named), (named, RDF_TYPE, iri(SD + "NamedGraph")),
+                    (named, iri(SD + "name"), iri(graph))]
+    return [ox.Triple(*triple) for triple in triples]
+
+
+def write(triples, media: str) -> bytes:
+    return ox.serialize(triples, format=GRAPHS[media],
+                        **({"prefixes": {"sd": SD, "void": VOID}} if GRAPHS[media] == ox.RdfFormat.TURTLE else {}))
+
+
+def converted(turtle: bytes, base_iri: str, media: str) -> bytes:
+    """A page's Turtle written in another RDF format (its relative IRIs resolved against ``base_iri``)."""
+    return ox.serialize(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE, base_iri=base_iri)), format=GRAPHS[media])

@@ -1,0 +1,1 @@
+"""The static linked-data site: one page per entity, graph, source and ontology term."""

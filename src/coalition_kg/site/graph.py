@@ -1,0 +1,246 @@
+"""What the static site reads from the dataset, indexed once: every statement by subject and by
+object, the names, the types with the ontology's class hierarchy, and what each named graph is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from coalition_kg.publish.export import export_quads
+from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import Dataset
+from coalition_kg.site.html import when
+from coalition_kg.site.paths import page_stem
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+ORG = "http://www.w3.org/ns/org#"
+OA = "http://www.w3.org/ns/oa#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SCHEMA = "https://schema.org/"
+DCTERMS = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+CKG = lay.ONTOLOGY_NS
+
+TYPE = RDF + "type"
+LABEL = RDFS + "label"
+PREF_LABEL = SKOS + "prefLabel"
+ALT_LABEL = SKOS + "altLabel"
+SUBCLASS = RDFS + "subClassOf"
+DERIVED_FROM = PROV + "wasDerivedFrom"
+EVIDENCE = CKG + "evidence"
+INTERPRETATION = CKG + "interpretation"
+QUALIFIED_ASSOCIATION = PROV + "qualifiedAssociation"
+EXACT_MATCH = SKOS + "exactMatch"
+SAME_AS = OWL + "sameAs"
+
+
+@dataclass(frozen=True)
+class Quote:
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass
+class SiteGraph:
+    """The published statements (the data graphs and the derived shortcuts, as ``export`` writes
+    them) and the ontology, indexed for the pages."""
+
+    dataset: Dataset
+    quads: list[ox.Quad]
+    ontology: list[ox.Quad]
+    by_subject: dict[Term, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    by_object: dict[Term, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    ontology_by_subject: dict[Term, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    superclasses: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> SiteGraph:
+        graph = cls(dataset, export_quads(dataset), dataset.quads([lay.ONTOLOGY_GRAPH]))
+        for quad in graph.quads:
+            graph.by_subject[quad.subject].append(quad)
+            if not isinstance(quad.object, ox.Literal):
+                graph.by_object[quad.object].append(quad)
+        parents: dict[str, set[str]] = defaultdict(set)
+        for quad in graph.ontology:
+            graph.ontology_by_subject[quad.subject].append(quad)
+            if quad.predicate.value == SUBCLASS and isinstance(quad.object, ox.NamedNode):
+                parents[quad.subject.value].add(quad.object.value)
+        graph.superclasses = _closure(parents)
+        return graph
+
+    # -- reading statements
+
+    def values(self, subject: Term, predicate: str, ontology: bool = False) -> list[Term]:
+        quads = (self.ontology_by_subject if ontology else self.by_subject).get(subject, ())
+        return list(dict.fromkeys(q.object for q in quads if q.predicate.value == predicate))
+
+    def value(self, subject: Term, predicate: str) -> Term | None:
+        found = self.values(subject, predicate)
+        return found[0] if found else None
+
+    def referrers(self, term: Term, predicate: str) -> list[Term]:
+        return list(dict.fromkeys(q.subject for q in self.by_object.get(term, ()) if q.predicate.value == predicate))
+
+    # -- names
+
+    def label(self, term: Term) -> str:
+        """The preferred English name: skos:prefLabel, then rdfs:label (in the data or the ontology),
+        else the IRI's last segment."""
+        if isinstance(term, ox.Literal):
+            return term.value
+        if self.is_a(term, CKG + "SourceDocument"):
+            return self.document_title(term)
+        for ontology in (False, True):
+            for predicate in (PREF_LABEL, LABEL):
+                name = _english(self.values(term, predicate, ontology))
+                if name:
+                    return name
+        if isinstance(term, ox.BlankNode):
+            return "_:" + term.value
+        if term.value.startswith(lay.BASE + "graph/"):
+            document = ox.NamedNode(lay.source_for(local_name(term.value)))
+            if self.is_a(document, CKG + "SourceDocument"):  # a source's graph: named after its document
+                return f"Graph of {self.document_title(document)}"
+            return {lay.REFERENCE_GRAPH: "Reference graph", lay.DERIVED_GRAPH: "Derived shortcuts",
+                    lay.ONTOLOGY_GRAPH: "Ontology graph"}.get(term.value, "Graph " + local_name(term.value))
+        return local_name(term.value)
+
+    def document_title(self, document: Term) -> str:
+        """A source document's name for readers: its own title if the data gives one (not the
+        placeholder "Source document <id>"), else who published it, where and when, as far as the data
+        says; a text with neither publisher nor place is "Untitled text <id>", dated "on or before" the
+        latest day the data allows, if it does."""
+        own = _english(self.values(document, LABEL))
+        doc_id = _english(self.values(document, CKG + "documentId")) or local_name(document.value)
+        if own and own != f"Source document {doc_id}":
+            return own
+        who_where = (self.value(document, SCHEMA + "publisher"), self.value(document, CKG + "dateline"))
+        names = [self.label(v) for v in who_where if v is not None] or [f"Untitled text {doc_id}"]
+        published, not_after = self.value(document, SCHEMA + "datePublished"), self.value(document, CKG + "notAfter")
+        if isinstance(published, ox.Literal):
+            names.append(when(published))
+        elif isinstance(not_after, ox.Literal):
+            names.append(f"on or before {when(not_after)}")
+        return ", ".join(names)
+
+    def aliases(self, term: Term) -> list[str]:
+        names = [v.value for v in self.values(term, ALT_LABEL) + self.values(term, ALT_LABEL, True)
+                 if isinstance(v, ox.Literal)]
+        preferred = self.label(term)
+        return [name for name in dict.fromkeys(names) if name != preferred]
+
+    # -- types
+
+    def types(self, term: Term) -> list[str]:
+        return [t.value for t in self.values(term, TYPE) if isinstance(t, ox.NamedNode)]
+
+    def is_a(self, term: Term, class_iri: str) -> bool:
+        return any(class_iri in self.superclasses.get(t, {t}) for t in self.types(term))
+
+    def is_fact(self, term: Term) -> bool:
+        return self.is_a(term, CKG + "QualifiedFact")
+
+    def defined_in_ontology(self, iri: str) -> bool:
+        return ox.NamedNode(iri) in self.ontology_by_subject
+
+    # -- provenance
+
+    def sources(self, term: Term) -> list[ox.NamedNode]:
+        return [s for s in self.values(term, DERIVED_FROM) if isinstance(s, ox.NamedNode)]
+
+    def quotes(self, term: Term) -> list[Quote]:
+        out = []
+        for node in self.values(term, EVIDENCE):
+            exact = self.value(node, OA + "exact")
+            if exact is not None:
+                prefix, suffix = self.value(node, OA + "prefix"), self.value(node, OA + "suffix")
+                out.append(Quote(exact.value, prefix.value if prefix else "", suffix.value if suffix else ""))
+        return sorted(set(out), key=lambda q: (q.exact, q.prefix, q.suffix))
+
+    def notes(self, term: Term) -> list[str]:
+        return [v.value for v in self.values(term, INTERPRETATION) if isinstance(v, ox.Literal)]
+
+    def graph_kind(self, graph: ox.NamedNode | ox.DefaultGraph) -> str:
+        """``source`` (a document's graph), ``reference``, ``derived`` or ``other`` (outside identifiers)."""
+        name = getattr(graph, "value", "")
+        if name == lay.DERIVED_GRAPH:
+            return "derived"
+        if name == lay.REFERENCE_GRAPH:
+            return "reference"
+        if self.document_of_graph(name) is not None:
+            return "source"
+        return "other"
+
+    def document_of_graph(self, graph: str) -> ox.NamedNode | None:
+        """The source document whose graph this is (graph/<doc-id> holds src:<doc-id>)."""
+        prefix = lay.BASE + "graph/"
+        if not graph.startswith(prefix):
+            return None
+        document = ox.NamedNode(lay.source_for(graph[len(prefix):]))
+        return document if self.is_a(document, CKG + "SourceDocument") else None
+
+    # -- what gets a page
+
+    def entities(self) -> list[ox.NamedNode]:
+        """Every IRI with a type and a page of its own (under id/ or source/), in IRI order."""
+        typed = {q.subject for q in self.quads if q.predicate.value == TYPE and isinstance(q.subject, ox.NamedNode)}
+        return sorted((s for s in typed if (page_stem(s.value) or "").split("/")[0] in ("id", "source")),
+                      key=lambda s: s.value)
+
+    def graphs(self) -> list[str]:
+        """The published graphs, each with a page: every data graph and the derived shortcuts."""
+        names = dict.fromkeys(q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode))
+        return [g for g in names if page_stem(g) is not None]
+
+    def description(self, subject: Term) -> list[ox.Quad]:
+        """What an entity's own Turtle and JSON-LD hold: the statements about it and, recursively,
+        about the blank nodes it points at (its evidence quotes), and the statements that point at it
+        (so that a client that reads it finds the facts about it)."""
+        out, seen, todo = list(self.by_object.get(subject, ())), {subject}, [subject]
+        while todo:
+            for quad in self.by_subject.get(todo.pop(), ()):
+                out.append(quad)
+                if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                    seen.add(quad.object)
+                    todo.append(quad.object)
+        return out
+
+
+def local_name(iri: str) -> str:
+    for separator in ("#", "/"):
+        if separator in iri.rstrip(separator):
+            return iri.rstrip(separator).rsplit(separator, 1)[1]
+    return iri
+
+
+def _english(values: list[Term]) -> str | None:
+    literals = [v for v in values if isinstance(v, ox.Literal)]
+    for wanted in ("en", None):
+        for literal in literals:
+            if literal.language == wanted or (wanted == "en" and (literal.language or "").startswith("en-")):
+                return literal.value
+    return literals[0].value if literals else None
+
+
+def _closure(parents: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Each class with all its superclasses, itself included."""
+    out: dict[str, set[str]] = {}
+
+    def up(cls: str) -> set[str]:
+        if cls not in out:
+            out[cls] = {cls}  # set first: a cycle in rdfs:subClassOf ends here
+            for parent in parents.get(cls, ()):
+                out[cls] |= up(parent)
+        return out[cls]
+
+    for cls in list(parents):
+        up(cls)
+    return out
