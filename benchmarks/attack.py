@@ -67,7 +67,8 @@ def serve(src: Path, options: list[str], nofile: int | None = None):
     command = [sys.executable, "-m", "coalition_kg.cli", "--root", str(ROOT), "-q", "serve", "--port", "0",
                "--no-pages", *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-                               start_new_session=True, preexec_fn=limit_files)
+                               start_new_session=True,
+                               preexec_fn=limit_files)  # noqa: PLW1509 (only setrlimit in the child, before its threads)
     try:
         ready, _, _ = select.select([process.stdout], [], [], 180)
         line = process.stdout.readline().decode() if ready else ""
@@ -248,7 +249,7 @@ def main() -> None:
     parser.add_argument("options", nargs="*", help="extra serve options (after --)")
     args = parser.parse_args()
 
-    def out_of_time(signum, frame):  # unwinds through serve(), which stops what it started
+    def out_of_time(signum, frame):  # noqa: ARG001 (a signal handler's signature) — unwinds through serve(), which stops what it started
         raise TimeoutError(f"the run passed its deadline of {args.deadline:g} s")
 
     signal.signal(signal.SIGALRM, out_of_time)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import math
 import os
@@ -234,7 +235,7 @@ def compare_files(ours: Path, theirs: Path, what: str) -> dict:
         return {"compared": False}
     set_aside = set()
     if what == "validation results":
-        mine, reference = map(lambda p: {tuple(r) for r in json.loads(p.read_text())}, (ours, theirs))
+        mine, reference = ({tuple(r) for r in json.loads(p.read_text())} for p in (ours, theirs))
     else:
         mine, reference = (set(p.read_text(encoding="utf-8").splitlines()) for p in (ours, theirs))
         # owlrl also draws OWL 2 RL's schema rules scm-dom1/2 and scm-rng1/2 (a property's domain
@@ -309,10 +310,11 @@ def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
                     # a node can break one shape more than once (two bad values): compare (shape, node)
                     found["reported_pairs"] = len(reported)
                 agreements.append(found)
-                aside = f"; {found['set_aside']} schema domain/range entailments of owlrl's set aside" \
-                    if found.get("set_aside") else ""
-                injected = f"; {found['injected_found']} of {found['injected']} injected violations found, " \
-                    f"{found['reported_pairs']} (shape, node) pairs reported" if "injected_found" in found else ""
+                aside = (f"; {found['set_aside']} schema domain/range entailments of owlrl's set aside"
+                         if found.get("set_aside") else "")
+                injected = (f"; {found['injected_found']} of {found['injected']} injected violations found, "
+                            f"{found['reported_pairs']} (shape, node) pairs reported"
+                            if "injected_found" in found else "")
                 print(f"  agreement: {what} at {size:,}: {'identical' if found['same'] else 'DIFFERENT'} "
                       f"({found['count']} each{injected}{aside})", flush=True)
     print("== the real data, whole processes", flush=True)
@@ -379,7 +381,7 @@ def targets(results: dict) -> list[str]:
                 if r["size"] == size and r.get("seconds") is not None), default=0)
     verdict = "met" if peak <= PEAK_TARGET_MB else f"MISSED by {peak - PEAK_TARGET_MB:.0f} MB"
     lines.append(f"  {'peak memory (any step)':<34} {peak:8.0f} MB <= {PEAK_TARGET_MB} MB  {verdict}")
-    worst = [(step, exponent(a, b)) for step, m in results["steps"].items() for a, b in zip(m, m[1:], strict=False)]
+    worst = [(step, exponent(a, b)) for step, m in results["steps"].items() for a, b in itertools.pairwise(m)]
     worst = [(step, e) for step, e in worst if e is not None and not step.startswith("plain-")]
     if worst:
         step, e = max(worst, key=lambda item: item[1])

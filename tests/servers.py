@@ -96,7 +96,7 @@ def coalition_serve(root: Path, *options: str, log: Path | None = None, quiet: b
     file its stderr goes to, for the test to read."""
     command = [sys.executable, "-m", "coalition_kg.cli", "--root", str(root), *(["-q"] if quiet else []), "serve",
                "--port", "0", *options]
-    stderr = open(log, "wb") if log is not None else subprocess.PIPE  # noqa: SIM115 (closed below)
+    stderr = log.open("wb") if log is not None else subprocess.PIPE  # closed below
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
     try:
         ready, _, _ = select.select([process.stdout], [], [], 120)

@@ -116,7 +116,7 @@ class Expectations:
               OPTIONAL {{ <{source}> ckg:notAfter ?notAfter }} }}""")
         row = rows[0]
         names = [row[k].value for k in ("publisher", "place") if k in row]
-        dated = row["date"] if "date" in row else row["notAfter"] if "notAfter" in row else None
+        dated = row["date"] if "date" in row else row.get("notAfter")
         return names + ([human_date(dated)] if dated is not None else [])
 
     def quotes(self, fact: str) -> list[str]:

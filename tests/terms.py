@@ -20,7 +20,7 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "wd": "http://www.wikidata.org/entity/",
 }
-_LITERAL = re.compile(r'^"(?P<lex>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z-]+)|\^\^(?P<dt>\S+))?$', re.S)
+_LITERAL = re.compile(r'^"(?P<lex>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z-]+)|\^\^(?P<dt>\S+))?$', re.DOTALL)
 
 
 def expand(curie: str) -> str:

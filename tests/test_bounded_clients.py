@@ -147,9 +147,9 @@ def test_class6_an_endless_answer_is_capped_in_bytes_and_memory(command):
 
 
 def test_class6_a_declared_length_past_the_cap_is_refused_before_reading():
-    with RawServer(fake.answer(extra=b"X-Pad: 1\r\n", body=b"{}" * 100)) as server:
-        with pytest.raises(EndpointProblem, match=r"larger than --max-bytes 100 bytes \(Content-Length: 200\)"):
-            RemoteStore(server.url(), 5, max_bytes=100).select("ASK {}")
+    with (RawServer(fake.answer(extra=b"X-Pad: 1\r\n", body=b"{}" * 100)) as server,
+          pytest.raises(EndpointProblem, match=r"larger than --max-bytes 100 bytes \(Content-Length: 200\)")):
+        RemoteStore(server.url(), 5, max_bytes=100).select("ASK {}")
 
 
 GARBAGE = {  # behaviour, the commands it applies to, what the line says
@@ -306,9 +306,8 @@ def test_class6_push_names_the_graphs_written_when_the_second_one_drips(dataset)
 ])
 def test_class6_a_challenge_we_cannot_answer_is_one_line(challenge, says, recwarn):
     refusing = fake.answer(b"401 Unauthorized", b"text/plain", b"no", extra=b"WWW-Authenticate: " + challenge + b"\r\n")
-    with RawServer(refusing) as server:
-        with pytest.raises(EndpointProblem, match=says) as refused:
-            RemoteStore(server.url(userinfo=f"editor:{SECRET}@"), 5).select("ASK {}")
+    with RawServer(refusing) as server, pytest.raises(EndpointProblem, match=says) as refused:
+        RemoteStore(server.url(userinfo=f"editor:{SECRET}@"), 5).select("ASK {}")
     assert SECRET not in str(refused.value)
     shown = [str(w.message) for w in recwarn.list if w.category is not ResourceWarning]  # (hidden by default)
     assert not shown  # nothing on stderr but the line

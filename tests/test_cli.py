@@ -49,7 +49,7 @@ def test_report_is_sorted_by_file_and_line(cli, repo_copy):
         path.write_text(path.read_text(encoding="utf-8").replace("ckg:date ", "ckg:dateX "), encoding="utf-8")
     result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
     assert result.code == 1
-    places = [(m.group(1), int(m.group(2))) for m in re.finditer(r"^([^:\n]+):(\d+): ", result.out, re.M)]
+    places = [(m.group(1), int(m.group(2))) for m in re.finditer(r"^([^:\n]+):(\d+): ", result.out, re.MULTILINE)]
     assert len(places) >= 4 and places == sorted(places)
 
 
@@ -147,7 +147,7 @@ def test_help_lists_every_command(cli):
     result = cli("--help")
     assert result.code == 0
     for command in ("validate", "queries", "query", "sparql", "export", "stats", "build", "check-quotes"):
-        assert re.search(rf"^\s+{command}\s", result.out, re.M)
+        assert re.search(rf"^\s+{command}\s", result.out, re.MULTILINE)
 
 
 def test_build_writes_validation_queries_and_exports(cli, root, tmp_path):
@@ -171,7 +171,7 @@ def test_a_stored_query_with_a_syntax_error_is_named(cli, repo_copy):
     where = rf"queries/aliases.rq:({line}|{line + 1})"
     assert re.match(rf"coalition-kg: error: query aliases: {where}:\d+: SPARQL", result.err)
     report = cli("--root", str(repo_copy), "validate", "--no-reasoning")
-    assert report.code == 1 and re.search(rf"^{where}: error: SPARQL syntax error", report.out, re.M)
+    assert report.code == 1 and re.search(rf"^{where}: error: SPARQL syntax error", report.out, re.MULTILINE)
 
 
 def test_an_unusable_shape_is_exit_2_without_traceback(cli, repo_copy):

@@ -9,7 +9,6 @@ the input lands in. A command added to the CLI without an entry in COMMANDS fail
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -154,8 +153,8 @@ def test_every_command_meets_every_hostile_input(case, name, repo_copy, tmp_path
     started = time.monotonic()
     query = (repo_copy / case["to"]).read_bytes() if name == "serve" and folder_of(case) == "adhoc" else None
     code, stdout, stderr = run(args_for(command, repo_copy, out, sentinel, case), repo_copy, name == "serve", query)
-    shown = f"{name}: exit {code} after {time.monotonic() - started:.1f} s\n--- stdout\n{stdout[-2000:]}\n" \
-            f"--- stderr\n{stderr[-2000:]}"
+    shown = (f"{name}: exit {code} after {time.monotonic() - started:.1f} s\n--- stdout\n{stdout[-2000:]}\n"
+             f"--- stderr\n{stderr[-2000:]}")
     assert code >= 0, f"killed by signal {-code}\n{shown}"
     assert "Traceback" not in stdout + stderr, shown
     assert code in (0, 1, 2), shown
@@ -169,6 +168,6 @@ def test_every_command_meets_every_hostile_input(case, name, repo_copy, tmp_path
         assert code == 2, f"the graph holds a file it cannot read, and {name} went on\n{shown}"
     after = digest(repo_copy)
     if name == "new-source":  # the one command that writes into the repository: its own new file only
-        after.pop(os.path.join("data", "sources", "999_walk.ttl"), None)
+        after.pop(str(Path("data", "sources", "999_walk.ttl")), None)
     assert after == before, f"{name} changed a file of the repository\n{shown}"
     assert sentinel.arrived() == [], f"{name}: connections arrived from {sentinel.arrived()}"

@@ -4,6 +4,7 @@ generated context that names every term of the ontology once."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -313,7 +314,7 @@ def test_compaction_never_changes_the_graph_where_a_value_defies_its_term():
         ox.Quad(n(ex + "s"), n(CKG + "evidence"), d, g1),  # a blank node with no properties
         ox.Quad(n(ex + "s"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), d, g1),  # a type that is no IRI
         ox.Quad(n(ex + "s"), n(CKG + "next"), chain[0], g1),  # nested deeper than the writer nests
-        *[ox.Quad(x, n(CKG + "next"), y, g1) for x, y in zip(chain, chain[1:], strict=False)],
+        *[ox.Quad(x, n(CKG + "next"), y, g1) for x, y in itertools.pairwise(chain)],
         ox.Quad(n(ex + "s"), n(ex + "odd/path"), n(lay.BASE + "id///x"), g1),  # no compact IRI: "id://x"
         ox.Quad(n(ex + "s"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(CKG + "Meeting"), g2),
         ox.Quad(n(ex + "g1"), n("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("graph one"),

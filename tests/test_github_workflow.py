@@ -34,7 +34,7 @@ def test_checkout_python_install_in_order():
     commands = runs()
     assert commands[0].startswith("pip install ") and commands[1:] == [
         "coalition-kg validate --format github", "coalition-kg validate --format junit > validate-junit.xml"]
-    assert uses.index(setup["uses"]) < [i for i, step in enumerate(steps()) if "run" in step][0]
+    assert uses.index(setup["uses"]) < next(i for i, step in enumerate(steps()) if "run" in step)
 
 
 def test_the_junit_report_is_written_and_uploaded_even_when_validation_fails():

@@ -304,7 +304,7 @@ def test_the_sentinels_would_see_a_leak(sentinel):
 
 # --- fuzzing the real files ----------------------------------------------------------------------
 
-TURTLE_FILES = sorted((ROOT / "data" / "sources").glob("*.ttl")) + [ROOT / "data" / "reference.ttl"]
+TURTLE_FILES = [*sorted((ROOT / "data" / "sources").glob("*.ttl")), ROOT / "data" / "reference.ttl"]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
 PUNCTUATION = [b".", b";", b",", b"[", b"]", b"(", b")", b"{", b"}", b'"', b'"""', b"'", b"<", b">", b"@",
                b"^^", b":", b"_:", b"#", b"\\", b"\\u", b"a ", b"1e", b"-", b"\n", b" ", b"\x00", b"\xff",
@@ -376,7 +376,8 @@ def run_mutant(cli, root: Path, relative: str, mutant: bytes, args: list[str]) -
         lines = [line for line in outcome.err.strip().splitlines() if not line.startswith("validate: ")]
         assert len(lines) == 1 and lines[0].startswith("coalition-kg: error: ") and len(lines[0]) > 25, everything
     elif outcome.code == 1:
-        assert re.search(r"^\S+:\d+: error: ", outcome.out, re.M) and own_notices_only(outcome.err), everything[-3000:]
+        assert re.search(r"^\S+:\d+: error: ", outcome.out, re.MULTILINE) and own_notices_only(outcome.err), \
+            everything[-3000:]
     return outcome
 
 

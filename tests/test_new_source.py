@@ -183,7 +183,7 @@ def test_the_readme_walk_through(repo_copy, cli, seeds, tmp_path):
     validate with the quotes checked, facts-from-source."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Adding a document (for maintainers)\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```(\w+)\n(.*?)```", section, re.S)
+    blocks = re.findall(r"```(\w+)\n(.*?)```", section, re.DOTALL)
     commands = [line for lang, body in blocks if lang == "sh"
                 for line in re.sub(r"\\\n\s*", "", body).splitlines() if line.strip()]
     [turtle] = [body for lang, body in blocks if lang == "turtle"]

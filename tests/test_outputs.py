@@ -112,7 +112,7 @@ COMMANDS = [["export"], ["stats"], ["queries"], ["validate", "--no-reasoning"], 
 @pytest.mark.parametrize("args", COMMANDS, ids=[a[0] for a in COMMANDS])
 def test_class7_standard_output_on_a_full_device_is_one_line(args):
     """It was a traceback (and exit 120 from the interpreter's own flush)."""
-    with open("/dev/full", "wb") as full:
+    with Path("/dev/full").open("wb") as full:
         done = subprocess.run([sys.executable, "-m", "coalition_kg.cli", "--root", str(ROOT), *args],
                               stdout=full, stderr=subprocess.PIPE, timeout=120)
     done.stdout = b""

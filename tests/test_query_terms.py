@@ -23,7 +23,7 @@ def ontology_terms() -> set[str]:
 
 def ckg_terms(text: str) -> set[str]:
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]+)>", body, re.I))
+    prefixes = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]+)>", body, re.IGNORECASE))
     names = {CKG + local for prefix, ns in prefixes.items() if ns == CKG
              for local in re.findall(rf"(?<![\w-]){re.escape(prefix)}:([A-Za-z_][\w-]*)", body)}
     names |= set(re.findall(rf"<({re.escape(CKG)}[A-Za-z_][\w-]*)>", body))

@@ -22,7 +22,7 @@ FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 class Misbehaving(http.server.BaseHTTPRequestHandler):
     """An endpoint that fails in the way its path says."""
 
-    def do_POST(self):  # noqa: N802 (the name http.server calls)
+    def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path == "/slow":  # longer than the client waits; it has gone by the time this ends
             time.sleep(3)
@@ -38,7 +38,7 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "nonsense"')
 
-    def do_PUT(self):  # noqa: N802 (a store that wants HTTP basic auth: editor / s3cret)
+    def do_PUT(self):  # a store that wants HTTP basic auth: editor / s3cret
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path.startswith("/full-store"):  # takes two graphs, then has no room for more
             full = sum(path.startswith("/full-store") for path, _ in self.server.received) >= 2

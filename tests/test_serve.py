@@ -81,8 +81,8 @@ def test_select_in_every_results_format_and_method(base, expected, accept, metho
                                         ("application/rdf+xml", ox.RdfFormat.RDF_XML),
                                         ("application/ld+json", ox.RdfFormat.JSON_LD)])
 def test_construct_in_every_rdf_format(base, dataset, accept, fmt):
-    construct = "CONSTRUCT { ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } WHERE " \
-                "{ ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"
+    construct = ("CONSTRUCT { ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } WHERE "
+                 "{ ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")
     status, media, body = request(get(base, "/sparql", query=construct), Accept=accept)
     assert (status, media) == (200, accept), body
     local = set(dataset.store.query(construct, use_default_graph_as_union=True))

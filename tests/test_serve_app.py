@@ -97,7 +97,7 @@ def test_class5_a_bad_request_is_a_4xx_with_one_readable_line(app, method, path,
 
 def test_class5_a_fault_of_ours_is_a_500_and_one_log_line(pool, lines, capsys):
     class Broken(Service):
-        def get(self, request):
+        def get(self, request):  # noqa: ARG002 (Service's signature)
             raise RuntimeError("boom\nsecond line\x1b")
 
     app = make_app(Broken({}, pool), log=lines.append)
@@ -108,7 +108,7 @@ def test_class5_a_fault_of_ours_is_a_500_and_one_log_line(pool, lines, capsys):
 
 def test_class5_a_fault_past_the_service_is_a_500_and_one_line_on_stderr(lines, capsys):
     class Broken(Service):
-        def answer(self, request):
+        def answer(self, request):  # noqa: ARG002 (Service's signature)
             raise KeyError("\x1b]0;owned\x07")
 
     response = fetch(make_app(Broken({}, FakePool()), log=lines.append), "GET", "/")

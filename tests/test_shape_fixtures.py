@@ -21,7 +21,7 @@ from coalition_kg.repository.dataset import graph_from_files, load
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*/*.ttl"))
-EXPECT_NOT = re.compile(r"^#\s*expect-not:\s*<([^>]+)>\s+<([^>]+)>", re.M)
+EXPECT_NOT = re.compile(r"^#\s*expect-not:\s*<([^>]+)>\s+<([^>]+)>", re.MULTILINE)
 
 
 def catalogue_graph_of(dataset) -> rdflib.Graph:

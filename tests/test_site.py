@@ -261,7 +261,7 @@ def test_each_iri_has_a_type_map_of_its_three_files_and_the_htaccess_needs_only_
     for iri in (MOROCCO, NIAMEY, BASE + "id/003_73e3b687882f6e77/niamey-co-chair-italy",
                 BASE + "source/003_73e3b687882f6e77", BASE + "graph/reference", BASE + "ontology"):
         stem = iri[len(BASE):]
-        listed = re.findall(r"^URI: (\S+)$", (site / (stem + ".var")).read_text(encoding="utf-8"), re.M)
+        listed = re.findall(r"^URI: (\S+)$", (site / (stem + ".var")).read_text(encoding="utf-8"), re.MULTILINE)
         assert sorted(listed) == sorted(posixpath.basename(stem) + e for e in (".html", ".jsonld", ".ttl"))
         assert all((site / (stem + e)).is_file() for e in (".html", ".jsonld", ".ttl"))
 
@@ -319,7 +319,7 @@ def test_a_site_folder_others_can_read(cli, tmp_path):
 
 
 def test_names_from_the_data_are_text_not_markup(cli, repo_copy, tmp_path):
-    with open(repo_copy / "data" / "reference.ttl", "a", encoding="utf-8") as file:
+    with (repo_copy / "data" / "reference.ttl").open("a", encoding="utf-8") as file:
         file.write('\nid:evil a ckg:State ; rdfs:label "Evil <script>alert(1)</script> & \\"co\\""@en ;\n'
                    '    skos:prefLabel "Evil <script>alert(1)</script> & \\"co\\""@en ;\n'
                    '    skos:altLabel "<img src=x onerror=alert(1)>"@en .\n')

@@ -85,7 +85,7 @@ def published(dataset):
 @pytest.mark.parametrize("override", ["FileInfo", "All"])
 def test_apache_serves_every_iri_in_each_media_type_by_q_values(published, override):
     root, port = published
-    with apache(root, override, port) as (url, error_log):
+    with apache(root, override, port) as (_url, error_log):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         wrong = []
         for prefix, site in (("/", root), ("/kg/", root / "kg")):

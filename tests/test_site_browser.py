@@ -123,7 +123,7 @@ def expect(dataset) -> Expectations:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_the_rendered_page_says_its_key_facts(chromium, served, expect, tmp_path, name):
-    site, root, _ = served
+    _site, root, _ = served
     iri = PAGES[name]
     url = root + iri[len(BASE):] + ".html"
     dom = run_chromium(chromium, tmp_path / "profile", "--window-size=390,844", "--dump-dom", url).stdout.decode()
@@ -148,7 +148,7 @@ def test_tables_read_well_on_a_phone_no_word_broken_and_nothing_wider_than_the_s
                            "--dump-dom", root + copy).stdout.decode()
     finally:
         (site / copy).unlink()
-    found = re.search(r'<pre id="wordcheck">(.*?)</pre>', dom, re.S)
+    found = re.search(r'<pre id="wordcheck">(.*?)</pre>', dom, re.DOTALL)
     assert found, dom[-500:]
     check = json.loads(html.unescape(found.group(1)))
     assert check["width"] == 390

@@ -108,7 +108,7 @@ def load_cases() -> list[Case]:
                 content = chars.encode(encoding)
             path = str(manifest.value(request, HT.absolutePath))
             assert path.startswith("/sparql/"), path  # the manifest: replace this prefix with the endpoint's
-            target, _, query = path.partition("?")
+            _target, _, query = path.partition("?")
             path = "/sparql" + ("?" + mapped_parameters(query) if query else "")
             response = manifest.value(request, HT.resp)
             statuses = {int(str(code)[len(HTS):][0]) for code in manifest.objects(response, MF.expectedStatus)}

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -70,7 +72,7 @@ def _texts_dir(root: Path, texts: Path | None) -> Path | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coalition-kg")
-@click.option("--root", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+@click.option("--root", type=click.Path(path_type=Path), default=Path(), show_default=True,
               help="The repository: a folder with ontology/, data/, shapes/ and queries/.")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress on standard error (it is shown only when standard error is a terminal).")
@@ -92,7 +94,7 @@ class ByteSize(click.ParamType):
     """A number of bytes: 1000000, or with a binary suffix: 64K, 256M, 2G."""
 
     name = "SIZE"
-    UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    UNITS: ClassVar[dict[str, int]] = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
     def convert(self, value, param, ctx):
         if isinstance(value, int):
@@ -115,12 +117,12 @@ class Seconds(click.FloatRange):
 
     def convert(self, value, param, ctx):
         seconds = super().convert(value, param, ctx)
-        if seconds != seconds:
+        if math.isnan(seconds):
             self.fail("not a number of seconds", param, ctx)
         return seconds
 
 
-def _remember_max_bytes(ctx: click.Context, param, value: int) -> None:
+def _remember_max_bytes(ctx: click.Context, param, value: int) -> None:  # noqa: ARG001 (click's callback)
     ctx.find_object(Context).max_bytes = value
 
 

@@ -62,7 +62,7 @@ class PublicationDate:
 
     @property
     def last_day(self) -> date:
-        year, month, day = (self.lexical.split("-") + [None, None])[:3]
+        year, month, day = [*self.lexical.split("-"), None, None][:3]
         month = int(month or 12)
         return date(int(year), month, int(day or calendar.monthrange(int(year), month)[1]))
 

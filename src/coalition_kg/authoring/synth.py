@@ -273,7 +273,7 @@ class Document:
 # The repository's counter-examples: one file or more per data shape, each naming in `# expect:`
 # lines the shape it breaks and on which node. Injected K times, they give every shape K violations.
 EXAMPLES = Path("tests") / "fixtures" / "invalid" / "data"
-EXPECT_LINE = re.compile(r"^#\s*expect:\s*<([^>]+)>\s+<([^>]+)>", re.M)
+EXPECT_LINE = re.compile(r"^#\s*expect:\s*<([^>]+)>\s+<([^>]+)>", re.MULTILINE)
 
 
 def inject_examples(source: lay.Layout, out: Path, copies: int, texts: Path | None) -> list[tuple[str, str]]:
@@ -327,7 +327,7 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
     if out.exists() and any(out.iterdir()):
         raise UsageProblem(f"{out}: not empty; synth writes a new repository")
     source = lay.Layout.at(source_root)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (synthetic data, reproducible from its seed: no secret)
     for name in ("ontology", "shapes", "queries"):
         copy_through_jail(source, source.root / name, out / name)
     (out / "data" / "sources").mkdir(parents=True)

@@ -125,7 +125,7 @@ def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()
             if forbidden:
                 raise QueryRefused("", f"{' and '.join(forbidden)} not allowed in {name}: SHACL forbids it there")
             if checked.undeclared:
-                raise _undeclared(name, sorted(checked.undeclared), query, prefixes.count("\n"))
+                raise _undeclared(sorted(checked.undeclared), query, prefixes.count("\n"))
         except QueryRefused as error:
             line = None if error.line is None else error.line - prefixes.count("\n")
             shown, at = _where(list(files), query, line)
@@ -133,7 +133,7 @@ def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()
         _passed.add(prefixes + query)
 
 
-def _undeclared(name: str, prefixes: list[str], query: str, before: int) -> Exception:
+def _undeclared(prefixes: list[str], query: str, before: int) -> Exception:
     """SHACL (section 5.2.1) gives a shape's query only the prefixes its sh:prefixes declare with
     sh:declare, never the file's @prefix lines: engines that follow it (Jena, rudof) refuse the
     shapes, and those that do not (pySHACL) read the file's. Refused here, at the first use."""

@@ -110,7 +110,7 @@ def _in_background(function, *args) -> Future:
     def run() -> None:
         try:
             future.set_result(function(*args))
-        except BaseException as error:  # handed to whoever asks for the result
+        except BaseException as error:  # noqa: BLE001 (handed to whoever asks for the result)
             future.set_exception(error)
 
     threading.Thread(target=run, name=function.__name__, daemon=True).start()

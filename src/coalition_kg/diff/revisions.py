@@ -22,19 +22,19 @@ def check_out(spec: str, repository: Path, stack: ExitStack) -> tuple[Path, str]
     if folder.is_dir():
         return folder, str(folder)
     try:
-        commit = subprocess.run(["git", "-C", str(repository), "rev-parse", "--verify", "--quiet",
+        commit = subprocess.run(["git", "-C", str(repository), "rev-parse", "--verify", "--quiet",  # noqa: S607 (git on PATH)
                                  f"{spec}^{{commit}}"], capture_output=True, text=True, check=False)
     except OSError as error:
         raise UsageProblem(f"{spec}: not a folder, and git cannot be run to read it as a revision ({error})") from None
     if commit.returncode != 0:
         raise UsageProblem(f"{spec}: neither a folder nor a git revision of {repository}")
     sha = commit.stdout.strip()
-    present = subprocess.run(["git", "-C", str(repository), "ls-tree", "--name-only", sha], capture_output=True,
-                             text=True, check=True).stdout.split()
+    present = subprocess.run(["git", "-C", str(repository), "ls-tree", "--name-only", sha],  # noqa: S607 (git on PATH)
+                             capture_output=True, text=True, check=True).stdout.split()
     folders = [name for name in FOLDERS if name in present]
     if "data" not in folders or "ontology" not in folders:
         raise UsageProblem(f"{spec} ({sha[:10]}): has no ontology/ and data/ at the top of the repository")
-    archive = subprocess.run(["git", "-C", str(repository), "archive", "--format=tar", sha, *folders],
+    archive = subprocess.run(["git", "-C", str(repository), "archive", "--format=tar", sha, *folders],  # noqa: S607 (git on PATH)
                              capture_output=True, check=False)
     if archive.returncode != 0:
         raise UsageProblem(f"{spec}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")

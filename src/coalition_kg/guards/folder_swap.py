@@ -85,7 +85,7 @@ def current_umask() -> int:
     """The process's umask, read without changing it (os.umask sets it, for every thread) where Linux
     tells it; elsewhere set and put back at once."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
             for line in status:
                 if line.startswith("Umask:"):
                     return int(line.split()[1], 8)

@@ -19,6 +19,7 @@ Every failure is an EndpointProblem: one line naming the endpoint."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.client
 import os
@@ -145,10 +146,8 @@ class Deadline:
         with self._lock:
             self.expired = True
             for sock in self._sockets:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def connect(self, address: tuple[str, int], source_address=None) -> socket.socket:
         """socket.create_connection, with the name lookup bounded too (getaddrinfo has no timeout of
@@ -192,13 +191,13 @@ def _addresses(host: str, port: int):
 class _BoundedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, deadline: Deadline, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._create_connection = lambda address, timeout, source=None: deadline.connect(address, source)
+        self._create_connection = lambda address, _timeout, source=None: deadline.connect(address, source)
 
 
 class _BoundedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, deadline: Deadline, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._create_connection = lambda address, timeout, source=None: deadline.connect(address, source)
+        self._create_connection = lambda address, _timeout, source=None: deadline.connect(address, source)
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
@@ -289,10 +288,8 @@ def _refusal(error: urllib.error.HTTPError, deadline: Deadline) -> str:
                 "followed (give that URL as --endpoint if it is the endpoint)")
     body = b""
     if not deadline.expired:
-        try:
+        with contextlib.suppress(OSError, http.client.HTTPException):
             body = error.read(ERROR_BODY_BYTES)
-        except (OSError, http.client.HTTPException):
-            pass
     return failure(error.code, error.reason, body)
 
 

@@ -33,7 +33,7 @@ def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None 
                  progress: Progress = SILENT) -> list[ox.Quad]:
     """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
     in a graph of their own. The ontology is published on its own, not mixed into the data."""
-    graphs = dataset.data_graphs + [lay.DERIVED_GRAPH]
+    graphs = [*dataset.data_graphs, lay.DERIVED_GRAPH]
     quads = dataset.quads(graphs)
     if inferred:
         from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments
@@ -236,7 +236,7 @@ MAX_NESTING = 32  # blank nodes nested deeper are written at the top of their gr
 _INTEGER = re.compile(r"-?[1-9][0-9]{0,14}|0")  # canonical, and exact in a JavaScript number
 NATIVE = {  # datatypes whose canonical values JSON writes natively (JSON-LD reads them back the same)
     "http://www.w3.org/2001/XMLSchema#integer": lambda lexical: int(lexical) if _INTEGER.fullmatch(lexical) else None,
-    "http://www.w3.org/2001/XMLSchema#boolean": lambda lexical: {"true": True, "false": False}.get(lexical),
+    "http://www.w3.org/2001/XMLSchema#boolean": {"true": True, "false": False}.get,
 }
 
 

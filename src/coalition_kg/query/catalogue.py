@@ -205,7 +205,7 @@ def read_query(path: Path, shown_as: str | None = None, root: Path | None = None
             break
         header_lines.append(line[2:].removeprefix(" "))
     try:
-        header = yaml.load("\n".join(header_lines), Loader=_HeaderLoader) or {}
+        header = yaml.load("\n".join(header_lines), Loader=_HeaderLoader) or {}  # noqa: S506 (a SafeLoader, aliases off)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{shown_as}:{mark.line + 1}" if mark else shown_as
@@ -229,7 +229,8 @@ def variable_parameters(query: str, shown_as: str, body: str) -> dict[str, tuple
     for match in GRLC_VARIABLE.finditer(body):
         name = match.group("name")
         if re.match(r"\w", body[match.end():match.end() + 1]):  # ?_a_iriX: grlc would read ?_a_iri and bind nothing
-            raise QueryProblem(query, f"{shown_as}: {match.group(0)}{body[match.end():].split()[0]}: grlc reads "
+            word = body[match.end():].split(maxsplit=1)[0]
+            raise QueryProblem(query, f"{shown_as}: {match.group(0)}{word}: grlc reads "
                                       f"only {match.group(0)} of this variable; rename it", name)
         datatype = f"{match.group('prefix')}_{match.group('userdefined')}" if match.group("prefix") else ""
         key = (match.group("type") or "", datatype, match.group("lang") or "")

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from coalition_kg.guards.http_client import JSON_RESULTS, EndpointProblem, exchange, target
 from coalition_kg.query.store import Results, Term, results_of
 
-__all__ = ["EndpointProblem", "RemoteStore", "MAX_BYTES"]
+__all__ = ["MAX_BYTES", "EndpointProblem", "RemoteStore"]
 
 MAX_BYTES = 256 * 1024 * 1024  # --max-bytes by default: far above any answer of ours, far below the memory
 

@@ -33,7 +33,7 @@ _REFLEXIVE = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty
 
 
 def asserted_graphs(dataset: Dataset) -> list[str]:
-    return dataset.data_graphs + [lay.ONTOLOGY_GRAPH, lay.DERIVED_GRAPH]
+    return [*dataset.data_graphs, lay.ONTOLOGY_GRAPH, lay.DERIVED_GRAPH]
 
 
 def _meaningful(triple: ox.Triple) -> bool:

@@ -54,7 +54,7 @@ def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> N
     data = read_bytes(path, layout.root, layout.shown(path))
     # A UTF-8 byte-order mark (as Windows editors write) says nothing but "UTF-8": skip it. Columns
     # count characters of the text, which the mark is not.
-    data = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    data = data.removeprefix(_UTF8_BOM)
     try:
         store.load(input=data, format=ox.RdfFormat.TURTLE, to_graph=target)
     except SyntaxError as error:
@@ -73,10 +73,10 @@ def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> N
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_NOT_TURTLE = tuple((bom, f"the file is {name} (it starts with a {name} byte-order mark); Turtle must be UTF-8")
-                    for name, bom in (("UTF-32", b"\xff\xfe\x00\x00"), ("UTF-32", b"\x00\x00\xfe\xff"),
-                                      ("UTF-16", b"\xff\xfe"), ("UTF-16", b"\xfe\xff"))) + \
-    ((b"<?xml", "the file is XML (RDF/XML?), not Turtle"), (b"<rdf:RDF", "the file is RDF/XML, not Turtle"))
+_NOT_TURTLE = (*((bom, f"the file is {name} (it starts with a {name} byte-order mark); Turtle must be UTF-8")
+                  for name, bom in (("UTF-32", b"\xff\xfe\x00\x00"), ("UTF-32", b"\x00\x00\xfe\xff"),
+                                    ("UTF-16", b"\xff\xfe"), ("UTF-16", b"\xfe\xff"))),
+               (b"<?xml", "the file is XML (RDF/XML?), not Turtle"), (b"<rdf:RDF", "the file is RDF/XML, not Turtle"))
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:

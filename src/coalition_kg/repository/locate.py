@@ -10,7 +10,7 @@ from pathlib import Path
 
 from coalition_kg.guards.files import read_text
 
-_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.I)
+_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _SUBJECT = re.compile(r"^(<[^>]*>|[A-Za-z0-9_.-]*:[^\s;,]*)")
 
 

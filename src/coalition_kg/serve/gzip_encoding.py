@@ -17,7 +17,7 @@ def takes_gzip(header: str | None) -> bool:
     """Whether Accept-Encoding asks for gzip: named (or x-gzip, or *) with a q-value above 0."""
     if not header:
         return False
-    q = {coding: weight for coding, weight in accepted(header)}
+    q = dict(accepted(header))
     for coding in ("gzip", "x-gzip"):
         if coding in q:
             return q[coding] > 0

@@ -169,7 +169,7 @@ async def _send_error_response(self: H11Protocol, status_code: int) -> None:
     await self._send_h11_event(h11.EndOfMessage())
     logger = self.config.log.error_logger
     if logger is not None:
-        logger.warning(f"{self.client[0] if self.client else '-'} malformed request: {status_code}")
+        logger.warning("%s malformed request: %s", self.client[0] if self.client else "-", status_code)
 
 
 H11Protocol._send_error_response = _send_error_response

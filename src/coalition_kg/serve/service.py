@@ -249,7 +249,7 @@ class Service:
             for key, values in parse_qs(text, keep_blank_values=True).items():
                 params.setdefault(key, []).extend(values)
         elif kind == "application/sparql-query":
-            params["query"] = params.get("query", []) + [text]
+            params["query"] = [*params.get("query", []), text]
         elif kind == "application/sparql-update":
             params["update"] = [text]
         else:

@@ -140,7 +140,7 @@ FACT_GROUPS = (  # how a document's facts are grouped, by class
 def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     """Every fact drawn from the document, by kind, and the other statements of its graph."""
     g = w.graph
-    facts = [s for s in g.referrers(document, DERIVED_FROM)]
+    facts = list(g.referrers(document, DERIVED_FROM))
     groups: dict[str, list] = {}
     for fact in facts:
         heading = next((h for c, h in FACT_GROUPS if g.is_a(fact, CKG + c)), None) or \
@@ -214,8 +214,8 @@ def classify(site: Site) -> dict[str, list[ox.NamedNode]]:
         names = [i.name for i in INDEXES if any(g.is_a(entity, CKG + c) for c in i.classes)]
         for name in names or [OTHER.name]:
             out[name].append(entity)
-    for name in out:
-        out[name].sort(key=lambda e: g.label(e).lower())
+    for entities in out.values():
+        entities.sort(key=lambda e: g.label(e).lower())
     return out
 
 
@@ -242,7 +242,7 @@ def index_page(site: Site, index: Index, entities: list[ox.NamedNode]) -> tuple[
     return path, page(path, index.title, "\n".join(body))
 
 
-def _meeting_row(w: Writer, meeting: ox.NamedNode, date_first: bool = True) -> str:
+def _meeting_row(w: Writer, meeting: ox.NamedNode) -> str:
     g = w.graph
     date = g.value(meeting, CKG + "date")
     when = time_element(date) if isinstance(date, ox.Literal) else ""
@@ -288,7 +288,7 @@ def _roles(w: Writer, facts: list[ox.NamedNode]) -> str:
         for role in g.values(fact, "http://www.w3.org/ns/prov#hadRole") + g.values(fact, "http://www.w3.org/ns/org#role"):
             by_role.setdefault(role, []).append(fact)
     out = []
-    for role in sorted(by_role, key=lambda r: g.label(r)):
+    for role in sorted(by_role, key=g.label):
         definition = g.values(role, "http://www.w3.org/2004/02/skos/core#definition", ontology=True)
         blurb = f'<p class="lede">{escape(definition[0].value)}</p>' if definition else ""
         name = g.label(role)
