@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 from dataclasses import dataclass
@@ -11,8 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from coalition_kg.authoring.synth import generate
 from coalition_kg.cli import main
 from coalition_kg.repository.dataset import load
+
+from .servers import coalition_serve, oxigraph_server
+from .virtuoso import virtuoso_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -38,8 +45,6 @@ def dataset():
 @pytest.fixture(scope="session")
 def synthetic(tmp_path_factory) -> Path:
     """A small synthetic repository that conforms: 12 generated documents, their texts in texts/."""
-    from coalition_kg.authoring.synth import generate
-
     out = tmp_path_factory.mktemp("synthetic") / "repo"
     generate(ROOT, out, documents=12)
     return out
@@ -79,10 +84,6 @@ def cli(capsysbinary):
 
 def push_to(root: Path, endpoint) -> None:
     """Upload the repository's graphs with `coalition-kg push`, as a user would."""
-    import os
-    import subprocess
-    import sys
-
     env = dict(os.environ)
     if endpoint.user:
         env.update(COALITION_KG_USER=endpoint.user, COALITION_KG_PASSWORD=endpoint.password)
@@ -94,8 +95,6 @@ def push_to(root: Path, endpoint) -> None:
 @pytest.fixture(scope="session")
 def oxigraph_endpoint():
     """An Oxigraph server holding the repository's graphs, put there by `push`."""
-    from .servers import oxigraph_server
-
     with oxigraph_server() as endpoint:
         push_to(ROOT, endpoint)
         yield endpoint
@@ -105,8 +104,6 @@ def oxigraph_endpoint():
 def virtuoso_endpoint(tmp_path_factory):
     """A Virtuoso server (Debian's virtuoso-opensource) holding the repository's graphs, put there by
     `push` through its digest-authenticated Graph Store endpoint."""
-    from .virtuoso import virtuoso_server
-
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as endpoint:
         push_to(ROOT, endpoint)
         yield endpoint
@@ -115,8 +112,6 @@ def virtuoso_endpoint(tmp_path_factory):
 @pytest.fixture(scope="session")
 def serve_endpoint():
     """`coalition-kg serve` over the repository."""
-    from .servers import coalition_serve
-
     with coalition_serve(ROOT, "--time-limit", "5", "--max-rows", "5000") as endpoint:
         yield endpoint
 

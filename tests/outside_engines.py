@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.namespace import SH
 
 from coalition_kg.check.shacl import results
 
@@ -38,8 +39,6 @@ def _named(term):
 
 
 def tells_blank_from_iri(shapes: rdflib.Graph) -> bool:
-    from rdflib.namespace import SH
-
     kinds = {SH.BlankNode, SH.IRI, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral, SH.IRIOrLiteral}
     sparql = " ".join(str(o) for p in (SH.select, SH.ask) for o in shapes.objects(None, p)).lower()
     return any(o in kinds for o in shapes.objects(None, SH.nodeKind)) or \
@@ -77,7 +76,7 @@ def _report(text: str) -> list[dict]:
 
 
 def rudof_results(shapes: Path, data: Path) -> list[dict]:
-    import pyrudof
+    import pyrudof  # noqa: PLC0415 (only the tests that run rudof load it)
 
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     rudof.read_data(str(data), format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)

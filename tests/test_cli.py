@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from rdflib.compare import isomorphic
 
+from coalition_kg.authoring.synth import generate
 from coalition_kg.errors import CoalitionKGError
 from coalition_kg.publish import export as export_module
 
@@ -76,8 +83,6 @@ def test_queries_lists_every_stored_query(cli, root):
 @pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("xml", "xml"),
                                                 ("jsonld", "json-ld"), ("trig", "trig"), ("nquads", "nquads")])
 def test_every_export_format_parses_back_to_the_same_triples(cli, root, tmp_path, dataset, fmt, rdflib_format):
-    from rdflib.compare import isomorphic
-
     out = tmp_path / f"graph.{fmt}"
     result = cli("--root", str(root), "export", "--format", fmt, "-o", str(out))
     assert result.code == 0, result.err
@@ -99,8 +104,6 @@ def test_every_export_format_parses_back_to_the_same_triples(cli, root, tmp_path
 
 
 def test_jsonld_export_has_a_context(cli, root):
-    import json
-
     result = cli("--root", str(root), "export", "--format", "jsonld")
     document = json.loads(result.out)
     assert document["@context"]["ckg"] == "https://w3id.org/coalition-kg/ontology#"
@@ -136,8 +139,6 @@ def test_failed_export_leaves_no_partial_file(cli, root, tmp_path, monkeypatch):
 def test_stats_counts_graphs_and_classes(cli, root):
     result = cli("--root", str(root), "stats", "--format", "json")
     assert result.code == 0
-    import json
-
     numbers = json.loads(result.out)
     assert numbers["instances"]["https://w3id.org/coalition-kg/ontology#State"] == 4
     assert numbers["graphs"]["https://w3id.org/coalition-kg/graph/derived"] > 0
@@ -230,13 +231,6 @@ def test_ad_hoc_sparql_from_text_and_file(cli, root, tmp_path):
 
 def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
     # The data shapes run in a second thread; Ctrl-C must not leave a traceback or wait for it.
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from coalition_kg.authoring.synth import generate
-
     generate(root, tmp_path / "repo", documents=1500)  # about 270k triples: validate takes seconds
     process = subprocess.Popen([sys.executable, "-m", "coalition_kg.cli", "--root", str(tmp_path / "repo"), "validate",
                                 "--texts", str(tmp_path / "repo" / "texts")], stdout=subprocess.PIPE,

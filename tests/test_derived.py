@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import load
 
 SHORTCUTS = """
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -44,8 +45,6 @@ def test_each_role_yields_its_shortcut(dataset):
 
 
 def test_a_new_role_needs_no_code(repo_copy):
-    from coalition_kg.repository.dataset import load
-
     (repo_copy / "data" / "sources" / "zz_observer.ttl").write_text("""
 @prefix ckg: <https://w3id.org/coalition-kg/ontology#> .
 @prefix org: <http://www.w3.org/ns/org#> .

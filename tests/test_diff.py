@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 import rdflib
@@ -106,8 +107,6 @@ def test_hang_a_comparison_that_would_not_end_stops_at_its_time_limit(repo_copy,
     """Blank nodes 3,000 deep: matching them by structure is quadratic (rdflib's canonical labelling
     took 7 s at 1,000 levels, and would take hours at 100,000). diff stops at --time-limit, says which
     file it was comparing, and exits 2 without a traceback."""
-    import time
-
     chain = "[ rdfs:seeAlso " * 3_000 + "id:b" + " ]" * 3_000
     (repo_copy / "data" / "sources" / "deep.ttl").write_text(
         "@prefix id: <https://w3id.org/coalition-kg/id/> .\n"

@@ -4,12 +4,15 @@ data, on every invalid fixture and on synthetic data with injected violations of
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import rdflib
 
 from coalition_kg import cli
 from coalition_kg.authoring.synth import VIOLATIONS, generate
 from coalition_kg.check.shacl import DEFAULT_ENGINE, ENGINES, result_key, run_shacl
+from coalition_kg.check.validate import check_data
 from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, REASONERS, entailments
 from coalition_kg.repository.dataset import load
 
@@ -27,8 +30,6 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 
 def both_engines(fixture, kind, repo_copy, dataset, tmp_path) -> tuple[set, set]:
-    import shutil
-
     found = []
     for number, engine in enumerate(ENGINES):
         copy = tmp_path / f"copy-{number}"  # a fresh copy each: a fixture is added to the repository
@@ -130,8 +131,6 @@ def injected(tmp_path_factory, root, seeds):
 
 
 def test_validators_agree_on_injected_violations(injected):
-    from coalition_kg.check.validate import check_data
-
     repo, expected = injected
     dataset = load(repo)
     found = {engine: check_data(dataset, engine) for engine in ENGINES}

@@ -16,6 +16,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
+from coalition_kg.cli import main
 from coalition_kg.publish.export import export_quads, jsonld
 from coalition_kg.publish.jsonld_context import CONTEXT_FILE, assign_names, prefixes
 from coalition_kg.repository import layout as lay
@@ -76,7 +77,7 @@ def offline(url, options=None):
 
 
 def pyld_quads(document, loader=offline, base: str | None = None) -> rdflib.Dataset:
-    from pyld import jsonld as pyld
+    from pyld import jsonld as pyld  # noqa: PLC0415 (only the test that reads the export back loads it)
 
     options = {"format": "application/n-quads", "documentLoader": loader}
     if base:
@@ -89,8 +90,6 @@ def pyld_quads(document, loader=offline, base: str | None = None) -> rdflib.Data
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     """Each format, with and without --inferred, written once by the command line."""
-    from coalition_kg.cli import main
-
     folder = tmp_path_factory.mktemp("exports")
     files = {}
     for inferred in (False, True):

@@ -20,7 +20,7 @@ def grlc_app(root):
     """grlc's Flask app with its local loader reading our queries/ folder (its default folder is
     fixed when grlc is imported, from a config.ini in the working directory)."""
     grlc_server = pytest.importorskip("grlc.server", reason="grlc is in the test extra")
-    from grlc.fileLoaders import LocalLoader
+    from grlc.fileLoaders import LocalLoader  # noqa: PLC0415 (after importorskip, which says why grlc is missing)
 
     defaults = LocalLoader.__init__.__defaults__
     LocalLoader.__init__.__defaults__ = (str(root / "queries"),)
@@ -51,8 +51,8 @@ def test_grlc_reads_the_same_operations_and_parameters(root, grlc_app):
 
 
 def test_grlc_reads_the_declared_endpoint(root, grlc_app):
-    from grlc.fileLoaders import LocalLoader
-    from grlc.gquery import guess_endpoint_uri
+    from grlc.fileLoaders import LocalLoader  # noqa: PLC0415 (grlc reads config.ini when imported: the fixture's)
+    from grlc.gquery import guess_endpoint_uri  # noqa: PLC0415 (as above)
 
     endpoint, _ = guess_endpoint_uri("SELECT * WHERE { ?s ?p ?o }", LocalLoader(str(root / "queries")))
     assert endpoint == "http://127.0.0.1:8000/sparql"  # serve's default address

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -282,8 +283,6 @@ def test_no_code_path_parses_rdf_xml():
 
 def test_the_rdf_xml_parsers_at_hand_resolve_no_external_entity(sentinel):
     """Should RDF/XML ever be read: pyoxigraph refuses external entities, rdflib leaves them empty."""
-    import rdflib
-
     payload = sentinel.fill((CORPUS / "xxe" / "rdfxml-external-entity.rdf").read_bytes())
     with pytest.raises(SyntaxError):
         list(ox.parse(payload, format=ox.RdfFormat.RDF_XML))

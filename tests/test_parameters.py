@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from coalition_kg.errors import QueryProblem
+from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import Parameter, StoredQuery, to_term
 from coalition_kg.query.store import EmbeddedStore
 
@@ -62,8 +63,6 @@ def test_hostile_value_through_the_command_line(cli, root):
 
 
 def test_bindings_go_into_the_where_group_not_into_comments_strings_or_iris():
-    from coalition_kg.query.binding import bind
-
     text = ('PREFIX a: <http://x/> # a comment with { a brace\n'
             'SELECT ?x WHERE { ?x a:p "}{" ; a:q ?_v } ORDER BY ?x')
     bound = bind(text, {ox.Variable("_v"): ox.Literal('"} ; DROP ALL ; {"')})

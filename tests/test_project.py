@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import tomllib
 from pathlib import Path
@@ -43,6 +44,4 @@ def test_every_dependency_has_a_lower_bound():
 def test_console_script_points_at_a_real_function():
     project = tomllib.loads(ROOT.joinpath("pyproject.toml").read_text(encoding="utf-8"))["project"]
     module, _, function = project["scripts"]["coalition-kg"].partition(":")
-    import importlib
-
     assert callable(getattr(importlib.import_module(module), function))

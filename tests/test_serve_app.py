@@ -5,6 +5,7 @@ escaped log, and the byte cap the workers put on answers."""
 from __future__ import annotations
 
 import asyncio
+import time as clock
 from pathlib import Path
 
 import httpx
@@ -182,8 +183,6 @@ def test_class1_a_dataset_on_graphs_not_ours_is_refused(pool):
 def test_class5_answers_held_at_once_are_bounded(pool):
     """However many clients ask, at most answer_slots answers are held (computed or being sent): the
     memory answers take is that many times the byte cap. A request that finds no slot in time: 503."""
-    import time as clock
-
     class SlowPool(FakePool):
         def run(self, job: Job) -> Reply:
             clock.sleep(1.0)

@@ -5,6 +5,7 @@ and a page on another origin, in headless Chromium, querying serve across origin
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import shutil
@@ -14,6 +15,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from xml.dom.minidom import Document
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -33,6 +35,8 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+
+from .test_site_browser import FLAGS
 
 pytestmark = pytest.mark.servers
 
@@ -64,8 +68,6 @@ def expected_rows(dataset) -> list[tuple[str, str]]:
 
 
 def expected_graph(dataset, query: str) -> rdflib.Graph:
-    import pyoxigraph as ox
-
     text = ox.serialize(dataset.store.query(query, use_default_graph_as_union=True), format=ox.RdfFormat.N_TRIPLES)
     return rdflib.Graph().parse(data=text, format="nt")
 
@@ -86,8 +88,6 @@ def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, dataset, fmt, me
     else:
         text = rows.decode("utf-8")
         if fmt == CSV:
-            import csv
-
             got = [(r["e"], r["label"]) for r in csv.DictReader(io.StringIO(text))]
         else:  # TSV holds terms in SPARQL syntax: <iri> and "literal"@lang
             lines = [line.split("\t") for line in text.strip().split("\n")[1:]]
@@ -122,8 +122,6 @@ def test_rdflib_sparqlstore_reads_through_serve(endpoint, dataset):
     got = [(str(row.e), str(row.label)) for row in graph.query(SELECT)]
     assert got == expected_rows(dataset)
     assert graph.query(ASK).askAnswer is True
-    import pyoxigraph as ox
-
     subject = got[0][0]  # the triples about one entity, read by SPARQLStore's own queries
     through = {(str(p), str(o)) for _, p, o in graph.triples((rdflib.URIRef(subject), None, None))}
     quads = dataset.store.quads_for_pattern(ox.NamedNode(subject), None, None)
@@ -167,8 +165,6 @@ def test_a_page_on_another_origin_queries_serve_in_chromium(endpoint, tmp_path):
     thread.start()
     try:
         page = f"http://127.0.0.1:{server.server_address[1]}/index.html"
-        from .test_site_browser import FLAGS
-
         done = subprocess.run([chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
                                "--virtual-time-budget=20000", "--dump-dom", page], capture_output=True, timeout=120)
     finally:

@@ -14,6 +14,7 @@ from rdflib.namespace import SH
 
 from coalition_kg.authoring.synth import EXPECT_LINE
 from coalition_kg.check.shacl import ENGINES, run_shacl
+from coalition_kg.publish.dataset_description import describe
 from coalition_kg.query.catalogue import catalogue_graph, load_catalogue
 from coalition_kg.rdf.terms import rdflib_graph
 from coalition_kg.repository import layout as lay
@@ -39,8 +40,6 @@ def validated_with(fixture: Path | None, kind: str, repo: Path, dataset) -> tupl
     ontology/, a catalogue fixture into the catalogue's RDF."""
     shapes = graph_from_files(dataset.layout.shape_files(kind), dataset.layout)
     if kind == "metadata":  # the dataset's description, as `describe --endpoint` makes it, and the fixture
-        from coalition_kg.publish.dataset_description import describe
-
         graph = rdflib_graph(describe(dataset, endpoint="http://127.0.0.1:8000/sparql"))
         if fixture is not None:
             graph.parse(fixture, format="turtle")

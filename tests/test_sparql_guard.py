@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rdflib.namespace import SH
 
 from coalition_kg.check.shacl import SHAPE_SPARQL
 from coalition_kg.errors import QueryProblem
@@ -23,6 +25,7 @@ from coalition_kg.guards.sparql import MAX_DEPTH, MAX_LENGTH, QueryRefused, chec
 from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import PARAM_TYPES, Parameter, load_catalogue, to_term
 from coalition_kg.repository import layout as lay
+from coalition_kg.serve.workers import Limits, Pool
 
 from .conftest import ROOT
 from .servers import coalition_serve
@@ -110,9 +113,6 @@ def test_class2_depth_counts_brackets_in_strings_too_and_length_is_bounded():
 
 def test_class2_depth_every_text_of_the_repository_passes_with_margin():
     """The bounds are far above what this repository writes, and every text passes the checker."""
-    import rdflib
-    from rdflib.namespace import SH
-
     texts = {str(p): p.read_text(encoding="utf-8") for p in
              [*sorted((ROOT / "queries").glob("*.rq")), *sorted((ROOT / "ontology" / "rules").glob("*.rq"))]}
     for path in sorted((ROOT / "shapes").glob("*.ttl")):
@@ -180,8 +180,6 @@ def test_class1_service_a_serve_worker_has_no_network():
     """Each serve worker runs under the seccomp filter (the kernel says so for its process), the filter
     that test_class1_service_no_network_holds_by_itself shows stops a SERVICE call with the checker
     bypassed."""
-    from coalition_kg.serve.workers import Limits, Pool
-
     pool = Pool(ROOT, None, 2, Limits(seconds=30))
     try:
         pids = [worker.process.pid for worker in pool.workers]

@@ -8,13 +8,16 @@ import json
 import math
 import os
 import sys
+import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import ClassVar
 
 import click
 
 from coalition_kg import __version__
-from coalition_kg.errors import CoalitionKGError, UsageProblem
+from coalition_kg.errors import CoalitionKGError, SyntaxProblem, UsageProblem, one_line
+from coalition_kg.guards.no_network import forbid_network, needs_network
 
 DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
@@ -166,7 +169,6 @@ def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, fai
     Exit 0 if nothing at or above --fail-on was found, 1 if something was, 2 on unreadable input."""
     from coalition_kg.check.report_formats import render, unreadable
     from coalition_kg.check.validate import validate as run
-    from coalition_kg.errors import SyntaxProblem
 
     try:
         dataset = obj.dataset()
@@ -428,8 +430,6 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool, time_limit
     or a git revision of the repository at --root (NEW defaults to the folder itself).
 
     Blank nodes are matched by structure: reformatting or reordering a file shows no change."""
-    from contextlib import ExitStack
-
     from coalition_kg.diff.formats import render
     from coalition_kg.diff.revisions import check_out
     from coalition_kg.diff.semantic import changed_graphs, compare
@@ -554,8 +554,6 @@ def site(obj: Context, out: Path, base_url: str | None) -> None:
     ontology's documentation, and an .htaccess for content negotiation.
 
     DIR must be new, empty, or a site this command wrote; it is replaced whole."""
-    import time
-
     from coalition_kg.site.generate import build_site
 
     started = time.perf_counter()
@@ -570,11 +568,9 @@ def site(obj: Context, out: Path, base_url: str | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run a command; every way it can end becomes an exit code, and standard output is flushed here,
     once for every command, so that a full device is one line and a closed pipe a quiet exit."""
-    if argv is None:  # the program itself, not a caller in process (tests): no network unless it needs one
-        from coalition_kg.guards.no_network import forbid_network, needs_network
-
-        if not needs_network(sys.argv[1:]):
-            forbid_network()
+    # the program itself, not a caller in process (tests): no network unless it needs one
+    if argv is None and not needs_network(sys.argv[1:]):
+        forbid_network()
     try:
         code = _run(argv)
         sys.stdout.flush()
@@ -614,8 +610,6 @@ def _run(argv: list[str] | None) -> int | str | None:
 def _usage_line(error: click.ClickException) -> str:
     """Click's refusal as our one line (click prints a usage block of several lines): the message, and
     where to find help."""
-    from coalition_kg.errors import one_line
-
     command = getattr(getattr(error, "ctx", None), "command_path", None) or "coalition-kg"
     subcommand = command.removeprefix("coalition-kg").strip()
     message = " ".join(error.format_message().split())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from coalition_kg.check.report import Problem
+from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_text
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
@@ -47,8 +48,6 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
     layout = dataset.layout
     texts_dir = Path(texts_dir)
     if not texts_dir.is_dir():
-        from coalition_kg.errors import UsageProblem
-
         raise UsageProblem(f"{texts_dir}: no such folder of source texts")
     quotes, sources = _by_graph(dataset, _QUOTES), _by_graph(dataset, _SOURCES)
     locator = Locator(layout.root)
@@ -63,8 +62,6 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
         try:  # outside the repository by design, so links are followed; a FIFO or device is refused
             text = normalise(read_text(text_path))
         except (OSError, UnicodeDecodeError) as error:
-            from coalition_kg.errors import UsageProblem
-
             raise UsageProblem(f"{text_path}: cannot read the source text: {error}") from None
         for row in quotes.get(graph, []):
             # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.

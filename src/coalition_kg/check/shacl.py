@@ -18,6 +18,9 @@ import rdflib.collection
 from rdflib.namespace import RDF, SH, XSD
 
 from coalition_kg.errors import UsageProblem
+from coalition_kg.guards.sparql import QueryRefused, check
+from coalition_kg.rdf.terms import rdflib_graph
+from coalition_kg.repository.dataset import graph_from_files
 
 ENGINES = ("turbo", "pyshacl")
 DEFAULT_ENGINE = "turbo"
@@ -46,8 +49,6 @@ _passed: set[str] = set()  # shape queries already checked: run_shacl checks aga
 
 def load_shapes(paths: list[Path], layout) -> rdflib.Graph:
     """Shape files into one graph, their SPARQL checked: a refusal names the file and line."""
-    from coalition_kg.repository.dataset import graph_from_files
-
     shapes = graph_from_files(paths, layout)
     check_shape_queries(shapes, [(layout.relative(path), path) for path in paths])
     return shapes
@@ -67,8 +68,6 @@ def _prefixes(shapes: rdflib.Graph, node) -> str:
 def _check_declarations(shapes: rdflib.Graph, node) -> None:
     """Each sh:declare the query's sh:prefixes reach is one sh:prefix string and one sh:namespace of
     datatype xsd:anyURI (SHACL 5.2.1): rudof finds no prefix in an IRI there, pySHACL and Jena take it."""
-    from coalition_kg.guards.sparql import QueryRefused
-
     for owner in shapes.objects(node, SH.prefixes):
         for declaration in shapes.objects(owner, SH.declare):
             prefixes, namespaces = list(shapes.objects(declaration, SH.prefix)), \
@@ -103,8 +102,6 @@ def _where(files: list[tuple[str, Path]], query: str, line: int | None) -> tuple
 def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()) -> None:
     """Every sh:select, sh:ask, sh:construct of the shapes through the SPARQL checker, with the form its
     predicate names and none of what SHACL forbids there. ``files``: (as shown, path) to locate it."""
-    from coalition_kg.guards.sparql import QueryRefused, check
-
     for node, predicate, literal in shapes.triples((None, None, None)):
         if predicate not in SHAPE_SPARQL:
             continue
@@ -137,8 +134,6 @@ def _undeclared(prefixes: list[str], query: str, before: int) -> Exception:
     """SHACL (section 5.2.1) gives a shape's query only the prefixes its sh:prefixes declare with
     sh:declare, never the file's @prefix lines: engines that follow it (Jena, rudof) refuse the
     shapes, and those that do not (pySHACL) read the file's. Refused here, at the first use."""
-    from coalition_kg.guards.sparql import QueryRefused
-
     shown = ", ".join(f"{prefix}:" for prefix in prefixes)
     use = re.search(rf"(?<![\w.:/<#-]){re.escape(prefixes[0])}:(?!//)", query)
     line = before + query.count("\n", 0, use.start()) + 1 if use else None  # ``before``: the PREFIX lines
@@ -152,18 +147,16 @@ def _unusable(error: Exception) -> UsageProblem:
 
 
 def _turbo(data, shapes: rdflib.Graph) -> rdflib.Graph:
-    import pyshacl_turbo
-    from pyshacl_turbo.errors import ReportableRuntimeError
+    import pyshacl_turbo  # noqa: PLC0415 (each engine loads only when it is chosen)
+    from pyshacl_turbo.errors import ReportableRuntimeError  # noqa: PLC0415 (with its engine)
 
     return _validate(pyshacl_turbo.validate, (ReportableRuntimeError, ValueError, re.error), data, shapes)
 
 
 def _pyshacl(data, shapes: rdflib.Graph) -> rdflib.Graph:
-    import pyshacl
-    from pyparsing import ParseException
-    from pyshacl.errors import ReportableRuntimeError
-
-    from coalition_kg.rdf.terms import rdflib_graph
+    import pyshacl  # noqa: PLC0415 (the reference engine, 0.4 s to import: only when chosen)
+    from pyparsing import ParseException  # noqa: PLC0415 (with its engine)
+    from pyshacl.errors import ReportableRuntimeError  # noqa: PLC0415 (with its engine)
 
     if isinstance(data, ox.Store):
         data = rdflib_graph(data)

@@ -13,11 +13,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import SH
 
+from coalition_kg.check.quotes import check_quotes
 from coalition_kg.check.report import DataLocator, Problem, Report, term_text
 from coalition_kg.check.shacl import DEFAULT_ENGINE, load_shapes, run_shacl
 from coalition_kg.progress import SILENT, Progress
-from coalition_kg.query.catalogue import catalogue_graph, load_catalogue
-from coalition_kg.rdf.terms import to_rdflib
+from coalition_kg.query.catalogue import catalogue_graph, load_catalogue, syntax_error
+from coalition_kg.rdf.terms import rdflib_graph, to_rdflib
 from coalition_kg.reasoning.consistency import clashes
 from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
 from coalition_kg.repository import layout as lay
@@ -55,8 +56,6 @@ def check_ontology(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Probl
 
 
 def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
-    from coalition_kg.rdf.terms import rdflib_graph
-
     layout = dataset.layout
     shape_files = layout.shape_files("catalogue")
     queries = load_catalogue(layout)
@@ -65,8 +64,6 @@ def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Prob
     graph = rdflib_graph(catalogue_graph(queries))
     by_iri = {q.iri: q for q in queries.values()}
     problems = []
-    from coalition_kg.query.catalogue import syntax_error
-
     graphs = layout.graphs()  # listed once: each call walks data/ (thousands of files at scale)
     for query in queries.values():
         problem = syntax_error(query, query.shown_as, graphs)
@@ -146,8 +143,6 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
         with progress.stage(f"{name} shapes ({engine})"):
             problems += check(dataset, engine)
     if texts_dir is not None:
-        from coalition_kg.check.quotes import check_quotes
-
         with progress.stage("quotes"):
             problems += check_quotes(dataset, texts_dir)
     if reasoning:

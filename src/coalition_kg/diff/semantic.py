@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -52,8 +53,6 @@ class Labels:
         self.names: dict[URIRef, str] = {}
 
     def name_of(self, iri: URIRef) -> str:
-        import pyoxigraph as ox
-
         if iri not in self.names:
             node, found = ox.NamedNode(str(iri)), None
             for predicate in (SKOS.prefLabel, RDFS.label):
@@ -77,8 +76,6 @@ class Labels:
 
 
 def readable_iri(iri: URIRef) -> str:
-    import pyoxigraph as ox
-
     return readable(ox.NamedNode(str(iri)))
 
 

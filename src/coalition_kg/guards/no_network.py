@@ -26,7 +26,7 @@ def forbid_network() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        import pyseccomp as seccomp
+        import pyseccomp as seccomp  # noqa: PLC0415 (Linux only, and optional: its absence is handled here)
 
         refuse = seccomp.ERRNO(errno.EACCES)
         rules = seccomp.SyscallFilter(seccomp.ALLOW)

@@ -25,6 +25,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from coalition_kg.errors import CoalitionKGError, one_line
 
 # Limits, measured (benchmarks/attack.py, tests/test_sparql_guard.py): this repository's queries,
@@ -146,8 +148,8 @@ def _in_parser_thread(function, text: str):
 def _parse(text: str, where: str, allow_update: bool):
     """(form, parse tree). A text that parses as neither a query nor an update is refused with the
     query parser's reason and position."""
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.parser import Query, UpdateUnit
+    from pyparsing import ParseBaseException  # noqa: PLC0415 (with rdflib's parser)
+    from rdflib.plugins.sparql.parser import Query, UpdateUnit  # noqa: PLC0415 (0.35 s to import: only for a query to check)
 
     def parse_query(text):
         return Query.parse_string(text, parse_all=True)
@@ -182,8 +184,6 @@ def _engine_syntax_error(text: str) -> tuple[int, int, str] | None:
     nowhere in SPARQL (outside a string it is no token; inside one, the string never closes): the
     engine parses the whole text before it evaluates anything, so this text is never run. None if
     the engine's error is at that NUL (the text ended too early, or only the checker refuses it)."""
-    import pyoxigraph as ox
-
     try:
         ox.Store().query(text + "\n\0")
     except SyntaxError as error:
@@ -198,8 +198,8 @@ def _engine_syntax_error(text: str) -> tuple[int, int, str] | None:
 
 def _nodes(tree) -> Iterable:
     """Every CompValue of rdflib's parse tree, depth first, without recursion."""
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
+    from pyparsing import ParseResults  # noqa: PLC0415 (with rdflib's parser, loaded by _parse)
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415 (with rdflib's parser, loaded by _parse)
 
     stack = [tree]
     while stack:
@@ -214,7 +214,7 @@ def _nodes(tree) -> Iterable:
 
 
 def _prologue(tree):
-    from rdflib.plugins.sparql.algebra import translatePrologue
+    from rdflib.plugins.sparql.algebra import translatePrologue  # noqa: PLC0415 (with rdflib's parser, loaded by _parse)
 
     return translatePrologue(tree[0], None)
 

@@ -20,7 +20,7 @@ from coalition_kg.errors import CoalitionKGError, UsageProblem, one_line
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.export import FORMATS, export_quads, serialise, write_atomically
 from coalition_kg.repository import layout as lay
-from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.dataset import Dataset, graph_from_files
 from coalition_kg.repository.prefixes import PREFIXES as EXPORT_PREFIXES
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -451,8 +451,7 @@ def render(triples: list[ox.Triple], fmt: str) -> bytes:
 
 def check(triples: list[ox.Triple], layout: lay.Layout, engine: str | None = None) -> list[dict]:
     """shapes/metadata*.ttl over the description: the validator's results (none if it conforms)."""
-    from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl
-    from coalition_kg.repository.dataset import graph_from_files
+    from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl  # noqa: PLC0415 (rdflib, 0.3 s: serve imports this module)
 
     shape_files = layout.shape_files("metadata")
     if not shape_files:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -15,6 +16,7 @@ from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import kind_of
 from coalition_kg.guards.folder_swap import current_umask
 from coalition_kg.progress import SILENT, Progress
+from coalition_kg.publish.jsonld_context import IRI, LANG_STRING, RDF_TYPE, XSD_STRING, Context, Ontology, context_file
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.prefixes import PREFIXES
@@ -36,7 +38,7 @@ def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None 
     graphs = [*dataset.data_graphs, lay.DERIVED_GRAPH]
     quads = dataset.quads(graphs)
     if inferred:
-        from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments
+        from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments  # noqa: PLC0415 (rdflib: only with --inferred)
 
         graph = ox.NamedNode(lay.INFERRED_GRAPH)
         reasoner = reasoner or DEFAULT_REASONER
@@ -67,10 +69,6 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
     value is. A blank node referenced once, in its own graph, is written inside the node that
     references it (an evidence quote inside its fact). Written in one pass over the quads, not by a
     JSON-LD processor: rdflib's or PyLD's compaction take minutes on a million triples."""
-    import json
-
-    from coalition_kg.publish.jsonld_context import IRI, LANG_STRING, RDF_TYPE, XSD_STRING, Context, Ontology
-
     named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     graphs: dict[str, dict[str, dict[str, list]]] = {}  # graph -> subject -> property -> values
     usage: dict[str, set] = {}  # property -> kinds of its values
@@ -243,10 +241,6 @@ NATIVE = {  # datatypes whose canonical values JSON writes natively (JSON-LD rea
 def jsonld_context_of(document: bytes) -> bytes:
     """The context a JSON-LD export embeds, as a file of its own (``context.jsonld``) for documents
     that link it rather than repeat it."""
-    import json
-
-    from coalition_kg.publish.jsonld_context import context_file
-
     text = document.decode("utf-8")
     context, _ = json.JSONDecoder().raw_decode(text, text.index(":", text.index('"@context"') + 10) + 1)
     return context_file(context)

@@ -16,6 +16,7 @@ import yaml
 
 from coalition_kg.errors import QueryProblem
 from coalition_kg.guards.files import read_text
+from coalition_kg.guards.sparql import QueryRefused, check
 from coalition_kg.repository import layout as lay
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -59,8 +60,6 @@ class StoredQuery:
     def form(self) -> str:
         """select, ask, construct or describe, as the SPARQL checker reads it; "select" for a query it
         refuses (validate reports that one; nothing runs it)."""
-        from coalition_kg.guards.sparql import QueryRefused, check
-
         try:
             return check(self.text, self.shown_as or str(self.path), graphs=None).form
         except QueryRefused:
@@ -165,8 +164,6 @@ def syntax_error(query: StoredQuery, shown_as: str, graphs: list[str] | None = N
     """Why the SPARQL checker refuses the query, as 'file:line:col: message', or None if it passes.
     Only parsed, never run: pyoxigraph parses only to run, and running is what a hostile query wants.
     ``graphs``: the graphs a FROM may name (the repository's); None refuses every FROM."""
-    from coalition_kg.guards.sparql import QueryRefused, check
-
     try:
         check(query.text, shown_as, graphs=graphs or ())
     except QueryRefused as error:

@@ -6,8 +6,10 @@ parser into the same shape the embedded store gives. Every failure is one line n
 from __future__ import annotations
 
 import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from coalition_kg.guards.http_client import JSON_RESULTS, EndpointProblem, exchange, target
+from coalition_kg.query.binding import bind
 from coalition_kg.query.store import Results, Term, results_of
 
 __all__ = ["MAX_BYTES", "EndpointProblem", "RemoteStore"]
@@ -37,10 +39,6 @@ class RemoteStore:
         self.max_bytes = max_bytes
 
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
-
-        from coalition_kg.query.binding import bind
-
         client = SPARQLWrapper(self.target.url)
         client.setQuery(_without_header(bind(sparql, bindings or {})))
         client.setMethod(POST)  # long queries and bound parameters do not fit in a URL

@@ -7,7 +7,9 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from coalition_kg.errors import CoalitionKGError
+from coalition_kg.errors import CoalitionKGError, QueryProblem
+from coalition_kg.guards.sparql import QueryRefused, check
+from coalition_kg.query.binding import bind
 from coalition_kg.repository.dataset import Dataset
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -26,10 +28,6 @@ class Results:
 def answer(store: Store, query, values: dict[str, str]) -> Results:
     """Answer a stored query with textual parameter values; errors name the query. The text that
     runs, parameters bound, is the text the SPARQL checker passed."""
-    from coalition_kg.errors import QueryProblem
-    from coalition_kg.guards.sparql import QueryRefused, check
-    from coalition_kg.query.binding import bind
-
     bindings = query.bind(values)
     try:
         text = bind(query.text, bindings)
@@ -58,8 +56,6 @@ class EmbeddedStore:
         self.graphs = dataset.layout.graphs()
 
     def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
-        from coalition_kg.query.binding import bind
-
         try:
             answer = self.dataset.store.query(bind(sparql, bindings or {}), use_default_graph_as_union=True)
             return results_of(answer)  # evaluated as it is read: its errors come from here too

@@ -56,13 +56,13 @@ def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.T
         raise UsageProblem(f"unknown reasoner {reasoner!r} (one of {', '.join(REASONERS)})")
     asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset.quads(asserted_graphs(dataset))}
     if reasoner == "reasonable":
-        import reasonable
+        import reasonable  # noqa: PLC0415 (each reasoner loads only when it is chosen)
 
         engine = reasonable.PyReasoner()
         engine.from_graph(rdflib_triples(asserted))
         closed = engine.reason()
     else:
-        import owlrl
+        import owlrl  # noqa: PLC0415 (each reasoner loads only when it is chosen)
 
         closed = rdflib_graph(asserted)
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)

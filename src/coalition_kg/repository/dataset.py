@@ -36,7 +36,7 @@ class Dataset:
 
     def to_rdflib(self, graphs: list[str]):
         """The given graphs merged into one rdflib Graph, blank-node labels kept."""
-        from coalition_kg.rdf.terms import rdflib_graph
+        from coalition_kg.rdf.terms import rdflib_graph  # noqa: PLC0415 (rdflib, 0.3 s: not for every load)
 
         return rdflib_graph(self.quads(graphs))
 

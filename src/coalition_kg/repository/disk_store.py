@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from coalition_kg.errors import UsageProblem
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.repository import layout as lay
-from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.dataset import Dataset, load
 
 STAMP = "coalition-kg-store.json"
 
@@ -61,8 +61,6 @@ def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> D
 def _build(layout: lay.Layout, path: Path, stamp: dict, progress: Progress) -> None:
     """Load in memory (so a syntax error names its file and line), write to a new folder beside
     ``path``, then swap it in: a reader of the old store, or an interrupted build, sees a whole one."""
-    from coalition_kg.repository.dataset import load
-
     if path.exists() and not (path.is_dir() and (_stamp_of(path) is not None or not any(path.iterdir()))):
         raise UsageProblem(f"{path}: exists and is not a coalition-kg store; name a new or empty folder")
     dataset = load(layout.root, progress=progress)

@@ -15,8 +15,11 @@ from urllib.parse import parse_qs
 
 from coalition_kg.errors import CoalitionKGError
 from coalition_kg.publish.dataset_description import DATASET
+from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import StoredQuery
+from coalition_kg.serve.landing import page
 from coalition_kg.serve.negotiation import FORMAT_PARAMETERS, GRAPHS, choose, pick
+from coalition_kg.serve.openapi import describe
 from coalition_kg.serve.rdf_answers import GRAPH_STORE_PATH, converted, service_description, write
 from coalition_kg.serve.workers import Job, Pool, Reply, problem
 
@@ -163,8 +166,6 @@ class Service:
         return self.pool.run(Job(sparql, accept, fmt, default_graphs, named_graphs, tuple(self.graphs), base_iri))
 
     def stored(self, name: str, params: dict[str, list[str]], accept: str | None) -> Reply:
-        from coalition_kg.query.binding import bind
-
         fmt = None
         for suffix in ("json", "csv"):
             if name.endswith("." + suffix):
@@ -213,8 +214,6 @@ class Service:
         accept = request.header("accept")
         path = request.path
         if path == "/":
-            from coalition_kg.serve.landing import page
-
             return Reply(200, "text/html; charset=utf-8", page(self.catalogue, self.pool.limits, self.site is not None))
         if path == "/sparql":
             if "query" not in params and "update" not in params:
@@ -223,8 +222,6 @@ class Service:
         if path == GRAPH_STORE_PATH:
             return self.graph_store(params, accept, formats(params))
         if path == "/openapi.json":
-            from coalition_kg.serve.openapi import describe
-
             return Reply(200, "application/json", json.dumps(describe(self.catalogue), indent=2).encode())
         if path.startswith("/queries/"):
             return self.stored(path[len("/queries/"):], params, accept)

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import resource
 import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from coalition_kg.errors import CoalitionKGError
+from coalition_kg.guards.no_network import forbid_network
+from coalition_kg.guards.sparql import QueryRefused, check
+from coalition_kg.repository.dataset import load
+from coalition_kg.repository.disk_store import open_read_only
+from coalition_kg.serve.negotiation import GRAPHS, RESULTS, answer_media
 
 
 @dataclass(frozen=True)
@@ -60,8 +68,6 @@ def _dataset_of(job: Job, has_dataset_clause: bool = False) -> dict:
     """The query's RDF dataset, by SPARQL 1.1's rules: the protocol's (default-graph-uri,
     named-graph-uri) first; else the query's own FROM / FROM NAMED, which the engine reads itself
     (FROM NAMED alone: an empty default graph); else our default, the union of every graph."""
-    import pyoxigraph as ox
-
     if job.default_graphs is None and job.named_graphs is None:
         return {} if has_dataset_clause else {"use_default_graph_as_union": True}
     return {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or []],
@@ -96,11 +102,6 @@ class CappedBuffer:
 def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Reply:
     """Answer one job in this process: 200 with the answer, 400 for a query the engine refuses,
     422 for an answer past the row or byte cap."""
-    import pyoxigraph as ox
-
-    from coalition_kg.guards.sparql import QueryRefused, check
-    from coalition_kg.serve.negotiation import GRAPHS, RESULTS, answer_media
-
     try:
         # Checked here, before the engine sees it: no SERVICE, no FROM elsewhere, no update, bounded.
         # Parsing runs under this worker's time and memory limits, as the query itself does.
@@ -144,21 +145,13 @@ def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Re
 
 def _open(root: str, store_path: str | None):
     if store_path:
-        from coalition_kg.repository.disk_store import open_read_only
-
         return open_read_only(Path(store_path))
-    from coalition_kg.repository.dataset import load
-
     return load(root).store
 
 
 def _work(conn, root: str, store_path: str | None, limits: Limits) -> None:
     """A worker's life: open the graph, say so, then answer jobs until told to stop."""
-    import resource
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    from coalition_kg.guards.no_network import forbid_network
-
     forbid_network()  # a worker only answers queries: no socket of the internet families, whatever it is asked
     limit = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
