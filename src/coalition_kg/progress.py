@@ -26,7 +26,9 @@ class Progress:
             return items
         from tqdm import tqdm  # noqa: PLC0415 (only on a terminal: 0.1 s off every other start)
 
-        return tqdm(items, desc=description, total=total, unit=unit, file=sys.stderr, leave=False, **_size())
+        columns, lines = _size()
+        return tqdm(items, desc=description, total=total, unit=unit, file=sys.stderr, leave=False, ncols=columns,
+                    nrows=lines)
 
     @contextmanager
     def stage(self, description: str) -> Iterator[None]:
@@ -36,7 +38,9 @@ class Progress:
             return
         from tqdm import tqdm  # noqa: PLC0415 (only on a terminal: 0.1 s off every other start)
 
-        bar = tqdm(total=1, desc=description, file=sys.stderr, leave=True, bar_format="{desc}: {elapsed}", **_size())
+        columns, lines = _size()
+        bar = tqdm(total=1, desc=description, file=sys.stderr, leave=True, bar_format="{desc}: {elapsed}",
+                   ncols=columns, nrows=lines)
         try:
             yield
         finally:
@@ -44,14 +48,14 @@ class Progress:
             bar.close()
 
 
-def _size() -> dict[str, int]:
+def _size() -> tuple[int, int]:
     """The terminal's size; one that reports none (0 x 0, as a bare pseudo-terminal does) gets
     80 x 24, since tqdm draws nothing on a terminal of no size."""
     try:
         size = os.get_terminal_size(sys.stderr.fileno())
-        return {"ncols": size.columns or 80, "nrows": size.lines or 24}
+        return size.columns or 80, size.lines or 24
     except (OSError, ValueError):
-        return {"ncols": 80, "nrows": 24}
+        return 80, 24
 
 
 SILENT = Progress(False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -37,7 +38,7 @@ def _by_graph(dataset: Dataset, query: str) -> dict[str, list]:
     """One query over every graph, its rows grouped by graph: a query per document costs more
     than the check itself when there are thousands of documents."""
     rows: dict[str, list] = {}
-    for row in dataset.store.query(query):
+    for row in cast("ox.QuerySolutions", dataset.store.query(query)):
         rows.setdefault(row["graph"].value, []).append(row)
     return rows
 

@@ -88,7 +88,9 @@ class DataLocator:
         nodes may nest 100,000 deep (tests/fixtures/hostile); each chain walked is remembered."""
         cache = self._parents
         came_from: dict[ox.BlankNode, ox.BlankNode | None] = {node: None}
-        frontier, found = [node], None
+        frontier: list[ox.BlankNode] = [node]
+        found: ox.NamedNode | None = None
+        last: ox.BlankNode | None = None
         while frontier and found is None:
             following = []
             for child in frontier:
@@ -100,7 +102,7 @@ class DataLocator:
                     if isinstance(parent, ox.NamedNode):
                         found, last = parent, child
                         break
-                    if parent not in came_from:
+                    if isinstance(parent, ox.BlankNode) and parent not in came_from:  # not a triple term
                         came_from[parent] = child
                         following.append(parent)
                 if found is not None:
@@ -122,6 +124,8 @@ class DataLocator:
         quads = quads or list(store.quads_for_pattern(subject, ox.NamedNode(str(RDF.type)), None, None))
         quads = quads or list(store.quads_for_pattern(subject, None, None, None))
         for quad in quads:
+            if isinstance(quad.graph_name, ox.DefaultGraph):  # no file: the repository's triples are in graphs
+                continue
             path = self.dataset.file_of(quad.graph_name.value)
             if path is not None and path.is_file():
                 return path
@@ -131,6 +135,7 @@ class DataLocator:
         """(file, line, node's line): the line of the failing property where the node has it, and
         the line where the node is defined. ``focus`` and ``predicate`` are rdflib terms, as
         validators report them."""
+        anchor: ox.NamedNode | None
         if isinstance(focus, rdflib.URIRef):
             anchor = ox.NamedNode(str(focus))
         elif isinstance(focus, rdflib.BNode):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,7 +42,8 @@ def run_shacl(data: ox.Store | rdflib.Graph, shapes: rdflib.Graph, engine: str =
 
 
 # The SPARQL a shape may hold, by predicate, and the form each must have (sh:update: none allowed).
-SHAPE_SPARQL = {SH.select: "select", SH.ask: "ask", SH.construct: "construct", SH.update: None}
+SHAPE_SPARQL: dict[rdflib.term.Node, str | None] = {SH.select: "select", SH.ask: "ask", SH.construct: "construct",
+                                                    SH.update: None}
 # What SHACL forbids in a shape's SPARQL (section 5.2.1, pre-binding) and the engines refuse or mis-read.
 FORBIDDEN_IN_SHAPES = {"InlineData": "VALUES", "ValuesClause": "VALUES", "MinusGraphPattern": "MINUS"}
 _passed: set[str] = set()  # shape queries already checked: run_shacl checks again what load_shapes did
@@ -99,7 +101,7 @@ def _where(files: list[tuple[str, Path]], query: str, line: int | None) -> tuple
     return "shapes/", None
 
 
-def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()) -> None:
+def check_shape_queries(shapes: rdflib.Graph, files: Sequence[tuple[str, Path]] = ()) -> None:
     """Every sh:select, sh:ask, sh:construct of the shapes through the SPARQL checker, with the form its
     predicate names and none of what SHACL forbids there. ``files``: (as shown, path) to locate it."""
     for node, predicate, literal in shapes.triples((None, None, None)):
@@ -110,7 +112,7 @@ def check_shape_queries(shapes: rdflib.Graph, files: list[tuple[str, Path]] = ()
         if prefixes + query in _passed:
             continue
         expected = SHAPE_SPARQL[predicate]
-        name = "sh:" + predicate.removeprefix(str(SH))
+        name = "sh:" + str(predicate).removeprefix(str(SH))
         try:
             if expected is None:
                 raise QueryRefused("", f"{name} is not allowed in shapes: validation only reads the data")
@@ -169,6 +171,7 @@ def _pyshacl(data, shapes: rdflib.Graph) -> rdflib.Graph:
 def _validate(validate, unusable: tuple[type[Exception], ...], data, shapes: rdflib.Graph) -> rdflib.Graph:
     """One call, the same for both engines (they share pySHACL's API); a shape the engine cannot
     use is one line, exit 2."""
+    report: rdflib.Graph  # pySHACL's API: (conforms, results graph, results text)
     try:
         _, report, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                 allow_warnings=True, allow_infos=True)
@@ -208,7 +211,7 @@ def path_text(graph: rdflib.Graph, path) -> str:
     if path is None:
         return ""
     if not isinstance(path, rdflib.BNode):
-        return path.n3()
+        return str(path.n3())
     if (path, RDF.first, None) in graph:
         return "(" + " / ".join(path_text(graph, step) for step in rdflib.collection.Collection(graph, path)) + ")"
     for predicate, form in ((SH.alternativePath, "({})"), (SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),

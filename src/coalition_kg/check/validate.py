@@ -76,9 +76,9 @@ def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Prob
         focus = result["focus"]
         owner = focus if str(focus) in by_iri else next(
             (s for s in graph.subjects(None, focus) if str(s) in by_iri), None)
-        query = by_iri.get(str(owner)) if owner is not None else None
-        file = layout.relative(query.path) if query else "(catalogue)"
-        line = _header_line(query, result["path"]) if query else 0
+        stored = by_iri.get(str(owner)) if owner is not None else None
+        file = layout.relative(stored.path) if stored else "(catalogue)"
+        line = _header_line(stored, result["path"]) if stored else 0
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
                                 term_text(focus) if query is None or focus != owner else f"query {query.name}",
                                 result["path_text"], term_text(result["value"]), "catalogue"))

@@ -97,8 +97,8 @@ def target(endpoint: str) -> Target:
     if at:
         user, _, password = userinfo.partition(":")
         return Target(url, urllib.parse.unquote(user), urllib.parse.unquote(password))
-    user = os.environ.get(USER)
-    return Target(url, user, os.environ.get(PASSWORD, "") if user else None)
+    from_environment = os.environ.get(USER)
+    return Target(url, from_environment, os.environ.get(PASSWORD, "") if from_environment else None)
 
 
 class DeadlinePassed(TimeoutError):

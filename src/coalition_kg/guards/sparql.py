@@ -82,7 +82,7 @@ def nesting_depth(text: str) -> int:
 def _expanded(text: str) -> str:
     """The text with the grammar's \\u and \\U escapes expanded (an invalid code point left as it is:
     the parser refuses it)."""
-    def expand(match: re.Match) -> str:
+    def expand(match: re.Match[str]) -> str:
         if match.group() == "\\\\":
             return match.group()
         try:
@@ -231,7 +231,8 @@ def check(text: str, where: str = "query", graphs: Iterable[str] | None = (), al
     form, tree = _parse(_bounded(text, where, max_length), where, allow_update)
     parts = set()
     datasets = []
-    used, declared = set(), set()
+    used: set[str] = set()
+    declared: set[str] = set()
     for node in _nodes(tree):
         parts.add(node.name)
         if node.name in ("pname", "PrefixDecl"):

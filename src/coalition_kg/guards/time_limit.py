@@ -8,7 +8,7 @@ import multiprocessing
 import signal
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from coalition_kg.errors import CoalitionKGError
 
@@ -21,6 +21,7 @@ class TimeLimitExceeded(CoalitionKGError):
 
 def _child(sender, work: Callable[[], T]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends this child
+    result: tuple[str, object]
     try:
         result = ("done", work())
     except CoalitionKGError as error:  # sent as text: its class may not be rebuilt from its arguments
@@ -57,4 +58,4 @@ def run_with_time_limit(work: Callable[[], T], seconds: float, what: str) -> T:
         raise CoalitionKGError(value)
     if status == "failed":
         raise CoalitionKGError(f"{what}: failed: {value}")
-    return value
+    return cast("T", value)  # what the child's work() returned, through a pipe that keeps no type

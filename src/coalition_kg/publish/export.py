@@ -7,8 +7,9 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -54,12 +55,13 @@ def serialise(quads: list[ox.Quad], fmt: str, dataset: Dataset | None = None) ->
     rdf_format, _ = FORMATS[fmt]
     if fmt == "jsonld":
         return jsonld(quads, dataset.quads([lay.ONTOLOGY_GRAPH]) if dataset is not None else ())
+    items: list[ox.Quad] | list[ox.Triple]
     if rdf_format.supports_datasets:
         items = quads
     else:  # a triple format holds no graph names: merge, once per distinct triple
         items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
     prefixes = PREFIXES if fmt in ("turtle", "trig", "xml") else None
-    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    return cast("bytes", ox.serialize(items, format=rdf_format, prefixes=prefixes))  # no output given: the bytes
 
 
 def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
@@ -69,7 +71,6 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
     value is. A blank node referenced once, in its own graph, is written inside the node that
     references it (an evidence quote inside its fact). Written in one pass over the quads, not by a
     JSON-LD processor: rdflib's or PyLD's compaction take minutes on a million triples."""
-    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     graphs: dict[str, dict[str, dict[str, list]]] = {}  # graph -> subject -> property -> values
     usage: dict[str, set] = {}  # property -> kinds of its values
     classes: set[str] = set()
@@ -80,18 +81,17 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
     # Values: an IRI or "_:label" as a string (no absolute IRI starts with "_:"), a literal as a tuple.
     for quad in quads:
         graph = quad.graph_name
-        kind_of_graph = type(graph)
-        key = graph.value if kind_of_graph is named else "_:" + graph.value if kind_of_graph is blank else ""
+        key = graph.value if type(graph) is ox.NamedNode else "_:" + graph.value if type(graph) is ox.BlankNode else ""
         nodes = graphs.get(key)
         if nodes is None:
             nodes = graphs[key] = {}
-        subject = quad.subject
-        if type(subject) is named:
-            subject = subject.value
-        elif type(subject) is blank:
-            subject = "_:" + subject.value
+        term = quad.subject
+        if type(term) is ox.NamedNode:
+            subject = term.value
+        elif type(term) is ox.BlankNode:
+            subject = "_:" + term.value
         else:
-            raise UsageProblem(f"JSON-LD cannot write a triple term as a subject: {subject}")
+            raise UsageProblem(f"JSON-LD cannot write a triple term as a subject: {term}")
         node = nodes.get(subject)
         if node is None:
             node = nodes[subject] = {}
@@ -99,21 +99,23 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
                 subject_in.setdefault(subject, set()).add(key)
         predicate = quad.predicate.value
         obj = quad.object
-        kind_of_object = type(obj)
-        if kind_of_object is named:
+        value: str | tuple[str, str, str | None, str | None]
+        kind: str | tuple[str, str | None]
+        if type(obj) is ox.NamedNode:
             value = obj.value
             kind = IRI
             if predicate == RDF_TYPE:
                 classes.add(value)
-        elif kind_of_object is blank:
+        elif type(obj) is ox.BlankNode:
             value = "_:" + obj.value
             kind = IRI
             references[value] = references.get(value, 0) + 1
             referenced_in[value] = key
-        elif kind_of_object is literal:
+        elif type(obj) is ox.Literal:
             language = obj.language
             if language:
-                value = (obj.value, LANG_STRING, language, obj.direction)
+                # "rtl" or "ltr" as JSON-LD writes it (pyoxigraph's BaseDirection is no JSON value)
+                value = (obj.value, LANG_STRING, language, str(obj.direction) if obj.direction else None)
                 kind = (LANG_STRING, language)
             else:
                 datatype = obj.datatype.value
@@ -171,7 +173,7 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
             entries.append((properties.get(predicate) or describe(predicate), values))
         entries.sort(key=lambda entry: entry[0][0])
         for (key, coercion, language, always_array), values in entries:
-            written = []
+            written: list[object] = []  # JSON values: strings, numbers, booleans, objects
             for value in values:
                 if type(value) is str:
                     if value.startswith("_:"):
@@ -232,7 +234,8 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
 
 MAX_NESTING = 32  # blank nodes nested deeper are written at the top of their graph, by @id
 _INTEGER = re.compile(r"-?[1-9][0-9]{0,14}|0")  # canonical, and exact in a JavaScript number
-NATIVE = {  # datatypes whose canonical values JSON writes natively (JSON-LD reads them back the same)
+# datatypes whose canonical values JSON writes natively (JSON-LD reads them back the same)
+NATIVE: dict[str, Callable[[str], int | bool | None]] = {
     "http://www.w3.org/2001/XMLSchema#integer": lambda lexical: int(lexical) if _INTEGER.fullmatch(lexical) else None,
     "http://www.w3.org/2001/XMLSchema#boolean": {"true": True, "false": False}.get,
 }

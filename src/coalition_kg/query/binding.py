@@ -16,6 +16,8 @@ import pyoxigraph as ox
 
 from coalition_kg.errors import CoalitionKGError
 
+Bindable = ox.NamedNode | ox.Literal  # what a parameter binds: never a blank node, which VALUES cannot name
+
 
 def where_brace(text: str) -> int:
     """Index of the first '{' outside comments, strings and IRIs: the start of the WHERE group."""
@@ -41,7 +43,7 @@ def where_brace(text: str) -> int:
     raise CoalitionKGError("the query has no WHERE group to bind parameters into")
 
 
-def bind(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+def bind(text: str, bindings: dict[ox.Variable, Bindable]) -> str:
     if not bindings:
         return text
     for term in bindings.values():

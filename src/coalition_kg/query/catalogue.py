@@ -70,8 +70,8 @@ class StoredQuery:
         return QUERY_BASE + self.name
 
     def example_values(self) -> dict[str, str]:
-        return {p.name: (p.default if p.default is not None else p.example) for p in self.params
-                if (p.default if p.default is not None else p.example) is not None}
+        values = {p.name: p.default if p.default is not None else p.example for p in self.params}
+        return {name: value for name, value in values.items() if value is not None}
 
     def bind(self, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         """Turn textual parameter values into typed RDF terms. Nothing is spliced into the query

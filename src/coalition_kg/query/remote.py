@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from coalition_kg.guards.http_client import JSON_RESULTS, EndpointProblem, exchange, target
-from coalition_kg.query.binding import bind
-from coalition_kg.query.store import Results, Term, results_of
+from coalition_kg.query.binding import Bindable, bind
+from coalition_kg.query.store import Results, results_of
 
 __all__ = ["MAX_BYTES", "EndpointProblem", "RemoteStore"]
 
@@ -38,7 +38,7 @@ class RemoteStore:
         self.graphs = graphs or []
         self.max_bytes = max_bytes
 
-    def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
+    def select(self, sparql: str, bindings: dict[ox.Variable, Bindable] | None = None) -> Results:
         client = SPARQLWrapper(self.target.url)
         client.setQuery(_without_header(bind(sparql, bindings or {})))
         client.setMethod(POST)  # long queries and bound parameters do not fit in a URL
@@ -52,6 +52,8 @@ class RemoteStore:
         if answer.content_type is not None and answer.content_type not in JSON_RESULTS:
             raise self.target.problem(f"answered {answer.content_type[:100]}, not SPARQL JSON results")
         try:
-            return results_of(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
+            # pyoxigraph reads any bytes-like object, though its stub says bytes: a copy would double a large answer
+            body = answer.body
+            return results_of(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
         except (SyntaxError, ValueError, OSError) as error:
             raise self.target.problem(f"malformed SPARQL JSON results ({error})") from None

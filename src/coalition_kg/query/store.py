@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from coalition_kg.errors import CoalitionKGError, QueryProblem
 from coalition_kg.guards.sparql import QueryRefused, check
-from coalition_kg.query.binding import bind
+from coalition_kg.query.binding import Bindable, bind
 from coalition_kg.repository.dataset import Dataset
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -44,7 +44,7 @@ def answer(store: Store, query, values: dict[str, str]) -> Results:
 class Store(Protocol):
     graphs: list[str]  # the graphs a query's FROM may name: the repository's own
 
-    def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results: ...
+    def select(self, sparql: str, bindings: dict[ox.Variable, Bindable] | None = None) -> Results: ...
 
 
 class EmbeddedStore:
@@ -55,7 +55,7 @@ class EmbeddedStore:
         # the graphs a FROM may name: listed once, not by walking data/ again for every query answered
         self.graphs = dataset.layout.graphs()
 
-    def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
+    def select(self, sparql: str, bindings: dict[ox.Variable, Bindable] | None = None) -> Results:
         try:
             answer = self.dataset.store.query(bind(sparql, bindings or {}), use_default_graph_as_union=True)
             return results_of(answer)  # evaluated as it is read: its errors come from here too

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import pyoxigraph as ox
 import rdflib
@@ -60,7 +61,8 @@ def ox_triples(triples: Iterable[tuple]) -> Iterator[ox.Triple]:
     for s, p, o in triples:
         if isinstance(s, rdflib.Literal) or isinstance(p, rdflib.Literal | rdflib.BNode):
             continue
-        yield ox.Triple(convert(s), convert(p), convert(o))
+        # a literal subject or predicate, or a blank predicate, was dropped above
+        yield ox.Triple(cast("ox.NamedNode | ox.BlankNode", convert(s)), cast("ox.NamedNode", convert(p)), convert(o))
 
 
 def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[tuple]:

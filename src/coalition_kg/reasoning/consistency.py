@@ -7,6 +7,7 @@ SHACL datatype shapes, which also say where the literal is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -71,7 +72,7 @@ def clashes(store: ox.Store) -> list[Clash]:
     found = set()
     for rule in RULES:
         query = f"{PREFIXES}SELECT DISTINCT ?x ?a ?b WHERE {{ {rule.where} }}"
-        for row in store.query(query, use_default_graph_as_union=True):
+        for row in cast("ox.QuerySolutions", store.query(query, use_default_graph_as_union=True)):
             text = rule.says.format(x=_short(row["x"]), a=_short(row["a"]), b=_short(row["b"]))
             found.add(Clash(rule.name, row["x"], f"OWL-RL inconsistency ({rule.name}): {text}"))
     # Symmetric rules (cax-dw, prp-pdw, ...) find each clash from both sides: keep one per node and message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -12,6 +13,9 @@ from coalition_kg.guards.files import read_bytes
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.shortcut_rules import derive_shortcuts
+
+if TYPE_CHECKING:  # rdflib is loaded only when a graph is converted (to_rdflib)
+    import rdflib
 
 
 @dataclass
@@ -34,7 +38,7 @@ class Dataset:
             return list(self.store)
         return [q for g in graphs for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
 
-    def to_rdflib(self, graphs: list[str]):
+    def to_rdflib(self, graphs: list[str]) -> rdflib.Graph:
         """The given graphs merged into one rdflib Graph, blank-node labels kept."""
         from coalition_kg.rdf.terms import rdflib_graph  # noqa: PLC0415 (rdflib, 0.3 s: not for every load)
 
@@ -119,7 +123,7 @@ def graph_names(layout: lay.Layout, files: list[Path]) -> list[str]:
     return [lay.graph_for(path) for path in files]
 
 
-def graph_from_files(paths: list[Path], layout: lay.Layout):
+def graph_from_files(paths: list[Path], layout: lay.Layout) -> rdflib.Graph:
     """Turtle files (shapes, fixtures) into one rdflib Graph, with syntax errors located by
     pyoxigraph's parser."""
     store = ox.Store()

@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -33,9 +34,9 @@ def fingerprint(layout: lay.Layout) -> dict[str, list[int]]:
     return dict(sorted(found.items()))
 
 
-def _stamp_of(path: Path) -> dict | None:
+def _stamp_of(path: Path) -> dict[str, object] | None:
     try:
-        return json.loads((path / STAMP).read_text(encoding="utf-8"))
+        return cast("dict[str, object]", json.loads((path / STAMP).read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
 

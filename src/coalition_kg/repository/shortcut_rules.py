@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -30,7 +31,7 @@ def derive_shortcuts(store: ox.Store, layout: lay.Layout) -> int:
             form = check(text, shown, graphs=graphs).form
             if form != "construct":
                 raise SyntaxProblem(SourceLocation(shown), f"a rule must be a CONSTRUCT query, not {form.upper()}")
-            triples = list(store.query(text, use_default_graph_as_union=True))
+            triples = list(cast("ox.QueryTriples", store.query(text, use_default_graph_as_union=True)))  # a CONSTRUCT
         except QueryRefused as error:
             raise SyntaxProblem(SourceLocation(shown, error.line, error.column), error.reason) from None
         except SyntaxError as error:
