@@ -9,15 +9,19 @@ import math
 import os
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
 from coalition_kg import __version__
 from coalition_kg.errors import CoalitionKGError, SyntaxProblem, UsageProblem, one_line
 from coalition_kg.guards.no_network import forbid_network, needs_network
+
+if TYPE_CHECKING:  # imported by the commands that use it, not at start-up
+    from coalition_kg.repository.dataset import Dataset
 
 DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
@@ -28,7 +32,7 @@ class Context:
     def __init__(self, root: Path, quiet: bool = False):
         self.root = root
         self.quiet = quiet
-        self._dataset = None
+        self._dataset: Dataset | None = None
 
     @property
     def progress(self):
@@ -126,7 +130,9 @@ class Seconds(click.FloatRange):
 
 
 def _remember_max_bytes(ctx: click.Context, param, value: int) -> None:  # noqa: ARG001 (click's callback)
-    ctx.find_object(Context).max_bytes = value
+    context = ctx.find_object(Context)
+    if context is not None:  # the group's object, always there
+        context.max_bytes = value
 
 
 ENDPOINT_HELP = ("Ask this SPARQL 1.1 endpoint (loaded by push) instead of the local files. Credentials: "
@@ -355,7 +361,7 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
     catalogue = load_catalogue(obj.layout)
     if store is not None:
         obj.dataset(store)  # built or refreshed once here; the workers only open it
-    site = None
+    site: Mapping[str, bytes] | None = None
     if site_dir is not None:
         from coalition_kg.site.static_files import SiteFolder
 
@@ -442,7 +448,7 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool, time_limit
             check_out(spec if spec != "." else str(repository), repository, stack) for spec in (old, new))
         before, after = load(old_dir, derive=False), load(new_dir, derive=False)
         changed = [(after if g in after.graph_files else before).layout.relative(
-            (after if g in after.graph_files else before).file_of(g)) for g in changed_graphs(before, after)]
+            (after if g in after.graph_files else before).graph_files[g]) for g in changed_graphs(before, after)]
         what = f"diff: comparing {', '.join(changed[:3])}" + (f" and {len(changed) - 3} more" if len(changed) > 3
                                                                 else "") + " (raise --time-limit if it must run longer)"
         graphs = run_with_time_limit(lambda: compare(before, after), time_limit, what)
@@ -487,9 +493,12 @@ def synth(obj: Context, out: Path, documents: int | None, triples: int | None, v
     queries, generated data that conforms, its texts (OUT/texts) and any injected violations."""
     from coalition_kg.authoring.synth import TRIPLES_PER_DOCUMENT, generate
 
-    if (documents is None) == (triples is None):
+    if documents is not None and triples is None:
+        count = documents
+    elif triples is not None and documents is None:
+        count = max(1, round(triples / TRIPLES_PER_DOCUMENT))
+    else:
         raise UsageProblem("synth takes one of --documents or --triples")
-    count = documents or max(1, round(triples / TRIPLES_PER_DOCUMENT))
     summary = generate(obj.root, out, count, violations, seed, _texts_dir(obj.root, texts))
     click.echo(f"synth: {count} documents, {len(summary['expected'])} injected violation(s) -> {out}")
 

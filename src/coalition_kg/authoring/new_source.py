@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -62,9 +63,10 @@ class PublicationDate:
 
     @property
     def last_day(self) -> date:
-        year, month, day = [*self.lexical.split("-"), None, None][:3]
-        month = int(month or 12)
-        return date(int(year), month, int(day or calendar.monthrange(int(year), month)[1]))
+        parts = self.lexical.split("-")
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 12
+        return date(year, month, int(parts[2]) if len(parts) > 2 else calendar.monthrange(year, month)[1])
 
 
 def parse_date(text: str) -> PublicationDate:
@@ -72,7 +74,8 @@ def parse_date(text: str) -> PublicationDate:
     match = _DATE.fullmatch(text.strip())
     if not match:
         raise refuse(f"--published {text!r} is not a date: give YYYY-MM-DD, YYYY-MM or YYYY")
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year = int(match.group(1))
+    month, day = (int(part) if part else None for part in match.groups()[1:])
     try:
         date(year, month or 1, day or 1)
     except ValueError as error:
@@ -121,6 +124,7 @@ class Reference:
               OPTIONAL {{ ?entity rdfs:label|skos:prefLabel|skos:altLabel ?name }}
             }}""", use_default_graph_as_union=True)
         names: dict[str, set[str]] = {}
+        rows = cast("ox.QuerySolutions", rows)  # a SELECT's answer
         for row in rows:
             names.setdefault(row["entity"].value, set())
             if row["name"] is not None:
@@ -216,8 +220,9 @@ def new_source(root: Path | str, doc_id: str, title: str, published: str | None 
     date_given = parse_date(published) if published is not None else None
     reference = Reference(layout) if publisher is not None or dateline is not None else None
     publisher_iri = reference.resolve("--publisher", publisher, ORG_ORGANIZATION, "organization") \
-        if publisher is not None else None
-    dateline_iri = reference.resolve("--dateline", dateline, SCHEMA_PLACE, "place") if dateline is not None else None
+        if reference is not None and publisher is not None else None
+    dateline_iri = reference.resolve("--dateline", dateline, SCHEMA_PLACE, "place") \
+        if reference is not None and dateline is not None else None
     text = render(doc_id, title, date_given, publisher_iri, dateline_iri, language)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -260,7 +260,7 @@ class Document:
         if inject == "count-before-founding":
             as_of = date(2010, 1, 1)
             expected.append((SHAPES + "CountAfterFoundingShape", f"{ID}{self.id}/count"))
-        quote = f"The coalition is composed of {abs(count)} members in {self.id}"
+        quote: str | None = f"The coalition is composed of {abs(count)} members in {self.id}"
         if inject == "fact-without-evidence":
             quote = None
             expected.append((SHAPES + "QualifiedFact-evidence", f"{ID}{self.id}/count"))
@@ -295,9 +295,9 @@ def inject_examples(source: lay.Layout, out: Path, copies: int, texts: Path | No
     for example in examples:
         original = read_bytes(example, source.root, source.shown(example)).decode("utf-8")
         for copy in range(copies):
-            text = original.replace("fixture-", f"fixture-{copy}-{example.stem}-")
-            (out / "data" / "injected" / f"{example.stem}-{copy}.ttl").write_text(text, encoding="utf-8")
-            expected += EXPECT_LINE.findall(text)
+            renamed = original.replace("fixture-", f"fixture-{copy}-{example.stem}-")
+            (out / "data" / "injected" / f"{example.stem}-{copy}.ttl").write_text(renamed, encoding="utf-8")
+            expected += EXPECT_LINE.findall(renamed)
     return expected
 
 

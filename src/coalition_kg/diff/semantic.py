@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from coalition_kg.query.result_formats import readable
 from coalition_kg.repository import layout as lay
@@ -123,7 +124,8 @@ def _side(only: set, graph: Graph, other: Graph, sign: str, name: Labels) -> tup
         if owner not in whole and obj in whole:  # the link to a new node belongs to the node
             owner = obj
         groups[owner].append(triple)
-    changes, single = [], {}
+    changes: list[Change] = []
+    single: dict[tuple[Node, Node], list[tuple[Node, list[tuple[str, str, str]]]]] = {}
     for owner, triples in groups.items():
         if owner in whole:
             changes.append(Change(sign, _describe(owner, graph, name), sorted(map(_n3, triples))))
@@ -183,5 +185,5 @@ def compare(old: Dataset, new: Dataset) -> list[GraphChanges]:
                                 new.to_rdflib([graph]) if graph in new.graph_files else Graph(), labels)
         if changes:
             dataset = new if graph in new.graph_files else old
-            result.append(GraphChanges(graph, dataset.layout.relative(dataset.file_of(graph)), changes))
+            result.append(GraphChanges(graph, dataset.layout.relative(dataset.graph_files[graph]), changes))
     return result

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -115,7 +116,8 @@ def count(store: ox.Store, graphs: list[str], per_graph: bool) -> dict[str | Non
     found: dict[str | None, Counts] = defaultdict(Counts)
     if not graphs:
         return found
-    nodes = [ox.NamedNode(g) for g in graphs]
+    nodes: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in graphs]
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*nodes]
 
     def rows(select: str, pattern: str, group: str):
         if per_graph:
@@ -125,7 +127,7 @@ def count(store: ox.Store, graphs: list[str], per_graph: bool) -> dict[str | Non
         # a store's default graph made of several graphs repeats a triple each graph holds (Oxigraph does)
         pattern = pattern.replace("{triples}", "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
         text = f"SELECT {select} WHERE {{ {pattern} }}" + (f" GROUP BY {group}" if group else "")
-        return store.query(text, default_graph=nodes)
+        return store.query(text, default_graph=default)
 
     def key(row) -> str | None:
         return row["g"].value if per_graph else None
@@ -332,6 +334,8 @@ def _types(w: _Writer) -> None:
     """The classes of the outside IRIs the description uses (DCAT-AP's ranges), once each, at the end."""
     typed: dict[str, str] = {}
     for triple in w.triples:
+        if isinstance(triple.object, ox.Triple):  # the writer writes none
+            continue
         predicate, obj = triple.predicate.value, triple.object.value
         if predicate == DCTERMS + "license":
             typed[obj] = LICENSE_CLASS
@@ -441,12 +445,13 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
 def render(triples: list[ox.Triple], fmt: str) -> bytes:
     """The description in one of the export formats; in TriG and N-Quads, in the default graph."""
     rdf_format = FORMATS[check_format(fmt)][0]
+    items: list[ox.Quad] | list[ox.Triple]
     if rdf_format.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     else:
         items = triples
     prefixes = PREFIXES if fmt in ("turtle", "trig", "xml") else None
-    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    return cast("bytes", ox.serialize(items, format=rdf_format, prefixes=prefixes))  # no output given: the bytes
 
 
 def check(triples: list[ox.Triple], layout: lay.Layout, engine: str | None = None) -> list[dict]:

@@ -89,7 +89,7 @@ class CappedListener(socket.socket):
     registry: Connections
 
     def accept(self):
-        fd, peer = self._accept()
+        fd, peer = self._accept()  # type: ignore[attr-defined]  # socket.accept's own primitive; typeshed omits it
         conn = TrackedSocket(self.family, self.type, self.proto, fileno=fd)
         conn.registry, conn.peer = self.registry, tuple(peer[:2])
         self.registry.admit(conn.peer, conn)
@@ -144,10 +144,11 @@ def _one_line_logger(log: Callable[[str], None] | None) -> logging.Logger:
     if log is None:
         logger.addHandler(logging.NullHandler())
         return logger
+    write = log  # not None from here on, also inside the handler
 
     class Line(logging.Handler):
-        def emit(self, record):
-            log("serve: " + self.format(record))
+        def emit(self, record: logging.LogRecord) -> None:
+            write("serve: " + self.format(record))
 
     handler = Line()
     handler.setFormatter(_OneLine())
@@ -172,7 +173,8 @@ async def _send_error_response(self: H11Protocol, status_code: int) -> None:
         logger.warning("%s malformed request: %s", self.client[0] if self.client else "-", status_code)
 
 
-H11Protocol._send_error_response = _send_error_response
+# hypercorn's answer to a malformed request, replaced by ours: one line, our wording
+H11Protocol._send_error_response = _send_error_response  # type: ignore[method-assign]  # a patch, on purpose
 
 
 def raise_file_limit(wanted: int) -> None:

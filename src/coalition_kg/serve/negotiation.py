@@ -3,6 +3,8 @@ name) against the formats an answer of that kind can be written in."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyoxigraph as ox
 
 # Per kind of answer, the formats in order of preference when the client accepts anything.
@@ -59,7 +61,7 @@ def accepted(header: str | None) -> list[tuple[str, float]]:
     return [(media, q) for media, q, _, _ in ranges]
 
 
-def choose(header: str | None, offered: dict) -> str | None:
+def choose(header: str | None, offered: Mapping[str, object]) -> str | None:
     """The media type of ``offered`` the client likes best, or None if it accepts none of them."""
     refused = {media for media, q in accepted(header) if q == 0}
     for media, q in accepted(header):
@@ -93,7 +95,7 @@ def pick(names: tuple[str, ...], accept: str | None, offered: dict) -> str | Non
 
 
 def answer_media(form: str, accept: str | None, fmt: str | tuple[str, ...] | None
-                 ) -> tuple[str | None, tuple[int, str] | None]:
+                 ) -> tuple[str, None] | tuple[None, tuple[int, str]]:
     """(the media type to write an answer of this form in, None) or (None, (status, why not)). The
     first of the format names (``format=``, ``output=``, ``results=``) that this form can be written
     in wins over the Accept header; a name we do not know, or one for another form, falls back to

@@ -60,10 +60,11 @@ def _content(media_types) -> dict:
 def _operation(query: StoredQuery) -> dict:
     parameters = []
     for param in query.params:
-        entry = {"name": param.name, "in": "query", "required": param.required and param.default is None,
-                 "description": param.description or param.name, "schema": dict(SCHEMAS[param.type])}
+        schema = dict(SCHEMAS[param.type])
         if param.default is not None:
-            entry["schema"]["default"] = param.default
+            schema["default"] = param.default
+        entry = {"name": param.name, "in": "query", "required": param.required and param.default is None,
+                 "description": param.description or param.name, "schema": schema}
         if param.example is not None:
             entry["example"] = param.example
         parameters.append(entry)

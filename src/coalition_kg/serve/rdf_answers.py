@@ -5,6 +5,8 @@ Turtle on request, which is small: one entity or one source)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pyoxigraph as ox
 
 from coalition_kg.serve.negotiation import GRAPHS, RESULTS
@@ -32,7 +34,7 @@ def service_description(endpoint: str, dataset: str, graphs: tuple[str, ...]) ->
 
     service, data, default = iri(endpoint), iri(dataset), ox.BlankNode()
     store = endpoint.rsplit("/", 1)[0] + GRAPH_STORE_PATH
-    triples = [
+    triples: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]] = [
         (service, RDF_TYPE, iri(SD + "Service")),
         (service, iri(SD + "endpoint"), service),
         (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
@@ -59,11 +61,12 @@ def service_description(endpoint: str, dataset: str, graphs: tuple[str, ...]) ->
     return [ox.Triple(*triple) for triple in triples]
 
 
-def write(triples, media: str) -> bytes:
-    return ox.serialize(triples, format=GRAPHS[media],
-                        **({"prefixes": {"sd": SD, "void": VOID}} if GRAPHS[media] == ox.RdfFormat.TURTLE else {}))
+def write(triples: list[ox.Triple], media: str) -> bytes:
+    prefixes = {"sd": SD, "void": VOID} if GRAPHS[media] == ox.RdfFormat.TURTLE else None
+    return cast("bytes", ox.serialize(triples, format=GRAPHS[media], prefixes=prefixes))  # no output: the bytes
 
 
 def converted(turtle: bytes, base_iri: str, media: str) -> bytes:
     """A page's Turtle written in another RDF format (its relative IRIs resolved against ``base_iri``)."""
-    return ox.serialize(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE, base_iri=base_iri)), format=GRAPHS[media])
+    triples = list(ox.parse(turtle, format=ox.RdfFormat.TURTLE, base_iri=base_iri))
+    return cast("bytes", ox.serialize(triples, format=GRAPHS[media]))  # no output given: the bytes

@@ -110,7 +110,7 @@ class Service:
         """A file of the site; a page's N-Triples, RDF/XML, N-Quads or TriG written from its Turtle."""
         last = name.rsplit("/", 1)[-1]
         suffix = "." + last.rsplit(".", 1)[-1] if "." in last else ""
-        if suffix not in FILE_TYPES:
+        if self.site is None or suffix not in FILE_TYPES:
             return None
         body = self.site.get(name)
         if body is None and suffix in CONVERTED and (turtle := self.site.get(name[: -len(suffix)] + ".ttl")):

@@ -83,9 +83,10 @@ class CappedBuffer:
     answer too large stops being written at the cap, before it reaches the server."""
 
     def __init__(self, cap: int):
-        self.cap, self.parts, self.size = cap, [], 0
+        self.cap, self.size = cap, 0
+        self.parts: list[bytes] = []
 
-    def write(self, data) -> int:
+    def write(self, data: bytes) -> int:
         self.size += len(data)
         if self.size > self.cap:
             raise AnswerTooLarge
@@ -111,9 +112,10 @@ def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Re
     form, dataset = checked.form, _dataset_of(job, "DatasetClause" in checked.parts)
     if job.base_iri:
         dataset["base_iri"] = job.base_iri
-    media, refusal = answer_media(form, job.accept, job.fmt)
-    if refusal is not None:
-        return problem(*refusal)
+    chosen = answer_media(form, job.accept, job.fmt)
+    if chosen[1] is not None:
+        return problem(*chosen[1])
+    media = chosen[0]
     try:
         answer = store.query(job.sparql, **dataset)
         if isinstance(answer, ox.QuerySolutions | ox.QueryTriples):
@@ -240,7 +242,7 @@ class Pool:
         try:
             worker.conn.send(job)
             if worker.conn.poll(self.limits.seconds):
-                reply = worker.conn.recv()
+                reply: Reply = worker.conn.recv()
                 self.idle.put(worker)
                 return reply
         except (EOFError, OSError):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph as ox
 
+from coalition_kg.errors import UsageProblem
 from coalition_kg.publish.export import export_quads
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
@@ -65,14 +67,20 @@ class SiteGraph:
     def of(cls, dataset: Dataset) -> SiteGraph:
         graph = cls(dataset, export_quads(dataset), dataset.quads([lay.ONTOLOGY_GRAPH]))
         for quad in graph.quads:
-            graph.by_subject[quad.subject].append(quad)
-            if not isinstance(quad.object, ox.Literal):
-                graph.by_object[quad.object].append(quad)
+            subject, obj = quad.subject, quad.object
+            if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):  # RDF 1.2: no page can show one
+                raise UsageProblem(f"the site cannot show a triple term: {quad}")
+            graph.by_subject[subject].append(quad)
+            if not isinstance(obj, ox.Literal):
+                graph.by_object[obj].append(quad)
         parents: dict[str, set[str]] = defaultdict(set)
         for quad in graph.ontology:
-            graph.ontology_by_subject[quad.subject].append(quad)
+            subject = quad.subject
+            if isinstance(subject, ox.Triple):
+                raise UsageProblem(f"the site cannot show a triple term: {quad}")
+            graph.ontology_by_subject[subject].append(quad)
             if quad.predicate.value == SUBCLASS and isinstance(quad.object, ox.NamedNode):
-                parents[quad.subject.value].add(quad.object.value)
+                parents[subject.value].add(quad.object.value)
         graph.superclasses = _closure(parents)
         return graph
 
@@ -80,14 +88,16 @@ class SiteGraph:
 
     def values(self, subject: Term, predicate: str, ontology: bool = False) -> list[Term]:
         quads = (self.ontology_by_subject if ontology else self.by_subject).get(subject, ())
-        return list(dict.fromkeys(q.object for q in quads if q.predicate.value == predicate))
+        # no triple term: of() refused them
+        return list(dict.fromkeys(cast("Term", q.object) for q in quads if q.predicate.value == predicate))
 
     def value(self, subject: Term, predicate: str) -> Term | None:
         found = self.values(subject, predicate)
         return found[0] if found else None
 
     def referrers(self, term: Term, predicate: str) -> list[Term]:
-        return list(dict.fromkeys(q.subject for q in self.by_object.get(term, ()) if q.predicate.value == predicate))
+        return list(dict.fromkeys(cast("Term", q.subject) for q in self.by_object.get(term, ())
+                                  if q.predicate.value == predicate))
 
     # -- names
 
