@@ -5,6 +5,8 @@ definition list. Each piece is written for one page, so its links are relative t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html import escape
 
@@ -26,12 +28,13 @@ from coalition_kg.site.graph import (
     SAME_AS,
     SCHEMA,
     SKOS,
+    Node,
     SiteGraph,
     Term,
     local_name,
 )
 from coalition_kg.site.html import is_date, link, literal_html, time_element
-from coalition_kg.site.paths import ontology_anchor, page_stem
+from coalition_kg.site.paths import known_stem, ontology_anchor
 
 SEP = '<span class="sep">—</span>'
 NAMESPACES = sorted({**PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/", "owl": OWL, "time": "http://www.w3.org/2006/time#",
@@ -105,16 +108,18 @@ class Writer:
 
     # -- terms
 
-    def page_of(self, term: Term) -> str | None:
+    def page_of(self, term: Node) -> str | None:
         if isinstance(term, ox.NamedNode) and term.value in self.site.pages:
-            return page_stem(term.value) + ".html"
+            return known_stem(term.value) + ".html"
         return None
 
-    def term(self, term: Term | None) -> str:
+    def term(self, term: Node | ox.DefaultGraph | None) -> str:
         if term is None:
             return ""
         if isinstance(term, ox.Literal):
             return literal_html(term)
+        if isinstance(term, ox.Triple | ox.DefaultGraph):  # never: see Node; the site's quads are all in named graphs
+            return escape(str(term))
         name = self.graph.label(term)
         target = self.page_of(term)
         if target == self.path:  # the page's own subject: named, not linked
@@ -241,7 +246,7 @@ class Writer:
         body = details + (self.evidence(fact) + self.notes(fact) if quotes else "")
         return f'<li class="fact"><p class="claim">{self.claim(fact)}</p>{meta_html}{body}</li>'
 
-    def fact_list(self, facts: list[Term], quotes: bool = True) -> str:
+    def fact_list(self, facts: Sequence[Term], quotes: bool = True) -> str:
         ordered = sorted(facts, key=lambda f: (self.dating(f)[1], self.role_name(f), self.graph.label(f)))
         return '<ul class="facts">' + "".join(self.fact_item(f, quotes) for f in ordered) + "</ul>"
 
@@ -250,9 +255,11 @@ class Writer:
         headings by the property that links them."""
         groups: dict[tuple[str, str], list[Term]] = {}
         for quad in self.graph.by_object.get(subject, ()):
-            if self.graph.graph_kind(quad.graph_name) != "derived" and quad.subject != subject \
-                    and quad.predicate.value not in NOT_STATEMENTS and self.graph.is_fact(quad.subject):
-                groups.setdefault((quad.predicate.value, "in"), []).append(quad.subject)
+            fact = quad.subject
+            if self.graph.graph_kind(quad.graph_name) != "derived" and fact != subject \
+                    and not isinstance(fact, ox.Triple) and quad.predicate.value not in NOT_STATEMENTS \
+                    and self.graph.is_fact(fact):
+                groups.setdefault((quad.predicate.value, "in"), []).append(fact)
         for quad in self.graph.by_subject.get(subject, ()):
             if quad.predicate.value not in NOT_STATEMENTS and isinstance(quad.object, ox.NamedNode) \
                     and self.graph.graph_kind(quad.graph_name) != "derived" and self.graph.is_fact(quad.object):
@@ -268,7 +275,7 @@ class Writer:
 
     # -- plain statements
 
-    def statements(self, subject: Term, skip: set[str] = frozenset(), facts_shown: bool = False) -> str:
+    def statements(self, subject: Term, skip: AbstractSet[str] = frozenset(), facts_shown: bool = False) -> str:
         """The subject's other statements as a definition list, each value with where it comes from
         when that is not the subject's own source."""
         own_sources = set(self.graph.sources(subject)) | {subject}  # a document's own graph says what it is
@@ -290,10 +297,10 @@ class Writer:
             rows.append(f"<dt>{self.property(predicate)}</dt>{values}")
         return f'<dl class="statements">{"".join(rows)}</dl>'
 
-    def provenance(self, quad: ox.Quad, own_sources: set[ox.NamedNode] = frozenset()) -> str:
+    def provenance(self, quad: ox.Quad, own_sources: AbstractSet[Term] = frozenset()) -> str:
         """Where a statement comes from, when the page does not already say so."""
         kind = self.graph.graph_kind(quad.graph_name)
-        if kind == "source":
+        if kind == "source" and isinstance(quad.graph_name, ox.NamedNode):  # a source's graph is named
             document = self.graph.document_of_graph(quad.graph_name.value)
             return "" if document in own_sources else f' <span class="from">(per {self.term(document)})</span>'
         if kind == "other" and quad.graph_name not in own_sources:

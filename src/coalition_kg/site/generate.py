@@ -45,6 +45,7 @@ from coalition_kg.site.paths import (
     ONTOLOGY_PAGE,
     check_base_url,
     htaccess,
+    known_stem,
     page_stem,
     type_map,
     w3id_htaccess,
@@ -96,14 +97,14 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     entities = graph.entities()
     for entity in progress.iterate(entities, "entity pages", total=len(entities), unit="page"):
         put(*entity_page(site, entity))
-        stem = page_stem(entity.value)
+        stem = known_stem(entity.value)
         description = graph.description(entity)
         files[stem + ".ttl"] = serialise(description, "turtle")
         files[stem + ".jsonld"] = serialise(description, "jsonld")
         put(*type_map(stem))
     for graph_iri in graph.graphs():
         put(*graph_page(site, graph_iri))
-        stem = page_stem(graph_iri)
+        stem = known_stem(graph_iri)
         quads = [q for q in graph.quads if getattr(q.graph_name, "value", None) == graph_iri]
         files[stem + ".ttl"] = serialise(quads, "turtle")
         files[stem + ".jsonld"] = serialise(quads, "jsonld")

@@ -17,6 +17,8 @@ from coalition_kg.site.html import when
 from coalition_kg.site.paths import page_stem
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+# A quad's subject or object as pyoxigraph types it; SiteGraph.of refuses triple terms, so none is ever one
+Node = Term | ox.Triple
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -58,9 +60,9 @@ class SiteGraph:
     dataset: Dataset
     quads: list[ox.Quad]
     ontology: list[ox.Quad]
-    by_subject: dict[Term, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
-    by_object: dict[Term, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
-    ontology_by_subject: dict[Term, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    by_subject: dict[Node, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    by_object: dict[Node, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
+    ontology_by_subject: dict[Node, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     superclasses: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
@@ -86,12 +88,12 @@ class SiteGraph:
 
     # -- reading statements
 
-    def values(self, subject: Term, predicate: str, ontology: bool = False) -> list[Term]:
+    def values(self, subject: Node, predicate: str, ontology: bool = False) -> list[Term]:
         quads = (self.ontology_by_subject if ontology else self.by_subject).get(subject, ())
         # no triple term: of() refused them
         return list(dict.fromkeys(cast("Term", q.object) for q in quads if q.predicate.value == predicate))
 
-    def value(self, subject: Term, predicate: str) -> Term | None:
+    def value(self, subject: Node, predicate: str) -> Term | None:
         found = self.values(subject, predicate)
         return found[0] if found else None
 
@@ -101,11 +103,13 @@ class SiteGraph:
 
     # -- names
 
-    def label(self, term: Term) -> str:
+    def label(self, term: Node) -> str:
         """The preferred English name: skos:prefLabel, then rdfs:label (in the data or the ontology),
         else the IRI's last segment."""
         if isinstance(term, ox.Literal):
             return term.value
+        if isinstance(term, ox.Triple):  # never: see Node
+            return str(term)
         if self.is_a(term, CKG + "SourceDocument"):
             return self.document_title(term)
         for ontology in (False, True):
@@ -149,13 +153,13 @@ class SiteGraph:
 
     # -- types
 
-    def types(self, term: Term) -> list[str]:
+    def types(self, term: Node) -> list[str]:
         return [t.value for t in self.values(term, TYPE) if isinstance(t, ox.NamedNode)]
 
-    def is_a(self, term: Term, class_iri: str) -> bool:
+    def is_a(self, term: Node, class_iri: str) -> bool:
         return any(class_iri in self.superclasses.get(t, {t}) for t in self.types(term))
 
-    def is_fact(self, term: Term) -> bool:
+    def is_fact(self, term: Node) -> bool:
         return self.is_a(term, CKG + "QualifiedFact")
 
     def defined_in_ontology(self, iri: str) -> bool:
@@ -178,7 +182,7 @@ class SiteGraph:
     def notes(self, term: Term) -> list[str]:
         return [v.value for v in self.values(term, INTERPRETATION) if isinstance(v, ox.Literal)]
 
-    def graph_kind(self, graph: ox.NamedNode | ox.DefaultGraph) -> str:
+    def graph_kind(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
         """``source`` (a document's graph), ``reference``, ``derived`` or ``other`` (outside identifiers)."""
         name = getattr(graph, "value", "")
         if name == lay.DERIVED_GRAPH:

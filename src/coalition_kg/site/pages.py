@@ -20,10 +20,11 @@ from coalition_kg.site.graph import (
     PROV,
     QUALIFIED_ASSOCIATION,
     TYPE,
+    Term,
     local_name,
 )
 from coalition_kg.site.html import link, page, time_element
-from coalition_kg.site.paths import ONTOLOGY_PAGE, ontology_anchor, page_stem
+from coalition_kg.site.paths import ONTOLOGY_PAGE, known_stem, ontology_anchor
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _downloads(writer: Writer, stem: str, iri: str) -> str:
 def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
     """An entity's page: names, types, details, its source and quotes, the facts about it, what refers
     to it, its outside identifiers and the shortcuts derived for it."""
-    stem = page_stem(iri.value)
+    stem = known_stem(iri.value)
     path = stem + ".html"
     w, g = Writer(site, path), site.graph
     title = g.label(iri)
@@ -165,7 +166,8 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
             lines = "".join(f"<li>{w.property(q.predicate.value)} {SEP} {w.term(q.object)}</li>"
                             for q in others[subject] if q.predicate.value not in (TYPE, INTERPRETATION))
             notes = "".join(f'<p class="note">{escape(q.object.value)}</p>'
-                            for q in others[subject] if q.predicate.value == INTERPRETATION)
+                            for q in others[subject]
+                            if q.predicate.value == INTERPRETATION and not isinstance(q.object, ox.Triple))
             items.append(f'<li class="fact"><p class="claim">{w.term(subject)}'
                          f'<span class="types">{kinds}</span></p><ul>{lines}</ul>{notes}</li>')
         out.append("<h3>Other statements in its graph</h3>"
@@ -178,7 +180,7 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
 
 def graph_page(site: Site, graph_iri: str) -> tuple[str, str]:
     """A named graph's page: what it is, which file it comes from, and the things it describes."""
-    stem = page_stem(graph_iri)
+    stem = known_stem(graph_iri)
     path = stem + ".html"
     w, g = Writer(site, path), site.graph
     node = ox.NamedNode(graph_iri)
@@ -283,7 +285,7 @@ def _date_key(g):
 def _roles(w: Writer, facts: list[ox.NamedNode]) -> str:
     """The role facts, one section per role (the roles are individuals of the ontology)."""
     g = w.graph
-    by_role: dict[ox.NamedNode, list] = {}
+    by_role: dict[Term, list[ox.NamedNode]] = {}
     for fact in facts:
         for role in g.values(fact, "http://www.w3.org/ns/prov#hadRole") + g.values(fact, "http://www.w3.org/ns/org#role"):
             by_role.setdefault(role, []).append(fact)

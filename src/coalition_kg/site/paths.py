@@ -40,6 +40,14 @@ def page_stem(iri: str, base: str = lay.BASE) -> str | None:
     return f"{folder}/{slug}"
 
 
+def known_stem(iri: str) -> str:
+    """``page_stem`` of an IRI the site gives a page (SiteGraph.entities() and graphs() keep only those)."""
+    stem = page_stem(iri)
+    if stem is None:
+        raise ValueError(f"{iri} has no page")
+    return stem
+
+
 def ontology_anchor(iri: str) -> str | None:
     """``ontology.html#Term`` for a term of our ontology, else None."""
     if iri.startswith(lay.ONTOLOGY_NS) and len(iri) > len(lay.ONTOLOGY_NS):
