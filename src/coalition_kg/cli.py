@@ -9,10 +9,10 @@ import math
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import click
 
@@ -97,7 +97,7 @@ STORE_OPTION = click.option("--store", type=click.Path(path_type=Path), metavar=
                                  "the repository changes, reopened at once otherwise.")
 
 
-class ByteSize(click.ParamType):
+class ByteSize(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.5 on; older ones break on [ ]
     """A number of bytes: 1000000, or with a binary suffix: 64K, 256M, 2G."""
 
     name = "SIZE"
@@ -141,7 +141,10 @@ ENDPOINT_HELP = ("Ask this SPARQL 1.1 endpoint (loaded by push) instead of the l
                  "digest). Redirects are not followed.")
 
 
-def graph_source(command):
+Command = TypeVar("Command", bound=Callable[..., object])
+
+
+def graph_source(command: Command) -> Command:
     """--store, --endpoint, --timeout and --max-bytes: where a reading command finds the graph."""
     command = STORE_OPTION(command)
     command = click.option("--max-bytes", type=ByteSize(), default="256M", show_default=True, expose_value=False,

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_bytes
@@ -311,8 +312,17 @@ def copy_through_jail(source: lay.Layout, folder: Path, target: Path, pattern: s
         copied.write_bytes(read_bytes(path, source.root, source.shown(path)))
 
 
+class Summary(TypedDict):
+    """What synth wrote, as OUT/expected-violations.json says it."""
+
+    documents: int
+    seed: int
+    violations_per_kind: int
+    expected: list[dict[str, str]]  # each injected violation: its shape and focus node
+
+
 def generate(source_root: Path, out: Path, documents: int, violations: int = 0, seed: int = 1,
-             texts: Path | None = None) -> dict:
+             texts: Path | None = None) -> Summary:
     """Write a repository at OUT: the ontology, shapes and queries of SOURCE_ROOT, synthetic data,
     the texts its quotes come from (OUT/texts), and OUT/expected-violations.json. With
     ``violations`` K, K violations of each kind below in the synthetic documents, and K copies of
@@ -345,7 +355,7 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
         (out / "texts" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
         expected += found
     expected += inject_examples(source, out, violations, texts)
-    summary = {"documents": documents, "seed": seed, "violations_per_kind": violations,
-               "expected": [{"shape": shape, "focus": focus} for shape, focus in expected]}
+    summary: Summary = {"documents": documents, "seed": seed, "violations_per_kind": violations,
+                        "expected": [{"shape": shape, "focus": focus} for shape, focus in expected]}
     (out / "expected-violations.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary

@@ -34,10 +34,10 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom ?source } }"""
 
 
-def _by_graph(dataset: Dataset, query: str) -> dict[str, list]:
+def _by_graph(dataset: Dataset, query: str) -> dict[str, list[ox.QuerySolution]]:
     """One query over every graph, its rows grouped by graph: a query per document costs more
     than the check itself when there are thousands of documents."""
-    rows: dict[str, list] = {}
+    rows: dict[str, list[ox.QuerySolution]] = {}
     for row in cast("ox.QuerySolutions", dataset.store.query(query)):
         rows.setdefault(row["graph"].value, []).append(row)
     return rows

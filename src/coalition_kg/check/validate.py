@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib.namespace import SH
@@ -23,6 +25,8 @@ from coalition_kg.reasoning.consistency import clashes
 from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
+
+T = TypeVar("T")
 
 
 def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -> list[Problem]:
@@ -99,10 +103,10 @@ def _header_line(query, path) -> int:
     return 1
 
 
-def _in_background(function, *args) -> Future:
+def _in_background(function: Callable[..., T], *args: object) -> Future[T]:
     """Run ``function`` in a daemon thread: an interrupted `validate` (Ctrl-C, an error in another
     check) then ends at once instead of waiting for the thread, as a pool's exit would."""
-    future: Future = Future()
+    future: Future[T] = Future()
 
     def run() -> None:
         try:

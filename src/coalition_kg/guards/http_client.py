@@ -32,6 +32,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coalition_kg.errors import CoalitionKGError, one_line
@@ -153,7 +154,7 @@ class Deadline:
         """socket.create_connection, with the name lookup bounded too (getaddrinfo has no timeout of
         its own: it runs in a thread that is left behind if it outlasts the deadline)."""
         host, port = address
-        found: list = []
+        found: list[Sequence[_AddressInfo] | OSError] = []
         lookup = threading.Thread(target=lambda: found.append(_addresses(host, port)), daemon=True)
         lookup.start()
         lookup.join(self.remaining())
@@ -179,7 +180,12 @@ class Deadline:
         raise error
 
 
-def _addresses(host: str, port: int):
+# what getaddrinfo gives: (family, type, protocol, canonical name, the address to connect to)
+_AddressInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str,
+                     tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]]
+
+
+def _addresses(host: str, port: int) -> Sequence[_AddressInfo] | OSError:
     try:
         return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
     except OSError as error:

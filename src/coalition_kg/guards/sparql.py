@@ -121,7 +121,7 @@ def _bounded(text: str, where: str, max_length: int) -> str:
 
 def _in_parser_thread(function, text: str):
     """function(text) in a thread of its own, with room to recurse; its exception is raised here."""
-    outcome: dict = {}
+    outcome: dict[str, object] = {}
 
     def run() -> None:
         try:
@@ -140,8 +140,9 @@ def _in_parser_thread(function, text: str):
         finally:
             sys.setrecursionlimit(old_limit)
             threading.stack_size(old_stack)
-    if "error" in outcome:
-        raise outcome["error"]
+    error = outcome.get("error")
+    if isinstance(error, BaseException):
+        raise error
     return outcome["value"]
 
 

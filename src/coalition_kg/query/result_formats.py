@@ -20,7 +20,7 @@ SHORT = {
 }
 
 
-def json_term(term: Term) -> dict:
+def json_term(term: Term) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):

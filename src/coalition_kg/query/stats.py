@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from coalition_kg.query.store import Store
 from coalition_kg.repository import layout as lay
 
@@ -13,7 +15,14 @@ SELECT ?class (COUNT(DISTINCT ?node) AS ?count) WHERE {
 } GROUP BY ?class ORDER BY DESC(?count) ?class"""
 
 
-def stats(store: Store, layout: lay.Layout) -> dict:
+class Stats(TypedDict):
+    triples: int
+    graphs: dict[str, int]  # triples per graph, in the repository's order
+    instances: dict[str, int]  # instances per class of the ontology
+    queries: int
+
+
+def stats(store: Store, layout: lay.Layout) -> Stats:
     counted = {row["g"].value: int(row["n"].value) for row in store.select(_PER_GRAPH).rows}
     graphs = {graph: counted.get(graph, 0) for graph in layout.graphs()}  # the repository's order
     classes = {row["class"].value: int(row["count"].value) for row in store.select(_PER_CLASS).rows}

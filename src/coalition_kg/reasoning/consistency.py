@@ -76,7 +76,7 @@ def clashes(store: ox.Store) -> list[Clash]:
             text = rule.says.format(x=_short(row["x"]), a=_short(row["a"]), b=_short(row["b"]))
             found.add(Clash(rule.name, row["x"], f"OWL-RL inconsistency ({rule.name}): {text}"))
     # Symmetric rules (cax-dw, prp-pdw, ...) find each clash from both sides: keep one per node and message
-    unique: dict[tuple, Clash] = {}
+    unique: dict[tuple[str, ox.NamedNode | ox.BlankNode, frozenset[str]], Clash] = {}
     for clash in sorted(found, key=lambda c: c.message):
         key = (clash.rule, clash.node, frozenset(clash.message.split()))
         unique.setdefault(key, clash)

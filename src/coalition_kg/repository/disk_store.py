@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
@@ -59,7 +60,7 @@ def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> D
     return Dataset(layout, open_read_only(path), graph_files)
 
 
-def _build(layout: lay.Layout, path: Path, stamp: dict, progress: Progress) -> None:
+def _build(layout: lay.Layout, path: Path, stamp: Mapping[str, object], progress: Progress) -> None:
     """Load in memory (so a syntax error names its file and line), write to a new folder beside
     ``path``, then swap it in: a reader of the old store, or an interrupted build, sees a whole one."""
     if path.exists() and not (path.is_dir() and (_stamp_of(path) is not None or not any(path.iterdir()))):

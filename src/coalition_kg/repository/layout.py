@@ -135,7 +135,7 @@ class Layout:
                                           "only regular files are read")
         return sorted(found)
 
-    def _link_target(self, entry: os.DirEntry, wanted: bool) -> tuple[int, tuple[int, int]] | None:
+    def _link_target(self, entry: os.DirEntry[str], wanted: bool) -> tuple[int, tuple[int, int]] | None:
         """(mode, inode) of what a link inside the root leads to; a link that is wanted (or leads to a
         folder) and leaves the root, loops or leads nowhere is refused; None for one that is ignored."""
         shown = self.shown(entry.path)

@@ -78,18 +78,18 @@ def choose(header: str | None, offered: Mapping[str, object]) -> str | None:
     return None
 
 
-def offered_for(kind: str) -> dict:
+def offered_for(kind: str) -> Mapping[str, object]:
     return GRAPHS if kind in ("construct", "describe") else RESULTS
 
 
-def named(fmt: str, offered: dict) -> str | None:
+def named(fmt: str, offered: Mapping[str, object]) -> str | None:
     """The media type a format name stands for, if it is one of ``offered``."""
     name = fmt.strip().lower()
     media = (GRAPH_NAMES if "text/turtle" in offered else RESULT_NAMES).get(name, name)
     return media if media in offered else None
 
 
-def pick(names: tuple[str, ...], accept: str | None, offered: dict) -> str | None:
+def pick(names: tuple[str, ...], accept: str | None, offered: Mapping[str, object]) -> str | None:
     """The first format name that fits ``offered``; else the Accept header's choice; else None."""
     return next((media for name in names if (media := named(name, offered))), None) or choose(accept, offered)
 
