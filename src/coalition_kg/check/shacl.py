@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 import rdflib
@@ -28,7 +29,20 @@ DEFAULT_ENGINE = "turbo"
 SEVERITIES = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 
 
-def run_shacl(data: ox.Store | rdflib.Graph, shapes: rdflib.Graph, engine: str = DEFAULT_ENGINE) -> list[dict]:
+class Result(TypedDict):
+    """One validation result, the same from either engine; the terms as the report gives them."""
+
+    focus: rdflib.term.Node | None
+    path: rdflib.term.Node | None
+    path_text: str  # the path in SPARQL's syntax
+    value: rdflib.term.Node | None
+    shape: rdflib.term.Node | None
+    component: rdflib.term.Node | None
+    severity: str  # error, warning or info
+    message: str
+
+
+def run_shacl(data: ox.Store | rdflib.Graph, shapes: rdflib.Graph, engine: str = DEFAULT_ENGINE) -> list[Result]:
     """Validate ``data`` (every graph of a store, or one rdflib Graph) against ``shapes``. The SPARQL
     in the shapes is checked first, whoever loaded them (see load_shapes for the file and line)."""
     check_shape_queries(shapes)
@@ -180,8 +194,8 @@ def _validate(validate, unusable: tuple[type[Exception], ...], data, shapes: rdf
     return report
 
 
-def results(report: rdflib.Graph) -> list[dict]:
-    found = []
+def results(report: rdflib.Graph) -> list[Result]:
+    found: list[Result] = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         def one(predicate, result=result):
             return report.value(result, predicate)
@@ -235,7 +249,8 @@ def _alternatives(graph: rdflib.Graph, members) -> list[str]:
     return texts
 
 
-def result_key(result: dict) -> tuple[str, ...]:
+def result_key(result: Result) -> tuple[str, ...]:
     """A result as comparable text: what two engines must agree on, field by field."""
-    return tuple("" if result[name] is None else str(result[name])
-                 for name in ("focus", "path_text", "value", "shape", "component", "severity"))
+    fields = (result["focus"], result["path_text"], result["value"], result["shape"], result["component"],
+              result["severity"])
+    return tuple("" if field is None else str(field) for field in fields)

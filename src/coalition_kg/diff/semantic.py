@@ -113,11 +113,16 @@ def _describe(node, graph: Graph, name: Labels) -> str:
     return name(node) + (f" ({', '.join(kinds)})" if kinds else "")
 
 
-def _side(only: set, graph: Graph, other: Graph, sign: str, name: Labels) -> tuple[list[Change], dict]:
+Triple = tuple[Node, Node, Node]
+# a property's values only on one side, by (subject, predicate): each value with the lines that show it
+Singles = dict[tuple[Node, Node], list[tuple[Node, list[tuple[str, str, str]]]]]
+
+
+def _side(only: set[Triple], graph: Graph, other: Graph, sign: str, name: Labels) -> tuple[list[Change], Singles]:
     """The lines for the triples only in ``graph``: whole nodes first, then single properties
     (returned by (subject, predicate) so that a changed value can pair its two sides)."""
     whole = {s for s, _, _ in only if isinstance(s, URIRef) and (s, None, None) not in other}
-    groups: dict = defaultdict(list)
+    groups: defaultdict[Node, list[Triple]] = defaultdict(list)
     for triple in only:
         subject, _, obj = triple
         owner = _owner(subject, graph)
@@ -125,7 +130,7 @@ def _side(only: set, graph: Graph, other: Graph, sign: str, name: Labels) -> tup
             owner = obj
         groups[owner].append(triple)
     changes: list[Change] = []
-    single: dict[tuple[Node, Node], list[tuple[Node, list[tuple[str, str, str]]]]] = {}
+    single: Singles = {}
     for owner, triples in groups.items():
         if owner in whole:
             changes.append(Change(sign, _describe(owner, graph, name), sorted(map(_n3, triples))))

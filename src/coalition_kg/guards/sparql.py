@@ -22,12 +22,16 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from coalition_kg.errors import CoalitionKGError, one_line
+
+if TYPE_CHECKING:  # rdflib's parser is loaded by _parse, when a query is checked
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 # Limits, measured (benchmarks/attack.py, tests/test_sparql_guard.py): this repository's queries,
 # rules and shapes nest at most 5 deep and are at most 2 KB long. rdflib parses 16 KiB of the worst
@@ -197,7 +201,7 @@ def _engine_syntax_error(text: str) -> tuple[int, int, str] | None:
     raise AssertionError("a text ending in NUL was accepted by the engine")  # cannot be: never reached
 
 
-def _nodes(tree) -> Iterable:
+def _nodes(tree: object) -> Iterator[CompValue]:
     """Every CompValue of rdflib's parse tree, depth first, without recursion."""
     from pyparsing import ParseResults  # noqa: PLC0415 (with rdflib's parser, loaded by _parse)
     from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415 (with rdflib's parser, loaded by _parse)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
@@ -23,6 +23,9 @@ from coalition_kg.publish.export import FORMATS, export_quads, serialise, write_
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset, graph_from_files
 from coalition_kg.repository.prefixes import PREFIXES as EXPORT_PREFIXES
+
+if TYPE_CHECKING:  # imported when it runs (check): rdflib is 0.3 s that serve does not need
+    from coalition_kg.check.shacl import Result
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -385,7 +388,7 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
 
     w = _Writer()
     node = ox.NamedNode(DATASET)
-    extra: list = []
+    extra: list[tuple[str, ox.NamedNode | ox.Literal]] = []
     if issued is not None:
         extra.append((DCTERMS + "issued", ox.Literal(issued.isoformat(), datatype=ox.NamedNode(XSD + "date"))))
     if endpoint:
@@ -454,7 +457,7 @@ def render(triples: list[ox.Triple], fmt: str) -> bytes:
     return cast("bytes", ox.serialize(items, format=rdf_format, prefixes=prefixes))  # no output given: the bytes
 
 
-def check(triples: list[ox.Triple], layout: lay.Layout, engine: str | None = None) -> list[dict]:
+def check(triples: list[ox.Triple], layout: lay.Layout, engine: str | None = None) -> list[Result]:
     """shapes/metadata*.ttl over the description: the validator's results (none if it conforms)."""
     from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl  # noqa: PLC0415 (rdflib, 0.3 s: serve imports this module)
 

@@ -17,7 +17,16 @@ from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import kind_of
 from coalition_kg.guards.folder_swap import current_umask
 from coalition_kg.progress import SILENT, Progress
-from coalition_kg.publish.jsonld_context import IRI, LANG_STRING, RDF_TYPE, XSD_STRING, Context, Ontology, context_file
+from coalition_kg.publish.jsonld_context import (
+    IRI,
+    LANG_STRING,
+    RDF_TYPE,
+    XSD_STRING,
+    Context,
+    Kind,
+    Ontology,
+    context_file,
+)
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.prefixes import PREFIXES
@@ -64,6 +73,13 @@ def serialise(quads: list[ox.Quad], fmt: str, dataset: Dataset | None = None) ->
     return cast("bytes", ox.serialize(items, format=rdf_format, prefixes=prefixes))  # no output given: the bytes
 
 
+# A value in one pass of jsonld(): an IRI or "_:label" as a string, a literal as (lexical, datatype,
+# language, direction); a node: property -> its values; a property as written: (key, type, language, array)
+Value = str | tuple[str, str, str | None, str | None]
+Node = dict[str, list[Value]]
+Property = tuple[str, str | None, str | None, bool]
+
+
 def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
     """JSON-LD compacted against our context (jsonld_context.py), which the document embeds, so that
     it reads offline with no loader: one object per node in each named graph, the terms' short names
@@ -71,8 +87,8 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
     value is. A blank node referenced once, in its own graph, is written inside the node that
     references it (an evidence quote inside its fact). Written in one pass over the quads, not by a
     JSON-LD processor: rdflib's or PyLD's compaction take minutes on a million triples."""
-    graphs: dict[str, dict[str, dict[str, list]]] = {}  # graph -> subject -> property -> values
-    usage: dict[str, set] = {}  # property -> kinds of its values
+    graphs: dict[str, dict[str, dict[str, list[Value]]]] = {}  # graph -> subject -> property -> values
+    usage: dict[str, set[Kind]] = {}  # property -> kinds of its values
     classes: set[str] = set()
     multiple: set[str] = set()  # properties with several values on some node
     references: dict[str, int] = {}  # blank node -> how many times it is an object
@@ -99,8 +115,8 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
                 subject_in.setdefault(subject, set()).add(key)
         predicate = quad.predicate.value
         obj = quad.object
-        value: str | tuple[str, str, str | None, str | None]
-        kind: str | tuple[str, str | None]
+        value: Value
+        kind: Kind
         if type(obj) is ox.NamedNode:
             value = obj.value
             kind = IRI
@@ -144,9 +160,9 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
     embeddable = {node for node, count in references.items()
                   if count == 1 and subject_in.get(node) == {referenced_in[node]} and node not in graph_names}
     visited: set[str] = set()
-    properties: dict[str, tuple] = {}  # property -> (key, type, language, always an array)
+    properties: dict[str, Property] = {}
 
-    def describe(predicate: str) -> tuple:
+    def describe(predicate: str) -> Property:
         term = terms.get(predicate)
         if term is None:
             properties[predicate] = (compact(predicate), None, None, False)
@@ -158,8 +174,8 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
         term = terms.get(iri)
         return term.name if term is not None else compact(iri)
 
-    def write_node(subject: str, node: dict, nodes: dict, depth: int, inside: bool) -> dict:
-        out: dict = {} if inside else {"@id": subject if subject.startswith("_:") else compact(subject)}
+    def write_node(subject: str, node: Node, nodes: dict[str, Node], depth: int, inside: bool) -> dict[str, object]:
+        out: dict[str, object] = {} if inside else {"@id": subject if subject.startswith("_:") else compact(subject)}
         types = node.get(RDF_TYPE, ())
         iri_types = sorted(class_name(t) for t in types if type(t) is str and not t.startswith("_:"))
         if iri_types:
@@ -175,7 +191,7 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
         for (key, coercion, language, always_array), values in entries:
             written: list[object] = []  # JSON values: strings, numbers, booleans, objects
             for value in values:
-                if type(value) is str:
+                if isinstance(value, str):
                     if value.startswith("_:"):
                         if value in embeddable and value not in visited and depth < MAX_NESTING:
                             visited.add(value)
@@ -209,7 +225,7 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
             out[key] = written if always_array or len(written) != 1 else written[0]
         return out
 
-    def write_graph(nodes: dict) -> list[dict]:
+    def write_graph(nodes: dict[str, Node]) -> list[dict[str, object]]:
         written = [write_node(s, nodes[s], nodes, 0, False) for s in sorted(nodes) if s not in embeddable]
         while True:  # blank nodes left over: in a cycle, or nested too deep; each keeps its @id
             left = sorted(s for s in nodes if s in embeddable and s not in visited)

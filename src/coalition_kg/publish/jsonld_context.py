@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -40,6 +40,7 @@ RDF_TYPE = RDF + "type"
 LANG_STRING = RDF + "langString"
 XSD_STRING = XSD + "string"
 IRI = "@id"  # the kind of a value that is an IRI or a blank node
+Kind = str | tuple[str, str | None]  # a property's values: IRI, or a literal's (datatype, language)
 
 CONTEXT_FILE = "context.jsonld"
 EXTRA_PREFIXES = {  # beside export.PREFIXES: what the ontology and the graph names use
@@ -157,7 +158,7 @@ def assign_names(iris: Iterable[str], prefix_map: dict[str, str]) -> dict[str, s
 class Context:
     """The terms of one export and the document that defines them."""
 
-    def __init__(self, ontology: Ontology, usage: dict[str, set], classes: Iterable[str]):
+    def __init__(self, ontology: Ontology, usage: Mapping[str, set[Kind]], classes: Iterable[str]):
         """``usage``: per property of the data, the kinds of its values (IRI for IRIs and blank
         nodes, (datatype, language) for literals); ``classes``: the classes the data's nodes have."""
         self.prefixes = prefixes()
@@ -197,11 +198,11 @@ class Context:
                 self._compacted[iri] = compacted
         return compacted
 
-    def definitions(self) -> dict:
+    def definitions(self) -> dict[str, str | dict[str, str]]:
         """The @context object: the prefixes, then each term by name."""
-        context: dict = dict(self.prefixes)
+        context: dict[str, str | dict[str, str]] = dict(self.prefixes)
         for term in sorted(self.terms.values(), key=lambda t: (t.name.lower(), t.name)):
-            definition: dict = {"@id": self.compact(term.iri)}
+            definition = {"@id": self.compact(term.iri)}
             if term.type is not None:
                 definition["@type"] = term.type if term.type == IRI else self.compact(term.type)
             if term.language is not None:
@@ -212,6 +213,6 @@ class Context:
         return context
 
 
-def context_file(context: dict) -> bytes:
+def context_file(context: Mapping[str, object]) -> bytes:
     """The context as a file of its own, for documents that link it (``"@context": "context.jsonld"``)."""
     return (json.dumps({"@context": context}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -248,7 +248,7 @@ def read_parameters(query: str, shown_as: str, text: str, header_lines: list[str
     variables = variable_parameters(query, shown_as, body)
     if not isinstance(raw_params or [], list):
         raise QueryProblem(query, f"{shown_as}: the #+ header's params must be a list of parameters")
-    notes: dict[str, dict] = {}
+    notes: dict[str, dict[str, object]] = {}  # a parameter's header entry, as YAML read it
     for index, raw in enumerate(raw_params or []):
         if not isinstance(raw, dict) or "name" not in raw:
             raise QueryProblem(query, f"{shown_as}: params[{index}] needs at least a name")

@@ -21,7 +21,7 @@ logging.getLogger("rdflib.term").addFilter(
     lambda record: not record.getMessage().startswith("Failed to convert Literal lexical form"))
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal):
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.URIRef | rdflib.BNode | rdflib.Literal:
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -54,7 +54,7 @@ def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     return graph
 
 
-def ox_triples(triples: Iterable[tuple]) -> Iterator[ox.Triple]:
+def ox_triples(triples: Iterable[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]) -> Iterator[ox.Triple]:
     """rdflib triples as pyoxigraph triples; those RDF cannot hold (a literal subject) are dropped.
     Terms recur (every predicate, most classes), so each is converted once."""
     convert = functools.cache(to_ox)
@@ -65,7 +65,10 @@ def ox_triples(triples: Iterable[tuple]) -> Iterator[ox.Triple]:
         yield ox.Triple(cast("ox.NamedNode | ox.BlankNode", convert(s)), cast("ox.NamedNode", convert(p)), convert(o))
 
 
-def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[tuple]:
+RdflibTriple = tuple[rdflib.term.Identifier, rdflib.term.Identifier, rdflib.term.Identifier]
+
+
+def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[RdflibTriple]:
     """pyoxigraph triples (or quads, graph names dropped) as rdflib triples, each term converted once."""
     convert = functools.cache(to_rdflib)
     for t in triples:

@@ -135,7 +135,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
             raise BodyProblem(problem(413, f"the request body is over {MAX_BODY} bytes"))
         return b"".join(parts)
 
-    async def reply(scope, send, answer: Reply, sent: dict, close: bool = False) -> tuple[int, int]:
+    async def reply(scope, send, answer: Reply, sent: dict[str, bool], close: bool = False) -> tuple[int, int]:
         # Every resource is read-only and public: any origin may read it (CORS), errors included.
         headers = [(b"server", SERVER), (b"content-type", answer.media.encode()),
                    (b"content-length", str(len(answer.body)).encode()), (b"vary", b"Accept, Accept-Encoding"),

@@ -26,6 +26,7 @@ from coalition_kg.serve.app import stderr_line
 from coalition_kg.serve.workers import printable as escaped
 
 BACKLOG = 128
+Peer = tuple[str, int]  # a client's host and port
 
 
 class Connections:
@@ -33,11 +34,11 @@ class Connections:
 
     def __init__(self, cap: int, log: Callable[[str], None] | None = stderr_line):
         self.cap, self.log = cap, log
-        self.open: OrderedDict[tuple, socket.socket] = OrderedDict()  # oldest first
-        self.busy: dict[tuple, int] = {}
+        self.open: OrderedDict[Peer, socket.socket] = OrderedDict()  # oldest first
+        self.busy: dict[Peer, int] = {}
         self.lock = threading.Lock()
 
-    def admit(self, peer: tuple, conn: socket.socket) -> None:
+    def admit(self, peer: Peer, conn: socket.socket) -> None:
         with self.lock:
             self.open[peer] = conn
             victim = None
@@ -49,11 +50,11 @@ class Connections:
                          + (" that sent no request" if victim != peer else " (every other one is busy)"))
             self.drop(victim)
 
-    def forget(self, peer: tuple) -> None:
+    def forget(self, peer: Peer) -> None:
         with self.lock:
             self.open.pop(peer, None)
 
-    def drop(self, peer: tuple) -> None:
+    def drop(self, peer: Peer) -> None:
         """Close a connection under Hypercorn's feet: its next read or write fails and it ends cleanly."""
         with self.lock:
             conn = self.open.pop(peer, None)
@@ -62,7 +63,7 @@ class Connections:
                 conn.shutdown(socket.SHUT_RDWR)
 
     @contextlib.contextmanager
-    def answering(self, peer: tuple):
+    def answering(self, peer: Peer):
         with self.lock:
             self.busy[peer] = self.busy.get(peer, 0) + 1
         try:
@@ -76,7 +77,7 @@ class Connections:
 class TrackedSocket(socket.socket):
     """An accepted connection that tells the registry when it is closed."""
     registry: Connections | None = None
-    peer: tuple = ()
+    peer: Peer = ("", 0)  # set with the registry, when the connection is accepted
 
     def close(self) -> None:
         if self.registry is not None:

@@ -4,6 +4,8 @@ schema as strict as the binder (the same patterns), real response schemas and ev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from coalition_kg import __version__
 from coalition_kg.query.catalogue import PATTERNS, StoredQuery
 from coalition_kg.serve.negotiation import GRAPHS
@@ -44,20 +46,22 @@ ERRORS = {  # every status serve answers with one line of text/plain
     "503": "the query ran past the server's time or memory limit",
 }
 
+Responses = dict[str, dict[str, object]]  # an operation's responses, by status code
 
-def _errors(*codes: str, **extra: str) -> dict:
-    answers = {code: {"description": ERRORS[code], "content": PROBLEM} for code in codes}
+
+def _errors(*codes: str, **extra: str) -> Responses:
+    answers: Responses = {code: {"description": ERRORS[code], "content": PROBLEM} for code in codes}
     answers.update({code: {"description": text, "content": PROBLEM} for code, text in extra.items()})
     answers["405"]["headers"] = {"Allow": {"description": "the methods allowed", "schema": TEXT}}
     return answers
 
 
-def _content(media_types) -> dict:
+def _content(media_types: Iterable[str]) -> dict[str, object]:
     return {media: {"schema": SPARQL_JSON if media.endswith("json") and "ld+" not in media else
                     ({} if media == "application/ld+json" else TEXT)} for media in media_types}
 
 
-def _operation(query: StoredQuery) -> dict:
+def _operation(query: StoredQuery) -> dict[str, object]:
     parameters = []
     for param in query.params:
         schema = dict(SCHEMAS[param.type])
@@ -82,13 +86,13 @@ def _operation(query: StoredQuery) -> dict:
     }
 
 
-def _sparql(method: str) -> dict:
-    answers = {"200": {"description": "the answer, in the negotiated format (results for SELECT and ASK, "
+def _sparql(method: str) -> dict[str, object]:
+    answers: Responses = {"200": {"description": "the answer, in the negotiated format (results for SELECT and ASK, "
                                       "a graph for CONSTRUCT and DESCRIBE)",
                        "content": _content([*RESULT_TYPES, *GRAPHS])},
                **_errors("400", "405", "406", "422", "503", **{"403": "an update: the endpoint is read-only"})}
     graphs = {"type": "array", "items": {"type": "string"}}
-    operation = {"operationId": f"sparql_{method}", "responses": answers,
+    operation: dict[str, object] = {"operationId": f"sparql_{method}", "responses": answers,
                  "summary": "SPARQL 1.1 Protocol query endpoint (read-only)"}
     if method == "get":
         operation["parameters"] = [
@@ -110,7 +114,7 @@ def _sparql(method: str) -> dict:
     return operation
 
 
-def describe(catalogue: dict[str, StoredQuery]) -> dict:
+def describe(catalogue: dict[str, StoredQuery]) -> dict[str, object]:
     paths = {f"/queries/{name}": {"get": _operation(query)} for name, query in sorted(catalogue.items())}
     paths["/sparql"] = {"get": _sparql("get"), "post": _sparql("post")}
     return {

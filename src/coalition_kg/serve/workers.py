@@ -13,6 +13,7 @@ import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 
@@ -64,7 +65,16 @@ class Limits:
     bytes: int = 64 << 20  # the largest answer, serialised
 
 
-def _dataset_of(job: Job, has_dataset_clause: bool = False) -> dict:
+class QueryDataset(TypedDict, total=False):
+    """pyoxigraph's arguments that say which graphs a query reads."""
+
+    use_default_graph_as_union: bool
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    named_graphs: list[ox.NamedNode | ox.BlankNode] | None
+    base_iri: str
+
+
+def _dataset_of(job: Job, has_dataset_clause: bool = False) -> QueryDataset:
     """The query's RDF dataset, by SPARQL 1.1's rules: the protocol's (default-graph-uri,
     named-graph-uri) first; else the query's own FROM / FROM NAMED, which the engine reads itself
     (FROM NAMED alone: an empty default graph); else our default, the union of every graph."""

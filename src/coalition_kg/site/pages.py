@@ -142,7 +142,7 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     """Every fact drawn from the document, by kind, and the other statements of its graph."""
     g = w.graph
     facts = list(g.referrers(document, DERIVED_FROM))
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Term]] = {}
     for fact in facts:
         heading = next((h for c, h in FACT_GROUPS if g.is_a(fact, CKG + c)), None) or \
             ", ".join(g.label(ox.NamedNode(t)) for t in g.types(fact)) or "Other facts"
