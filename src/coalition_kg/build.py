@@ -14,7 +14,7 @@ from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.dataset_description import write_description
 from coalition_kg.publish.export import FORMATS, export_quads, jsonld_context_of, serialise, write_atomically
 from coalition_kg.publish.jsonld_context import CONTEXT_FILE
-from coalition_kg.query.catalogue import load_catalogue
+from coalition_kg.query.catalogue import StoredQuery, load_catalogue
 from coalition_kg.query.result_formats import render
 from coalition_kg.query.store import EmbeddedStore, answer
 from coalition_kg.repository.dataset import Dataset
@@ -66,7 +66,7 @@ def _write(dataset: Dataset, staging: Path, out: Path, texts_dir: Path | None, e
     (staging / "queries").mkdir()
     catalogue = load_catalogue(dataset.layout)
     for query in catalogue.values():
-        def answered(query=query) -> dict[str, bytes]:
+        def answered(query: StoredQuery = query) -> dict[str, bytes]:
             results = answer(store, query, query.example_values())
             return {fmt: render(results, fmt).encode() for fmt in ("json", "csv")}
 

@@ -20,8 +20,11 @@ from coalition_kg import __version__
 from coalition_kg.errors import CoalitionKGError, SyntaxProblem, UsageProblem, one_line
 from coalition_kg.guards.no_network import forbid_network, needs_network
 
-if TYPE_CHECKING:  # imported by the commands that use it, not at start-up
+if TYPE_CHECKING:  # imported by the commands that use them, not at start-up
+    from coalition_kg.progress import Progress
+    from coalition_kg.query.store import Store
     from coalition_kg.repository.dataset import Dataset
+    from coalition_kg.repository.layout import Layout
 
 DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
@@ -29,24 +32,24 @@ DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 class Context:
     max_bytes: int | None = None  # --max-bytes of the command, set by its option (graph_source)
 
-    def __init__(self, root: Path, quiet: bool = False):
+    def __init__(self, root: Path, quiet: bool = False) -> None:
         self.root = root
         self.quiet = quiet
         self._dataset: Dataset | None = None
 
     @property
-    def progress(self):
+    def progress(self) -> Progress:
         from coalition_kg.progress import Progress
 
         return Progress.for_terminal(self.quiet)
 
     @property
-    def layout(self):
+    def layout(self) -> Layout:
         from coalition_kg.repository.layout import Layout
 
         return Layout.at(self.root)
 
-    def store(self, path: Path | None, endpoint: str | None, timeout: float):
+    def store(self, path: Path | None, endpoint: str | None, timeout: float) -> Store:
         """The store a reading command asks: an endpoint, the on-disk store, or the files in memory."""
         if endpoint:
             from coalition_kg.query.remote import MAX_BYTES, RemoteStore
@@ -56,7 +59,7 @@ class Context:
 
         return EmbeddedStore(self.dataset(path))
 
-    def dataset(self, store: Path | None = None):
+    def dataset(self, store: Path | None = None) -> Dataset:
         """The repository's graph: loaded into memory, or from the on-disk store ``store``."""
         if self._dataset is None:
             if store is not None:
@@ -103,7 +106,7 @@ class ByteSize(click.ParamType):  # type: ignore[type-arg]  # generic from click
     name = "SIZE"
     UNITS: ClassVar[dict[str, int]] = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
         text = str(value).strip().upper().removesuffix("B")
@@ -119,17 +122,18 @@ class Seconds(click.FloatRange):
 
     name = "SECONDS"
 
-    def __init__(self, min: float = 0.1):  # noqa: A002 (FloatRange's own word)
+    def __init__(self, min: float = 0.1) -> None:  # noqa: A002 (FloatRange's own word)
         super().__init__(min=min, max=86_400)
 
-    def convert(self, value, param, ctx):
-        seconds = super().convert(value, param, ctx)
+    # value: as FloatRange declares it since click 8.5; the command line gives text, which it converts
+    def convert(self, value: float, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        seconds: float = super().convert(value, param, ctx)
         if math.isnan(seconds):
             self.fail("not a number of seconds", param, ctx)
         return seconds
 
 
-def _remember_max_bytes(ctx: click.Context, param, value: int) -> None:  # noqa: ARG001 (click's callback)
+def _remember_max_bytes(ctx: click.Context, param: click.Parameter, value: int) -> None:  # noqa: ARG001 (click's callback)
     context = ctx.find_object(Context)
     if context is not None:  # the group's object, always there
         context.max_bytes = value

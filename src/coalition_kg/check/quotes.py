@@ -82,5 +82,5 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
     return problems
 
 
-def _n3(term) -> str:
+def _n3(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     return str(term) if isinstance(term, ox.NamedNode) else "[]"

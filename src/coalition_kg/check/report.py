@@ -69,7 +69,7 @@ class Report:
         return "".join(f"{p}\n" for p in sorted(self.problems)) + self.summary(fail_on) + "\n"
 
 
-def term_text(node) -> str:
+def term_text(node: rdflib.term.Node | None) -> str:
     if node is None:
         return ""
     return node.n3() if not isinstance(node, rdflib.BNode) else "[]"
@@ -115,7 +115,7 @@ class DataLocator:
         cache[node] = found
         return found
 
-    def _file_of(self, subject: ox.NamedNode, predicate=None) -> Path | None:
+    def _file_of(self, subject: ox.NamedNode, predicate: rdflib.term.Node | None = None) -> Path | None:
         """The file that asserts the failing property, else the one that types the node, else any."""
         store = self.dataset.store
         quads = []
@@ -131,7 +131,7 @@ class DataLocator:
                 return path
         return None
 
-    def locate(self, focus, predicate=None) -> tuple[str, int, int]:
+    def locate(self, focus: rdflib.term.Node | None, predicate: rdflib.term.Node | None = None) -> tuple[str, int, int]:
         """(file, line, node's line): the line of the failing property where the node has it, and
         the line where the node is defined. ``focus`` and ``predicate`` are rdflib terms, as
         validators report them."""

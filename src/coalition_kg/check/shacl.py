@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypedDict
 
@@ -22,11 +22,12 @@ from rdflib.namespace import RDF, SH, XSD
 from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.sparql import QueryRefused, check
 from coalition_kg.rdf.terms import rdflib_graph
+from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import graph_from_files
 
 ENGINES = ("turbo", "pyshacl")
 DEFAULT_ENGINE = "turbo"
-SEVERITIES = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+SEVERITIES: dict[rdflib.term.Node | None, str] = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 
 
 class Result(TypedDict):
@@ -63,14 +64,14 @@ FORBIDDEN_IN_SHAPES = {"InlineData": "VALUES", "ValuesClause": "VALUES", "MinusG
 _passed: set[str] = set()  # shape queries already checked: run_shacl checks again what load_shapes did
 
 
-def load_shapes(paths: list[Path], layout) -> rdflib.Graph:
+def load_shapes(paths: list[Path], layout: lay.Layout) -> rdflib.Graph:
     """Shape files into one graph, their SPARQL checked: a refusal names the file and line."""
     shapes = graph_from_files(paths, layout)
     check_shape_queries(shapes, [(layout.relative(path), path) for path in paths])
     return shapes
 
 
-def _prefixes(shapes: rdflib.Graph, node) -> str:
+def _prefixes(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
     """The PREFIX lines an engine puts before a shape's query, from its sh:prefixes / sh:declare."""
     lines = []
     for owner in shapes.objects(node, SH.prefixes):
@@ -81,7 +82,7 @@ def _prefixes(shapes: rdflib.Graph, node) -> str:
     return "".join(sorted(set(lines)))
 
 
-def _check_declarations(shapes: rdflib.Graph, node) -> None:
+def _check_declarations(shapes: rdflib.Graph, node: rdflib.term.Node) -> None:
     """Each sh:declare the query's sh:prefixes reach is one sh:prefix string and one sh:namespace of
     datatype xsd:anyURI (SHACL 5.2.1): rudof finds no prefix in an IRI there, pySHACL and Jena take it."""
     for owner in shapes.objects(node, SH.prefixes):
@@ -162,14 +163,14 @@ def _unusable(error: Exception) -> UsageProblem:
     return UsageProblem(f"shapes/: a shape cannot be used: {message}")
 
 
-def _turbo(data, shapes: rdflib.Graph) -> rdflib.Graph:
+def _turbo(data: ox.Store | rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
     import pyshacl_turbo  # noqa: PLC0415 (each engine loads only when it is chosen)
     from pyshacl_turbo.errors import ReportableRuntimeError  # noqa: PLC0415 (with its engine)
 
     return _validate(pyshacl_turbo.validate, (ReportableRuntimeError, ValueError, re.error), data, shapes)
 
 
-def _pyshacl(data, shapes: rdflib.Graph) -> rdflib.Graph:
+def _pyshacl(data: ox.Store | rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
     import pyshacl  # noqa: PLC0415 (the reference engine, 0.4 s to import: only when chosen)
     from pyparsing import ParseException  # noqa: PLC0415 (with its engine)
     from pyshacl.errors import ReportableRuntimeError  # noqa: PLC0415 (with its engine)
@@ -182,7 +183,8 @@ def _pyshacl(data, shapes: rdflib.Graph) -> rdflib.Graph:
     return _validate(pyshacl.validate, (ReportableRuntimeError, ParseException, re.error), data, shapes)
 
 
-def _validate(validate, unusable: tuple[type[Exception], ...], data, shapes: rdflib.Graph) -> rdflib.Graph:
+def _validate(validate: Callable[..., tuple[bool, rdflib.Graph, str]], unusable: tuple[type[Exception], ...],
+              data: ox.Store | rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
     """One call, the same for both engines (they share pySHACL's API); a shape the engine cannot
     use is one line, exit 2."""
     report: rdflib.Graph  # pySHACL's API: (conforms, results graph, results text)
@@ -197,7 +199,7 @@ def _validate(validate, unusable: tuple[type[Exception], ...], data, shapes: rdf
 def results(report: rdflib.Graph) -> list[Result]:
     found: list[Result] = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
-        def one(predicate, result=result):
+        def one(predicate: rdflib.URIRef, result: rdflib.term.Node = result) -> rdflib.term.Node | None:
             return report.value(result, predicate)
 
         path = one(SH.resultPath)
@@ -211,7 +213,7 @@ def results(report: rdflib.Graph) -> list[Result]:
     return found
 
 
-def _plain(term):
+def _plain(term: rdflib.term.Node | None) -> rdflib.term.Node | None:
     """RDF 1.1 has one string literal, which rdflib spells two ways ("x" and "x"^^xsd:string), and
     the two engines pick different ones."""
     if isinstance(term, rdflib.Literal) and term.datatype == XSD.string:
@@ -219,7 +221,7 @@ def _plain(term):
     return term
 
 
-def path_text(graph: rdflib.Graph, path) -> str:
+def path_text(graph: rdflib.Graph, path: rdflib.term.Node | None) -> str:
     """A SHACL path in SPARQL's property-path syntax; a complex path is a structure of blank nodes,
     whose labels each engine picks for itself, so it is compared by what it says."""
     if path is None:
@@ -239,7 +241,7 @@ def path_text(graph: rdflib.Graph, path) -> str:
     return "[]"
 
 
-def _alternatives(graph: rdflib.Graph, members) -> list[str]:
+def _alternatives(graph: rdflib.Graph, members: rdflib.term.Node) -> list[str]:
     """The alternatives of an sh:alternativePath, one nested in another spelt as one (Jena reports
     (a | b | c) as ((a | b) | c): the same path)."""
     texts = []

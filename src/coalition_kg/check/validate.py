@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
+import rdflib
 from rdflib.namespace import SH
 
 from coalition_kg.check.quotes import check_quotes
 from coalition_kg.check.report import DataLocator, Problem, Report, term_text
 from coalition_kg.check.shacl import DEFAULT_ENGINE, load_shapes, run_shacl
 from coalition_kg.progress import SILENT, Progress
-from coalition_kg.query.catalogue import catalogue_graph, load_catalogue, syntax_error
+from coalition_kg.query.catalogue import StoredQuery, catalogue_graph, load_catalogue, syntax_error
 from coalition_kg.rdf.terms import rdflib_graph, to_rdflib
 from coalition_kg.reasoning.consistency import clashes
 from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
@@ -93,7 +94,7 @@ _HEADER_KEYS = {"http://purl.org/dc/terms/title": "summary", "http://purl.org/dc
                 "https://schema.org/keywords": "tags", str(SH.parameter): "params"}
 
 
-def _header_line(query, path) -> int:
+def _header_line(query: StoredQuery, path: rdflib.term.Node | None) -> int:
     key = _HEADER_KEYS.get(str(path))
     if key:
         # lines as a file has them (LF): str.splitlines() also breaks at U+2028, U+0085, form feeds…

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -63,7 +64,7 @@ class Labels:
             self.names[iri] = found or readable_iri(iri)
         return self.names[iri]
 
-    def __call__(self, term) -> str:
+    def __call__(self, term: Node) -> str:
         if isinstance(term, URIRef):
             return self.name_of(term)
         if isinstance(term, Literal):
@@ -80,11 +81,12 @@ def readable_iri(iri: URIRef) -> str:
     return readable(ox.NamedNode(str(iri)))
 
 
-def _n3(triple) -> tuple[str, str, str]:
-    return tuple(term.n3() for term in triple)
+def _n3(triple: Triple) -> tuple[str, str, str]:
+    subject, predicate, obj = triple
+    return subject.n3(), predicate.n3(), obj.n3()
 
 
-def _owner(node, graph: Graph):
+def _owner(node: Node, graph: Graph) -> Node:
     """The named node a blank node hangs from (its evidence, its date…), or the node itself."""
     seen = set()
     while isinstance(node, BNode) and node not in seen:
@@ -96,10 +98,10 @@ def _owner(node, graph: Graph):
     return node
 
 
-def _describe(node, graph: Graph, name: Labels) -> str:
+def _describe(node: Node, graph: Graph, name: Labels) -> str:
     """One phrase for a whole node: a role in a meeting or an organization by its parts, anything
     else by its name and type."""
-    def one(predicate):
+    def one(predicate: str) -> Node | None:
         return next(graph.objects(node, URIRef(predicate)), None)
 
     agent, role = one(PROV + "agent"), one(PROV + "hadRole")
@@ -169,7 +171,7 @@ def compare_graph(old: Graph, new: Graph, labels: Labels) -> list[Change]:
     return sorted(changes, key=lambda c: (order[c.sign], c.text))
 
 
-def _same_bytes(old, new) -> bool:
+def _same_bytes(old: Path | None, new: Path | None) -> bool:
     return old is not None and new is not None and old.is_file() and new.is_file() and \
         old.read_bytes() == new.read_bytes()
 

@@ -34,6 +34,7 @@ import urllib.request
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from coalition_kg.errors import CoalitionKGError, one_line
 
@@ -123,7 +124,7 @@ class Deadline:
         self._watchdog.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._watchdog.cancel()
         with self._lock:
             for sock in self._sockets:
@@ -150,7 +151,7 @@ class Deadline:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
 
-    def connect(self, address: tuple[str, int], source_address=None) -> socket.socket:
+    def connect(self, address: tuple[str, int], source_address: tuple[str, int] | None = None) -> socket.socket:
         """socket.create_connection, with the name lookup bounded too (getaddrinfo has no timeout of
         its own: it runs in a thread that is left behind if it outlasts the deadline)."""
         host, port = address
@@ -195,14 +196,14 @@ def _addresses(host: str, port: int) -> Sequence[_AddressInfo] | OSError:
 
 
 class _BoundedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, deadline: Deadline, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, deadline: Deadline, host: str, **kwargs: Any) -> None:  # http.client's own arguments
+        super().__init__(host, **kwargs)
         self._create_connection = lambda address, _timeout, source=None: deadline.connect(address, source)
 
 
 class _BoundedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, deadline: Deadline, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, deadline: Deadline, host: str, **kwargs: Any) -> None:  # http.client's own arguments
+        super().__init__(host, **kwargs)
         self._create_connection = lambda address, _timeout, source=None: deadline.connect(address, source)
 
 
@@ -211,7 +212,7 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         super().__init__()
         self.deadline = deadline
 
-    def http_open(self, req):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(functools.partial(_BoundedHTTPConnection, self.deadline), req)
 
 
@@ -220,7 +221,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         super().__init__()
         self.deadline = deadline
 
-    def https_open(self, req):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(functools.partial(_BoundedHTTPSConnection, self.deadline), req)
 
 

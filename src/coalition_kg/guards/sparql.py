@@ -22,16 +22,20 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import pyoxigraph as ox
 
 from coalition_kg.errors import CoalitionKGError, one_line
 
 if TYPE_CHECKING:  # rdflib's parser is loaded by _parse, when a query is checked
+    from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Prologue
+
+T = TypeVar("T")
 
 # Limits, measured (benchmarks/attack.py, tests/test_sparql_guard.py): this repository's queries,
 # rules and shapes nest at most 5 deep and are at most 2 KB long. rdflib parses 16 KiB of the worst
@@ -123,7 +127,7 @@ def _bounded(text: str, where: str, max_length: int) -> str:
     return expanded
 
 
-def _in_parser_thread(function, text: str):
+def _in_parser_thread(function: Callable[[str], T], text: str) -> T:
     """function(text) in a thread of its own, with room to recurse; its exception is raised here."""
     outcome: dict[str, object] = {}
 
@@ -147,20 +151,21 @@ def _in_parser_thread(function, text: str):
     error = outcome.get("error")
     if isinstance(error, BaseException):
         raise error
-    return outcome["value"]
+    return cast("T", outcome["value"])  # what function returned
 
 
-def _parse(text: str, where: str, allow_update: bool):
+def _parse(text: str, where: str, allow_update: bool) -> tuple[str | None, ParseResults | CompValue]:
     """(form, parse tree). A text that parses as neither a query nor an update is refused with the
     query parser's reason and position."""
     from pyparsing import ParseBaseException  # noqa: PLC0415 (with rdflib's parser)
     from rdflib.plugins.sparql.parser import Query, UpdateUnit  # noqa: PLC0415 (0.35 s to import: only for a query to check)
 
-    def parse_query(text):
+    def parse_query(text: str) -> ParseResults:
         return Query.parse_string(text, parse_all=True)
 
-    def parse_update(text):
-        return UpdateUnit.parse_string(text, parse_all=True)[0]
+    def parse_update(text: str) -> CompValue:
+        update: CompValue = UpdateUnit.parse_string(text, parse_all=True)[0]
+        return update
 
     try:
         return None, _in_parser_thread(parse_query, text)
@@ -218,7 +223,7 @@ def _nodes(tree: object) -> Iterator[CompValue]:
             stack.extend(node.values())
 
 
-def _prologue(tree):
+def _prologue(tree: ParseResults | CompValue) -> Prologue:
     from rdflib.plugins.sparql.algebra import translatePrologue  # noqa: PLC0415 (with rdflib's parser, loaded by _parse)
 
     return translatePrologue(tree[0], None)

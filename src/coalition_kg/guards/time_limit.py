@@ -8,6 +8,7 @@ import multiprocessing
 import signal
 import sys
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import TypeVar, cast
 
 from coalition_kg.errors import CoalitionKGError
@@ -19,7 +20,7 @@ class TimeLimitExceeded(CoalitionKGError):
     """The work ran past its time limit and was stopped."""
 
 
-def _child(sender, work: Callable[[], T]) -> None:
+def _child(sender: Connection, work: Callable[[], T]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends this child
     result: tuple[str, object]
     try:

@@ -10,6 +10,7 @@ import functools
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -122,20 +123,20 @@ def count(store: ox.Store, graphs: list[str], per_graph: bool) -> dict[str | Non
     nodes: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in graphs]
     default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*nodes]
 
-    def rows(select: str, pattern: str, group: str):
+    def rows(select: str, pattern: str, group: str) -> ox.QuerySolutions:
         if per_graph:
             pattern = pattern.replace("{triples}", "?s ?p ?o .")
             text = f"SELECT ?g {select} WHERE {{ GRAPH ?g {{ {pattern} }} }} GROUP BY ?g {group}"
-            return store.query(text, named_graphs=nodes)
+            return cast("ox.QuerySolutions", store.query(text, named_graphs=nodes))
         # a store's default graph made of several graphs repeats a triple each graph holds (Oxigraph does)
         pattern = pattern.replace("{triples}", "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
         text = f"SELECT {select} WHERE {{ {pattern} }}" + (f" GROUP BY {group}" if group else "")
-        return store.query(text, default_graph=default)
+        return cast("ox.QuerySolutions", store.query(text, default_graph=default))
 
-    def key(row) -> str | None:
+    def key(row: ox.QuerySolution) -> str | None:
         return row["g"].value if per_graph else None
 
-    def number(row, name: str) -> int:
+    def number(row: ox.QuerySolution, name: str) -> int:
         return int(row[name].value)
 
     for row in rows(*_TOTALS):
@@ -189,11 +190,12 @@ _iri = functools.cache(ox.NamedNode)  # the same few predicates, over and over
 class _Writer:
     """Collects the description's triples, in a stable order (so that void.ttl diffs well)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.triples: list[ox.Triple] = []
         self.blanks = 0
 
-    def add(self, subject, predicate: str, obj) -> None:
+    def add(self, subject: ox.NamedNode | ox.BlankNode, predicate: str,
+            obj: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
         self.triples.append(ox.Triple(subject, _iri(predicate), obj))
 
     def blank(self) -> ox.BlankNode:
@@ -271,7 +273,7 @@ def _coverage(w: _Writer, later: _Writer, node: ox.NamedNode, about: Coverage) -
         w.add(node, DCAT + "keyword", _english(keyword))
     for place in about.places:
         w.add(node, DCTERMS + "spatial", ox.NamedNode(place))  # typed dct:Location once, by _types
-    if about.start is not None:
+    if about.start is not None and about.end is not None:  # found together
         period = later.blank()
         w.add(node, DCTERMS + "temporal", period)
         later.add(period, RDF + "type", ox.NamedNode(DCTERMS + "PeriodOfTime"))
@@ -491,7 +493,7 @@ def build_date() -> date:
     return datetime.now(UTC).date()
 
 
-def source_files(dataset: Dataset, progress: Progress = SILENT):
+def source_files(dataset: Dataset, progress: Progress = SILENT) -> Iterator[tuple[str, bytes]]:
     """(file name, payload) of each source's graph in every export format, as the description names them."""
     documents = sources(dataset)
     for source in progress.iterate(documents, "writing each source's graph", total=len(documents), unit="graph"):

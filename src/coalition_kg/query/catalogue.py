@@ -175,10 +175,11 @@ class _HeaderLoader(yaml.SafeLoader):
     """safe_load without aliases: a header needs none, and nine nested lists of nine aliases each
     (a "billion laughs") would take for ever to print as a summary."""
 
-    def compose_node(self, parent, index):
+    # (PyYAML's stubs leave peek_event untyped)
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
-                                              self.peek_event().start_mark)
+                                              self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         return super().compose_node(parent, index)
 
 
@@ -242,14 +243,16 @@ def variable_parameters(query: str, shown_as: str, body: str) -> dict[str, tuple
     return found
 
 
-def read_parameters(query: str, shown_as: str, text: str, header_lines: list[str], raw_params) -> list[Parameter]:
+def read_parameters(query: str, shown_as: str, text: str, header_lines: list[str],
+                    raw_params: object) -> list[Parameter]:
     """The parameters the variables declare, with what the header's params: adds to them."""
     body = "\n".join(text.split("\n")[len(header_lines):])
     variables = variable_parameters(query, shown_as, body)
-    if not isinstance(raw_params or [], list):
+    given = raw_params or []
+    if not isinstance(given, list):
         raise QueryProblem(query, f"{shown_as}: the #+ header's params must be a list of parameters")
     notes: dict[str, dict[str, object]] = {}  # a parameter's header entry, as YAML read it
-    for index, raw in enumerate(raw_params or []):
+    for index, raw in enumerate(given):
         if not isinstance(raw, dict) or "name" not in raw:
             raise QueryProblem(query, f"{shown_as}: params[{index}] needs at least a name")
         name = str(raw["name"])
@@ -294,9 +297,9 @@ def catalogue_graph(queries: dict[str, StoredQuery]) -> list[ox.Triple]:
     """The catalogue as RDF, in SHACL's vocabulary for SPARQL executables, so shapes can check it."""
     sh, rdfs, dct = "http://www.w3.org/ns/shacl#", "http://www.w3.org/2000/01/rdf-schema#", "http://purl.org/dc/terms/"
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    triples = []
+    triples: list[ox.Triple] = []
 
-    def add(s, p, o):
+    def add(s: ox.NamedNode | ox.BlankNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
         triples.append(ox.Triple(s, ox.NamedNode(p) if isinstance(p, str) else p, o))
 
     for query in queries.values():

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from coalition_kg.errors import CoalitionKGError, QueryProblem
 from coalition_kg.guards.sparql import QueryRefused, check
 from coalition_kg.query.binding import Bindable, bind
+from coalition_kg.query.catalogue import StoredQuery
 from coalition_kg.repository.dataset import Dataset
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -25,7 +26,7 @@ class Results:
     boolean: bool | None = None
 
 
-def answer(store: Store, query, values: dict[str, str]) -> Results:
+def answer(store: Store, query: StoredQuery, values: dict[str, str]) -> Results:
     """Answer a stored query with textual parameter values; errors name the query. The text that
     runs, parameters bound, is the text the SPARQL checker passed."""
     bindings = query.bind(values)

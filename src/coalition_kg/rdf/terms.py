@@ -33,11 +33,13 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.URIRef |
     return rdflib.Literal(term.value, datatype=None if datatype == XSD_STRING else rdflib.URIRef(datatype))
 
 
-def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
         return ox.BlankNode(str(term))
+    if not isinstance(term, rdflib.Literal):  # a variable or a graph: no RDF term
+        raise TypeError(f"not an RDF term: {term!r}")
     if term.language:
         return ox.Literal(str(term), language=term.language)
     if term.datatype is None or str(term.datatype) in (XSD_STRING, RDF_LANG_STRING):

@@ -63,7 +63,7 @@ class Clash:
     message: str
 
 
-def _short(term) -> str:
+def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
     return f"<{term.value}>" if isinstance(term, ox.NamedNode) else str(term)
 
 

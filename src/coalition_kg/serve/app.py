@@ -10,8 +10,10 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from coalition_kg import __version__
 from coalition_kg.serve.gzip_encoding import gzipped
@@ -23,6 +25,19 @@ QUERY_PATHS = ("/sparql", "/queries/")  # the requests a worker answers: the one
 CHUNK = 1 << 16  # bytes sent at a time: the most a slow reader makes us buffer beyond the answer itself
 SERVER = f"coalition-kg/{__version__}".encode()
 DRAIN_LIMIT = 16 * MAX_BODY  # a body past the cap is read away up to this, so its sender hears the 413
+
+Message = dict[str, Any]  # an ASGI scope or event: which keys it has, of which types, depends on its "type"
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Message, Receive, Send], Awaitable[None]]
+
+
+class Registry(Protocol):
+    """What the app tells the server's connections (http_stack.Connections)."""
+
+    def answering(self, peer: tuple[str, int]) -> AbstractContextManager[None]: ...
+
+    def drop(self, peer: tuple[str, int]) -> None: ...
 
 
 def stderr_line(line: str) -> None:
@@ -37,7 +52,8 @@ class BodyProblem(Exception):
 
 def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: float = 30.0,
              executor: Executor | None = None, log: Callable[[str], None] | None = stderr_line,
-             connections=None, answer_slots: int | None = None, slot_seconds: float = 30.0):
+             connections: Registry | None = None, answer_slots: int | None = None,
+             slot_seconds: float = 30.0) -> ASGIApp:
     """The app. ``body_seconds``: the deadline for a request body; ``stall_seconds``: how long one
     chunk of an answer may wait for the client to read before its connection is dropped. ``connections``
     (http_stack.Connections) is told which connections are busy and drops stalled ones; without it
@@ -47,7 +63,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
     that finds none free within ``slot_seconds`` gets a 503."""
     slots = asyncio.Semaphore(answer_slots) if answer_slots else None
 
-    async def app(scope, receive, send) -> None:
+    async def app(scope: Message, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
@@ -66,7 +82,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
             log(escaped(f'{client[0]} "{scope["method"]} {target} HTTP/{scope.get("http_version", "1.1")}" '
                         f"{status} {size} {1000 * (time.monotonic() - started):.0f}ms"))
 
-    async def respond(scope, receive, send) -> tuple[int | str, int]:
+    async def respond(scope: Message, receive: Receive, send: Send) -> tuple[int | str, int]:
         """Answer one request; (status, bytes sent), or ("-", 0) when the client left first."""
         sent = {"started": False}
         try:
@@ -111,7 +127,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
         a large answer must not hold up the event loop)."""
         return gzipped(service.answer(request), request.header("accept-encoding"))
 
-    async def read_body(scope, receive) -> bytes | None:
+    async def read_body(scope: Message, receive: Receive) -> bytes | None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > DRAIN_LIMIT:
             raise BodyProblem(problem(413, f"the request body is over {MAX_BODY} bytes"))
@@ -135,7 +151,8 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
             raise BodyProblem(problem(413, f"the request body is over {MAX_BODY} bytes"))
         return b"".join(parts)
 
-    async def reply(scope, send, answer: Reply, sent: dict[str, bool], close: bool = False) -> tuple[int, int]:
+    async def reply(scope: Message, send: Send, answer: Reply, sent: dict[str, bool],
+                    close: bool = False) -> tuple[int, int]:
         # Every resource is read-only and public: any origin may read it (CORS), errors included.
         headers = [(b"server", SERVER), (b"content-type", answer.media.encode()),
                    (b"content-length", str(len(answer.body)).encode()), (b"vary", b"Accept, Accept-Encoding"),
@@ -156,7 +173,7 @@ def make_app(service: Service, *, body_seconds: float = 10.0, stall_seconds: flo
             await send({"type": "http.response.body", "body": b""})
         return answer.status, len(body)
 
-    async def within(sending, scope) -> bool:
+    async def within(sending: Awaitable[None], scope: Message) -> bool:
         """Send one chunk; a reader stalled past the limit has its connection dropped."""
         if connections is None:
             await sending

@@ -15,14 +15,16 @@ import signal
 import socket
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import cast
 
 import h11
 from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config, Sockets
 from hypercorn.protocol.h11 import H11Protocol
+from hypercorn.typing import ASGIFramework
 
-from coalition_kg.serve.app import stderr_line
+from coalition_kg.serve.app import ASGIApp, stderr_line
 from coalition_kg.serve.workers import printable as escaped
 
 BACKLOG = 128
@@ -63,7 +65,7 @@ class Connections:
                 conn.shutdown(socket.SHUT_RDWR)
 
     @contextlib.contextmanager
-    def answering(self, peer: Peer):
+    def answering(self, peer: Peer) -> Iterator[None]:
         with self.lock:
             self.busy[peer] = self.busy.get(peer, 0) + 1
         try:
@@ -89,7 +91,7 @@ class CappedListener(socket.socket):
     """The listening socket: asyncio calls its ``accept``; each connection is counted and capped."""
     registry: Connections
 
-    def accept(self):
+    def accept(self) -> tuple[socket.socket, tuple[str, int]]:
         fd, peer = self._accept()  # type: ignore[attr-defined]  # socket.accept's own primitive; typeshed omits it
         conn = TrackedSocket(self.family, self.type, self.proto, fileno=fd)
         conn.registry, conn.peer = self.registry, tuple(peer[:2])
@@ -186,7 +188,8 @@ def raise_file_limit(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def run(app, listener: CappedListener, idle_seconds: float, log: Callable[[str], None] | None = stderr_line) -> None:
+def run(app: ASGIApp, listener: CappedListener, idle_seconds: float,
+        log: Callable[[str], None] | None = stderr_line) -> None:
     """Serve until SIGTERM or SIGINT (Ctrl-C), then return."""
 
     async def main() -> None:
@@ -194,6 +197,7 @@ def run(app, listener: CappedListener, idle_seconds: float, log: Callable[[str],
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await hypercorn_serve(app, StackConfig(listener, idle_seconds, log), shutdown_trigger=stop.wait)
+        framework = cast("ASGIFramework", app)  # ours reads ASGI's messages as plain dicts, hypercorn's as TypedDicts
+        await hypercorn_serve(framework, StackConfig(listener, idle_seconds, log), shutdown_trigger=stop.wait)
 
     asyncio.run(main())

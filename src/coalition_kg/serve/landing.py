@@ -6,6 +6,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from coalition_kg.query.catalogue import StoredQuery
+from coalition_kg.serve.workers import Limits
 
 EXAMPLE = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?entity ?label WHERE { ?entity skos:prefLabel ?label } ORDER BY ?label LIMIT 20"""
@@ -15,7 +16,7 @@ textarea{width:100%;font:14px monospace}code{background:#f3f3f3;padding:0 .2em}
 li{margin:.4em 0}.tags{color:#666;font-size:90%}"""
 
 
-def page(catalogue: dict[str, StoredQuery], limits, pages: bool = False) -> bytes:
+def page(catalogue: dict[str, StoredQuery], limits: Limits, pages: bool = False) -> bytes:
     items = []
     for name, query in sorted(catalogue.items()):
         example = query.example_values()

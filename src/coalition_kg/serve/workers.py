@@ -12,8 +12,9 @@ import resource
 import signal
 import threading
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TypedDict
+from typing import IO, TypedDict, cast
 
 import pyoxigraph as ox
 
@@ -110,7 +111,7 @@ class CappedBuffer:
         return b"".join(self.parts)
 
 
-def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Reply:
+def execute(store: ox.Store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Reply:
     """Answer one job in this process: 200 with the answer, 400 for a query the engine refuses,
     422 for an answer past the row or byte cap."""
     try:
@@ -140,7 +141,11 @@ def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Re
             return problem(406, f"this answer cannot be written as {media}; it can be: {', '.join(formats)}")
         buffer = CappedBuffer(max_bytes)
         try:
-            answer.serialize(output=buffer, format=formats[media])
+            out = cast("IO[bytes]", buffer)  # pyoxigraph only calls its write()
+            if isinstance(answer, ox.QueryTriples):
+                answer.serialize(output=out, format=GRAPHS[media])
+            else:
+                answer.serialize(output=out, format=RESULTS[media])
         except AnswerTooLarge:
             return problem(422, f"the answer is larger than {max_bytes} bytes, this server's cap: "
                                 "narrow the query or page through it with LIMIT and OFFSET")
@@ -155,13 +160,13 @@ def execute(store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Re
         return problem(500, f"the query failed: internal error: {type(error).__name__}: {error}")
 
 
-def _open(root: str, store_path: str | None):
+def _open(root: str, store_path: str | None) -> ox.Store:
     if store_path:
         return open_read_only(Path(store_path))
     return load(root).store
 
 
-def _work(conn, root: str, store_path: str | None, limits: Limits) -> None:
+def _work(conn: Connection, root: str, store_path: str | None, limits: Limits) -> None:
     """A worker's life: open the graph, say so, then answer jobs until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     forbid_network()  # a worker only answers queries: no socket of the internet families, whatever it is asked
@@ -232,7 +237,7 @@ class Pool:
         with self.lock:
             self.workers.discard(worker)
 
-        def bring_up():
+        def bring_up() -> None:
             if self.closed:
                 return
             fresh = self._start()

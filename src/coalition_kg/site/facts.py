@@ -318,7 +318,7 @@ class Writer:
                                         self.provenance(quad)))
         return f'<ul class="plain">{"".join(dict.fromkeys(items))}</ul>' if items else ""
 
-    def statement(self, subject_html: str, quad, object_html: str, after: str = "") -> str:
+    def statement(self, subject_html: str, quad: ox.Quad, object_html: str, after: str = "") -> str:
         """One statement as a list item: subject — property — object."""
         return f"<li>{subject_html} {SEP} {self.property(quad.predicate.value)} {SEP} {object_html}{after}</li>"
 

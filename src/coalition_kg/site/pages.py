@@ -4,6 +4,7 @@ of a class, the roles, the timeline of meetings, the home page. Each returns (si
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -20,6 +21,7 @@ from coalition_kg.site.graph import (
     PROV,
     QUALIFIED_ASSOCIATION,
     TYPE,
+    SiteGraph,
     Term,
     local_name,
 )
@@ -275,8 +277,8 @@ def _meetings_by_kind(w: Writer, meetings: list[ox.NamedNode]) -> str:
     return "\n".join(out)
 
 
-def _date_key(g):
-    def key(meeting):
+def _date_key(g: SiteGraph) -> Callable[[ox.NamedNode], tuple[str, str]]:
+    def key(meeting: ox.NamedNode) -> tuple[str, str]:
         date = g.value(meeting, CKG + "date")
         return (date.value if isinstance(date, ox.Literal) else "~", meeting.value)
     return key
@@ -331,7 +333,7 @@ def timeline_page(site: Site, meetings: list[ox.NamedNode]) -> tuple[str, str]:
     year = None
     items: list[str] = []
 
-    def flush():
+    def flush() -> None:
         if items:
             body.append(f'<h2>{escape(year or "Undated")}</h2><ol class="timeline">{"".join(items)}</ol>')
             items.clear()
