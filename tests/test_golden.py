@@ -35,7 +35,7 @@ def test_query_returns_its_golden_rows(path, dataset):
     if golden["ordered"]:
         assert results.rows == expected
     else:
-        key = lambda row: sorted((k, str(v)) for k, v in row.items())  # noqa: E731
+        key = lambda row: sorted((k, str(v)) for k, v in row.items())  # noqa: E731 (a one-line sort key, next to its use)
         assert sorted(results.rows, key=key) == sorted(expected, key=key)
 
 

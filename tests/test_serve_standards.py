@@ -174,7 +174,7 @@ def test_the_endpoint_describes_itself(site_app, pool, accept, fmt):
     graph = ox.Store()
     graph.extend(ox.parse(response.content, format=fmt))
     endpoint = ox.NamedNode("http://test/sparql")
-    sd = lambda term: ox.NamedNode(SD_TERMS + term)  # noqa: E731
+    sd = lambda term: ox.NamedNode(SD_TERMS + term)  # noqa: E731 (a one-line helper, next to its uses)
     assert endpoint in {q.object for q in graph.quads_for_pattern(endpoint, sd("endpoint"), None)}
     assert {q.object.value for q in graph.quads_for_pattern(endpoint, sd("supportedLanguage"), None)} \
         == {SD_TERMS + "SPARQL11Query"}

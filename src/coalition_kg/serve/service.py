@@ -34,7 +34,7 @@ class Request:
     method: str
     path: str
     query: str = ""
-    headers: Mapping[str, str] = None  # type: ignore[assignment]
+    headers: Mapping[str, str] | None = None
     body: bytes = b""
 
     def header(self, name: str) -> str | None:
