@@ -116,7 +116,8 @@ def _bounded(text: str, where: str, max_length: int) -> str:
         # pyoxigraph expands escapes only inside strings and IRIs, rdflib everywhere: an escaped printable
         # ASCII character (a quote, '#', '<', '\\', a bracket, a letter of SERVICE) could be read one way
         # by the checker and another by the engine. Nobody needs one: write the character itself.
-        if 0x20 <= int(escape.group()[2:], 16) < 0x7F:  # noqa: FURB166 (the prefix is \\u, not 0x)  # a control character is never syntax: allowed
+        # a control character is never syntax: allowed
+        if 0x20 <= int(escape.group()[2:], 16) < 0x7F:  # noqa: FURB166 (the prefix is \\u, not 0x)
             raise QueryRefused(where, f"{escape.group()} escapes an ASCII character; write the character itself",
                                *_line_and_column(text, escape.start()))
     expanded = _expanded(text)
