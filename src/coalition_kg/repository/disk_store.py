@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -69,10 +72,7 @@ def _build(layout: lay.Layout, path: Path, stamp: dict, progress: Progress) -> N
     fresh = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     try:
         with progress.stage(f"writing the store {path}"):
-            disk = ox.Store(str(fresh))
-            disk.bulk_extend(dataset.store)
-            disk.flush()
-            del disk  # closes the database before it is moved
+            write_store(dataset.store, fresh)
         (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
         old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
         if path.exists():
@@ -83,3 +83,31 @@ def _build(layout: lay.Layout, path: Path, stamp: dict, progress: Progress) -> N
         raise UsageProblem(f"{path}: cannot write the store: {error}") from None
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+
+
+def write_store(graph: ox.Store, folder: Path) -> None:
+    """Every quad of ``graph`` into a new on-disk store in ``folder``, closed once written."""
+    disk = ox.Store(str(folder))
+    disk.bulk_extend(graph)
+    disk.flush()
+    del disk  # closes the database before it is moved or opened elsewhere
+
+
+@contextmanager
+def shared_copy(dataset: Dataset, disk_store: Path | None = None) -> Iterator[Path]:
+    """The loaded graph as an on-disk store other processes open read only (serve's workers), so that
+    none of them loads the repository again: ``disk_store`` itself (--store, which ``dataset`` was
+    opened from), or else a copy of the graph in memory, written once to a temporary folder and
+    removed at the end."""
+    if disk_store is not None:
+        yield disk_store.resolve()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="coalition-kg-graph-"))
+    try:
+        try:
+            write_store(dataset.store, folder / "store")
+        except OSError as error:
+            raise UsageProblem(f"{folder}: cannot write the graph for the workers: {error}") from None
+        yield folder / "store"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
