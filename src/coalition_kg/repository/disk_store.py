@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from coalition_kg.errors import UsageProblem
+from coalition_kg.guards.atomic_write import replaced_folder
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
@@ -63,26 +63,24 @@ def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> D
 
 def _build(layout: lay.Layout, path: Path, stamp: dict, progress: Progress) -> None:
     """Load in memory (so a syntax error names its file and line), write to a new folder beside
-    ``path``, then swap it in: a reader of the old store, or an interrupted build, sees a whole one."""
+    ``path``, then swap it in (guards.atomic_write): a reader of the old store, or an interrupted
+    build, sees a whole one."""
     from coalition_kg.repository.dataset import load
 
+    with replaced_folder(path, _check_store_target) as fresh:
+        dataset = load(layout.root, progress=progress)
+        try:
+            with progress.stage(f"writing the store {path}"):
+                write_store(dataset.store, fresh)
+            (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+        except OSError as error:
+            raise UsageProblem(f"{path}: cannot write the store: {error}") from None
+
+
+def _check_store_target(path: Path) -> None:
+    """A store is built only where there is nothing, an empty folder, or a store of ours."""
     if path.exists() and not (path.is_dir() and (_stamp_of(path) is not None or not any(path.iterdir()))):
         raise UsageProblem(f"{path}: exists and is not a coalition-kg store; name a new or empty folder")
-    dataset = load(layout.root, progress=progress)
-    fresh = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    try:
-        with progress.stage(f"writing the store {path}"):
-            write_store(dataset.store, fresh)
-        (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
-        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-        if path.exists():
-            path.rename(old)
-        fresh.rename(path)
-        shutil.rmtree(old, ignore_errors=True)
-    except OSError as error:
-        raise UsageProblem(f"{path}: cannot write the store: {error}") from None
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
 
 
 def write_store(graph: ox.Store, folder: Path) -> None:
