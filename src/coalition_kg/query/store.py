@@ -45,7 +45,8 @@ def answer(store: Store, query, values: dict[str, str]) -> Results:
 
 
 class Store(Protocol):
-    graphs: list[str]  # the graphs a query's FROM may name: the repository's own
+    @property
+    def graphs(self) -> list[str]: ...  # the graphs a query's FROM may name: the repository's own
 
     def select(self, sparql: str, bindings: Bindings | None = None) -> Results: ...
 

@@ -14,7 +14,8 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # The W3C's format IRIs (http://www.w3.org/ns/formats/) for every media type an answer is written in.
-FORMAT_IRIS = {f.media_type: f.w3c for f in (*RESULT_FORMATS.values(), RESULTS_XML, *RDF_FORMATS.values()) if f.w3c}
+FORMAT_IRIS = {f.media_type: f.w3c for f in (*RESULT_FORMATS.values(), RESULTS_XML) if f.media_type and f.w3c} | \
+    {f.media_type: f.w3c for f in RDF_FORMATS.values()}
 GRAPH_STORE_PATH = "/sparql-graph"  # the Graph Store Protocol's read side: ?graph=IRI or ?default
 GRAPH_STORE_SPEC = "http://www.w3.org/TR/sparql11-http-rdf-update/"
 

@@ -183,7 +183,7 @@ def execute_stored(graph, job: StoredJob, max_rows: int, max_bytes: int,
     if len(body) > max_bytes:
         return problem(422, f"the answer is larger than {max_bytes} bytes, this server's cap: "
                             "narrow the query or page through it with LIMIT and OFFSET")
-    return Reply(200, RESULT_FORMATS[job.fmt].media_type, body)
+    return Reply(200, RESULT_FORMATS[job.fmt].media_type or "", body)  # json or csv: each has its media type
 
 
 def _work(conn, disk_store: str, catalogue: dict[str, StoredQuery], limits: Limits) -> None:
