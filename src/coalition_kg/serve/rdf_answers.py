@@ -62,4 +62,4 @@ def write(triples, media: str) -> bytes:
 
 def converted(turtle: bytes, base_iri: str, media: str) -> bytes:
     """A page's Turtle written in another RDF format (its relative IRIs resolved against ``base_iri``)."""
-    return ox.serialize(list(ox.parse(turtle, format=TURTLE.ox_format, base_iri=base_iri)), format=GRAPHS[media])
+    return ox.serialize(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE, base_iri=base_iri)), format=GRAPHS[media])
