@@ -9,6 +9,7 @@ import pytest
 import rdflib
 
 from coalition_kg.errors import CoalitionKGError
+from coalition_kg.guards import atomic_write
 from coalition_kg.publish import export as export_module
 
 
@@ -120,9 +121,9 @@ def test_failed_export_leaves_no_partial_file(cli, root, tmp_path, monkeypatch):
     def fail_on_rename(source, target):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export_module.os, "replace", fail_on_rename)
+    monkeypatch.setattr(atomic_write.os, "replace", fail_on_rename)
     with pytest.raises(CoalitionKGError, match="cannot write: disk full"):
-        export_module.write_atomically(out, b"@prefix x: <http://x/> .")
+        atomic_write.write_atomically(out, b"@prefix x: <http://x/> .")
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
     result = cli("--root", str(root), "export", "-o", str(tmp_path / "missing" / "graph.ttl"))

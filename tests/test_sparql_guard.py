@@ -180,15 +180,18 @@ def test_class1_service_a_serve_worker_has_no_network():
     """Each serve worker runs under the seccomp filter (the kernel says so for its process), the filter
     that test_class1_service_no_network_holds_by_itself shows stops a SERVICE call with the checker
     bypassed."""
+    from coalition_kg.repository.dataset import load
+    from coalition_kg.repository.disk_store import shared_copy
     from coalition_kg.serve.workers import Limits, Pool
 
-    pool = Pool(ROOT, None, 2, Limits(seconds=30))
-    try:
-        pids = [worker.process.pid for worker in pool.workers]
-        modes = [re.search(r"^Seccomp:\s*(\d)", Path(f"/proc/{pid}/status").read_text(), re.M).group(1)
-                 for pid in pids]
-    finally:
-        pool.close()
+    with shared_copy(load(ROOT)) as disk_store:
+        pool = Pool(disk_store, 2, Limits(seconds=30))
+        try:
+            pids = [worker.process.pid for worker in pool.workers]
+            modes = [re.search(r"^Seccomp:\s*(\d)", Path(f"/proc/{pid}/status").read_text(), re.M).group(1)
+                     for pid in pids]
+        finally:
+            pool.close()
     assert len(pids) == 2 and modes == ["2", "2"], modes  # 2: a seccomp filter is in force
 
 

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from coalition_kg.check.report import Problem
 from coalition_kg.guards.files import read_text
+from coalition_kg.query.store import EmbeddedStore
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.locate import Locator
@@ -36,7 +37,7 @@ def _by_graph(dataset: Dataset, query: str) -> dict[str, list]:
     """One query over every graph, its rows grouped by graph: a query per document costs more
     than the check itself when there are thousands of documents."""
     rows: dict[str, list] = {}
-    for row in dataset.store.query(query):
+    for row in EmbeddedStore(dataset).select(query).rows:
         rows.setdefault(row["graph"].value, []).append(row)
     return rows
 
@@ -68,8 +69,8 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
             raise UsageProblem(f"{text_path}: cannot read the source text: {error}") from None
         for row in quotes.get(graph, []):
             # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
-            prefix = row["prefix"].value if row["prefix"] else ""
-            suffix = row["suffix"].value if row["suffix"] else ""
+            prefix = row["prefix"].value if "prefix" in row else ""
+            suffix = row["suffix"].value if "suffix" in row else ""
             if not normalise(row["exact"].value) or normalise(prefix + row["exact"].value + suffix) not in text:
                 line = locator.index(path).text_line(row["exact"].value) or 1
                 problems.append(Problem(shown, line, "error", f"quote not found verbatim in {text_path.name}",

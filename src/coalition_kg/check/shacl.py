@@ -53,6 +53,12 @@ def load_shapes(paths: list[Path], layout) -> rdflib.Graph:
     return shapes
 
 
+def shapes_of(dataset, kind: str) -> rdflib.Graph:
+    """shapes/<kind>*.ttl of the loaded repository (``dataset``, a repository.dataset.Dataset), parsed and
+    checked once per load."""
+    return dataset.once(f"shapes:{kind}", lambda: load_shapes(dataset.layout.shape_files(kind), dataset.layout))
+
+
 def _prefixes(shapes: rdflib.Graph, node) -> str:
     """The PREFIX lines an engine puts before a shape's query, from its sh:prefixes / sh:declare."""
     lines = []

@@ -41,7 +41,13 @@ def where_brace(text: str) -> int:
     raise CoalitionKGError("the query has no WHERE group to bind parameters into")
 
 
-def bind(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+# What a parameter binds: an IRI or a literal. A blank node is no value a client can name (and SPARQL's
+# VALUES refuses one), so the Store protocol's bindings are typed as these too.
+Bound = ox.NamedNode | ox.Literal
+Bindings = dict[ox.Variable, Bound]
+
+
+def bind(text: str, bindings: Bindings) -> str:
     if not bindings:
         return text
     for term in bindings.values():

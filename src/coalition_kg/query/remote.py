@@ -8,7 +8,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from coalition_kg.guards.http_client import JSON_RESULTS, EndpointProblem, exchange, target
-from coalition_kg.query.store import Results, Term, results_of
+from coalition_kg.query.binding import Bindings
+from coalition_kg.query.store import Results, results_of
 
 __all__ = ["EndpointProblem", "RemoteStore", "MAX_BYTES"]
 
@@ -36,7 +37,7 @@ class RemoteStore:
         self.graphs = graphs or []
         self.max_bytes = max_bytes
 
-    def select(self, sparql: str, bindings: dict[ox.Variable, Term] | None = None) -> Results:
+    def select(self, sparql: str, bindings: Bindings | None = None) -> Results:
         from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
         from coalition_kg.query.binding import bind
