@@ -244,6 +244,7 @@ def test_ad_hoc_sparql_from_text_and_file(cli, root, tmp_path):
     assert missing.code == 2 and "cannot read the query" in missing.err
 
 
+@pytest.mark.slow  # a child process, interrupted
 def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
     # The data shapes run in a second thread; Ctrl-C must not leave a traceback or wait for it.
     import signal
