@@ -14,10 +14,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.query.catalogue import load_catalogue
+from coalition_kg.query.catalogue import StoredQuery, load_catalogue
 from coalition_kg.serve.app import make_app
 from coalition_kg.serve.service import Service
-from coalition_kg.serve.workers import Job, Limits, Reply, execute
+from coalition_kg.serve.workers import Job, Limits, Reply, StoredJob, execute
 
 LABELS = ("SELECT ?e ?label WHERE { ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } "
           "ORDER BY ?label LIMIT 5")
@@ -28,16 +28,18 @@ class InProcessPool:
 
     limits = Limits()
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, store: ox.Store, catalogue: dict[str, StoredQuery]):
         self.store = store
+        self.catalogue = catalogue
 
-    def run(self, job: Job) -> Reply:
-        return execute(self.store, job, self.limits.rows, self.limits.bytes)
+    def run(self, job: Job | StoredJob) -> Reply:
+        return execute(self.store, job, self.limits.rows, self.limits.bytes, catalogue=self.catalogue)
 
 
 @pytest.fixture(scope="module")
 def app(dataset):
-    return make_app(Service(load_catalogue(dataset.layout), InProcessPool(dataset.store)), log=None)
+    catalogue = load_catalogue(dataset.layout)
+    return make_app(Service(catalogue, InProcessPool(dataset.store, catalogue)), log=None)
 
 
 def fetch(app, method: str, path: str, **kwargs) -> httpx.Response:
