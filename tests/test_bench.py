@@ -8,9 +8,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from coalition_kg.authoring.synth import VIOLATIONS
 from coalition_kg.query.catalogue import load_catalogue
 from coalition_kg.repository.layout import Layout
+
+pytestmark = pytest.mark.bench  # the benchmark itself, at its smallest size: half a minute
 
 
 def test_the_benchmark_runs_at_the_smallest_size(root, tmp_path):

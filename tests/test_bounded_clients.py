@@ -84,6 +84,7 @@ DRIPS = {  # a byte every 0.1 s of: the status line, the headers, the body
 
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("slow", DRIPS)
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_a_slow_drip_ends_at_the_deadline(command, slow):
     with RawServer(DRIPS[slow]) as server:
         url = server.url(PATH.get(command, "/sparql"))
@@ -100,6 +101,7 @@ STALLS = {**DRIPS, "100-continue-for-ever": fake.continue_for_ever, "silent": fa
 
 
 @pytest.mark.parametrize("slow", STALLS)
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_the_deadline_holds_to_half_a_second(slow, dataset):
     """Timed in process, without a process start to allow for: the request and each graph's PUT."""
     scheme = "https" if slow.endswith("-tls-handshake") else "http"
@@ -114,6 +116,7 @@ def test_class6_the_deadline_holds_to_half_a_second(slow, dataset):
             assert time.monotonic() - started < TIMEOUT + SLACK
 
 
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_a_deadline_covers_the_whole_answer_not_each_read():
     """A whole answer that comes in 0.3 s pieces, each well within the timeout, still ends at it."""
     body = b'{"head": {"vars": ["n"]}, "results": {"bindings": []}}' + b" " * 20
@@ -126,6 +129,7 @@ def test_class6_a_deadline_covers_the_whole_answer_not_each_read():
 
 
 @pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_an_endless_answer_is_capped_in_bytes_and_memory(command):
     """2 GB offered; the client reads to its cap (16 MB) and stops: its peak memory stays within a
     few caps of the same command's on a small answer."""
@@ -146,6 +150,7 @@ def test_class6_an_endless_answer_is_capped_in_bytes_and_memory(command):
     assert grown_mb < 3 * cap / (1 << 20) + 32, f"{grown_mb:.0f} MB more than on a small answer"
 
 
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_a_declared_length_past_the_cap_is_refused_before_reading():
     with (RawServer(fake.answer(extra=b"X-Pad: 1\r\n", body=b"{}" * 100)) as server,
           pytest.raises(EndpointProblem, match=r"larger than --max-bytes 100 bytes \(Content-Length: 200\)")):
@@ -170,6 +175,7 @@ GARBAGE = {  # behaviour, the commands it applies to, what the line says
 
 @pytest.mark.parametrize("kind,command", [(kind, command) for kind, (_, commands, _) in GARBAGE.items()
                                           for command in commands])  # push reads no body: its status is enough
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_garbage_is_one_line_naming_the_endpoint(kind, command):
     behaviour, _, says = GARBAGE[kind]
     with RawServer(behaviour) as server:
@@ -180,6 +186,7 @@ def test_class6_garbage_is_one_line_naming_the_endpoint(kind, command):
 
 
 @pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_tls_to_a_port_that_speaks_plain_http(command):
     with RawServer(fake.answer()) as server:
         url = server.url(PATH.get(command, "/sparql"), scheme="https")
@@ -202,6 +209,7 @@ def challenge_then_echo(conn, server) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_a_password_in_the_url_is_used_and_never_shown(command):
     with RawServer(challenge_then_echo) as server:
         path = PATH.get(command, "/sparql")
@@ -214,6 +222,7 @@ def test_class6_a_password_in_the_url_is_used_and_never_shown(command):
     assert SECRET not in result.out + result.err and token not in result.out + result.err
 
 
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_a_push_with_a_password_in_the_url_says_where_without_it(dataset):
     def accept_basic(conn, server):
         head = fake.read_request(conn, server)
@@ -231,6 +240,7 @@ def test_class6_a_push_with_a_password_in_the_url_says_where_without_it(dataset)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_a_redirect_to_another_port_is_not_followed(command):
     with RawServer(fake.answer()) as elsewhere:
         moved = fake.answer(b"307 Temporary Redirect", b"text/plain", b"moved",
@@ -243,6 +253,7 @@ def test_class6_a_redirect_to_another_port_is_not_followed(command):
     assert SECRET not in result.out + result.err
 
 
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_a_proxy_from_the_environment_never_sees_the_password():
     with RawServer(fake.answer()) as proxy:
         env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "http_proxy", "https_proxy")}
@@ -276,6 +287,7 @@ def test_class6_credentials_in_the_url_are_decoded_and_win_over_the_environment(
     assert target("http://127.0.0.1/sparql").user == "someone"
 
 
+@pytest.mark.slow  # the command line in a child process, against a fake server
 def test_class6_push_names_the_graphs_written_when_the_second_one_drips(dataset):
     """The deadline is per graph: the first PUT is answered, the second drips, the line says so."""
     answered = fake.answer(b"204 No Content", body=b"")

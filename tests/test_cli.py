@@ -16,7 +16,10 @@ from rdflib.compare import isomorphic
 
 from coalition_kg.authoring.synth import generate
 from coalition_kg.errors import CoalitionKGError
+from coalition_kg.guards import atomic_write
 from coalition_kg.publish import export as export_module
+
+from . import readme_commands
 
 
 def test_validate_conforms_on_the_real_repository(cli, root):
@@ -123,9 +126,9 @@ def test_failed_export_leaves_no_partial_file(cli, root, tmp_path, monkeypatch):
     def fail_on_rename(source, target):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export_module.os, "replace", fail_on_rename)
+    monkeypatch.setattr(atomic_write.os, "replace", fail_on_rename)
     with pytest.raises(CoalitionKGError, match="cannot write: disk full"):
-        export_module.write_atomically(out, b"@prefix x: <http://x/> .")
+        atomic_write.write_atomically(out, b"@prefix x: <http://x/> .")
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
     result = cli("--root", str(root), "export", "-o", str(tmp_path / "missing" / "graph.ttl"))
@@ -147,8 +150,22 @@ def test_stats_counts_graphs_and_classes(cli, root):
 def test_help_lists_every_command(cli):
     result = cli("--help")
     assert result.code == 0
-    for command in ("validate", "queries", "query", "sparql", "export", "stats", "build", "check-quotes"):
-        assert re.search(rf"^\s+{command}\s", result.out, re.MULTILINE)
+    listed = re.findall(r"^  ([a-z][a-z-]*)  ", result.out.partition("Commands:")[2], re.MULTILINE)
+    assert listed == readme_commands.commands() and len(listed) >= 15
+    for command in listed:  # and each one's own help names it and exits 0
+        own = cli(command, "--help")
+        assert own.code == 0 and own.out.startswith(f"Usage: coalition-kg {command} "), (command, own.out, own.err)
+
+
+def test_readme_command_summary_is_made_from_the_help():
+    """README.md's synopsis of every command is made from click's help records; after a change of the
+    options, `python -m tests.readme_commands` rewrites it."""
+    text = readme_commands.README.read_text(encoding="utf-8")
+    assert readme_commands.readme_block(text) == readme_commands.block(), \
+        "README.md's command summary differs from --help: run `python -m tests.readme_commands`"
+    summary = readme_commands.synopsis()
+    for command in readme_commands.commands():
+        assert re.search(rf"^coalition-kg {command}\b", summary, re.MULTILINE), command
 
 
 def test_build_writes_validation_queries_and_exports(cli, root, tmp_path):
@@ -229,6 +246,7 @@ def test_ad_hoc_sparql_from_text_and_file(cli, root, tmp_path):
     assert missing.code == 2 and "cannot read the query" in missing.err
 
 
+@pytest.mark.slow  # a child process, interrupted
 def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
     # The data shapes run in a second thread; Ctrl-C must not leave a traceback or wait for it.
     generate(root, tmp_path / "repo", documents=1500)  # about 270k triples: validate takes seconds

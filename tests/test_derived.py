@@ -18,6 +18,9 @@ def shortcut_properties(dataset) -> list[str]:
 
 
 def test_no_data_file_asserts_a_shortcut(dataset):
+    """The data shape cs:DerivedShortcutShape refuses every shortcut no qualified fact derives, but it
+    sees the data merged with the derived graph, where a hand-written copy of a derived triple is the
+    same triple: only the files tell them apart."""
     properties = shortcut_properties(dataset)
     assert len(properties) >= 7
     for graph in dataset.data_graphs:

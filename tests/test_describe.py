@@ -14,12 +14,15 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from coalition_kg.authoring.synth import EXPECT_LINE
-from coalition_kg.check.shacl import ENGINES, run_shacl
+from coalition_kg.check.shacl import run_shacl
 from coalition_kg.publish import dataset_description as describe_module
-from coalition_kg.publish.dataset_description import DATASET, DEFAULT_BASE, FORMATS, IANA, check, describe, render
+from coalition_kg.publish.dataset_description import DATASET, DEFAULT_BASE, IANA, check, describe, render
+from coalition_kg.rdf.formats import RDF_FORMATS as FORMATS
 from coalition_kg.rdf.terms import rdflib_graph
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import graph_from_files, load
+
+from .markers import SHACL_ENGINES
 
 # plain Namespaces: rdflib's closed ones warn when pytest looks through the module's names
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -89,7 +92,7 @@ def described_counts(description: rdflib.Graph, node) -> dict:
     }
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", SHACL_ENGINES)
 @pytest.mark.parametrize("endpoint", [None, ENDPOINT])
 def test_the_description_conforms_to_its_shapes(dataset, engine, endpoint):
     triples = describe(dataset, endpoint=endpoint, issued=date(2026, 1, 2))
@@ -157,7 +160,7 @@ def test_every_dataset_has_its_licence_publisher_and_vocabularies(description):
 
 
 def test_every_distribution_has_a_media_type_and_a_download(description):
-    media_types = {rdflib.URIRef(IANA + rdf_format.media_type) for rdf_format, _ in FORMATS.values()}
+    media_types = {rdflib.URIRef(IANA + rdf_format.media_type) for rdf_format in FORMATS.values()}
     assert len(media_types) == len(FORMATS)
     for node in description.subjects(RDF.type, VOID.Dataset):
         distributions = list(description.objects(node, DCAT.distribution))
@@ -213,7 +216,7 @@ def test_build_writes_void_ttl_and_every_file_it_offers(cli, root, tmp_path, mon
     for url in offered:
         assert (out / "export" / url.removeprefix(DEFAULT_BASE)).is_file(), url
     parsers = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
-    assert set(parsers) == {extension for _, extension in FORMATS.values()}
+    assert set(parsers) == {rdf_format.extension for rdf_format in FORMATS.values()}
     for subset in void.objects(WHOLE, VOID.subset):  # each source's file, in every format, holds what it counts
         for distribution in void.objects(subset, DCAT.distribution):
             file = out / "export" / str(void.value(distribution, DCAT.downloadURL)).removeprefix(DEFAULT_BASE)
@@ -285,7 +288,7 @@ def test_a_description_that_fails_its_shapes_is_not_written(cli, repo_copy, tmp_
     assert not out.exists()
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", SHACL_ENGINES)
 @pytest.mark.parametrize("fixture", METADATA_FIXTURES, ids=lambda p: p.stem)
 def test_metadata_fixture_breaks_exactly_the_shapes_it_declares(fixture, engine, dataset):
     expected = set(EXPECT_LINE.findall(fixture.read_text(encoding="utf-8")))

@@ -103,6 +103,7 @@ def test_a_bad_revision_is_one_line_and_exit_2(cli, history, spec, says):
     assert result.code == 2 and says in result.err and len(result.err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow  # waits for its time limit
 def test_hang_a_comparison_that_would_not_end_stops_at_its_time_limit(repo_copy, root, cli):
     """Blank nodes 3,000 deep: matching them by structure is quadratic (rdflib's canonical labelling
     took 7 s at 1,000 levels, and would take hours at 100,000). diff stops at --time-limit, says which

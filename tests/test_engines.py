@@ -39,6 +39,7 @@ def both_engines(fixture, kind, repo_copy, dataset, tmp_path) -> tuple[set, set]
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.reference
 def test_validators_agree_on_every_fixture(fixture, repo_copy, dataset, tmp_path):
     turbo, reference = both_engines(fixture, fixture.parent.name, repo_copy, dataset, tmp_path)
     assert turbo == reference
@@ -130,6 +131,7 @@ def injected(tmp_path_factory, root, seeds):
     return out, {(e["shape"], e["focus"]) for e in summary["expected"]}
 
 
+@pytest.mark.reference
 def test_validators_agree_on_injected_violations(injected):
     repo, expected = injected
     dataset = load(repo)
@@ -146,6 +148,7 @@ def _text(triples) -> set[str]:
 
 
 @pytest.mark.parametrize("which", ["real", "synthetic"])
+@pytest.mark.reference
 def test_reasoners_agree(which, dataset, injected):
     data = dataset if which == "real" else load(injected[0])
     found = {reasoner: entailments(data, reasoner) for reasoner in REASONERS}
@@ -165,6 +168,7 @@ def test_the_command_line_offers_exactly_the_engines_there_are():
     assert {p.name: p.default for p in options} == {"engine": DEFAULT_ENGINE, "reasoner": DEFAULT_REASONER}
 
 
+@pytest.mark.reference
 def test_validate_with_the_reference_engines_runs_them_one_at_a_time(cli, root):
     # pySHACL's SPARQL parser (rdflib, pyparsing) failed with a TypeError when the data shapes ran
     # in a second thread while the ontology shapes were parsed in the first.

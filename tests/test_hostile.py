@@ -214,7 +214,13 @@ def make(things: list[dict], root: Path, sentinel: Sentinel) -> None:
             shutil.copyfile(CORPUS / thing["from"], path)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def as_params(cases: list[dict]) -> list:
+    """The cases as parameters: those run in a child process (`subprocess:` in cases.yaml) are slow."""
+    return [pytest.param(case, id=case["id"], marks=[pytest.mark.slow] if case.get("subprocess") else [])
+            for case in cases]
+
+
+@pytest.mark.parametrize("case", as_params(CASES))
 def test_hostile_case(case, cli, repo_copy, sentinel):
     place(case, repo_copy, sentinel)
     before = digest(repo_copy)
@@ -227,7 +233,7 @@ def test_hostile_case(case, cli, repo_copy, sentinel):
 FIXABLE = [c for c in CASES if "fix" in c]
 
 
-@pytest.mark.parametrize("case", FIXABLE, ids=[c["id"] for c in FIXABLE])
+@pytest.mark.parametrize("case", as_params(FIXABLE))
 def test_mended_case_is_accepted(case, cli, repo_copy, sentinel):
     """Each case fails for the reason it names: mend that one thing and the same run exits 0."""
     old, new = (part.encode() for part in case["fix"])
@@ -248,6 +254,7 @@ def test_every_corpus_file_is_a_case():
     assert len({c["id"] for c in CASES}) == len(CASES)
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_a_literal_under_the_parser_limit_loads(repo_copy, sentinel):
     """The other side of huge-literal: 15 MB in one string is read, and validate conforms."""
     (repo_copy / "data" / "sources" / "huge.ttl").write_bytes(huge_literal_under_limit())
@@ -271,11 +278,12 @@ def test_no_code_path_parses_rdf_xml():
     """Only Turtle is ever read: the data, ontology and shape files through pyoxigraph's Turtle
     parser (dataset.parse_file), and serve's pages converted from the site's own Turtle (serve_rdf);
     RDF/XML is only written (export, serve)."""
-    source = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "src" / "coalition_kg").glob("*.py")}
+    package = ROOT / "src" / "coalition_kg"
+    source = {p.relative_to(package).as_posix(): p.read_text(encoding="utf-8") for p in package.rglob("*.py")}
     loads = {name: re.findall(r"(?<!yaml)\.load\((.*)", text) for name, text in source.items()}
     loads = {name: calls for name, calls in loads.items() if calls}
-    assert set(loads) == {"dataset.py"}
-    assert all("RdfFormat.TURTLE" in call for call in loads["dataset.py"])
+    assert set(loads) == {"repository/dataset.py"}
+    assert all("RdfFormat.TURTLE" in call for call in loads["repository/dataset.py"])
     for name, text in source.items():
         assert not re.search(r"\bguess_format\b|\bparse\(\s*(data|source|location|file)=", text), name
         assert all("format=ox.RdfFormat.TURTLE" in call for call in re.findall(r"\box\.parse\((.*)", text)), name
@@ -395,6 +403,7 @@ FUZZ = settings(max_examples=80, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # fuzzing: hundreds of runs
 @settings(FUZZ, max_examples=150)
 @given(source=st.sampled_from(TURTLE_FILES), mutations=st.lists(mutation, min_size=1, max_size=4))
 def test_fuzz_turtle_files(cli, fuzz_root, source, mutations):
@@ -409,6 +418,7 @@ def test_fuzz_turtle_files(cli, fuzz_root, source, mutations):
         assert outcome.code == 2 and relative in outcome.err, outcome.out + outcome.err
 
 
+@pytest.mark.slow  # fuzzing: hundreds of runs
 @FUZZ
 @given(source=st.sampled_from(QUERY_FILES), mutations=st.lists(mutation, min_size=1, max_size=4))
 def test_fuzz_stored_queries(cli, fuzz_root, source, mutations):

@@ -48,6 +48,7 @@ def tree(folder: Path) -> dict[str, str]:
 
 # --- modes ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # the command line in a child process
 def test_class7_a_new_output_file_gets_the_umask_mode(tmp_path):
     """mkstemp made every output 0600 whatever the umask."""
     for umask, mode in ((0o022, 0o644), (0o027, 0o640)):
@@ -57,6 +58,7 @@ def test_class7_a_new_output_file_gets_the_umask_mode(tmp_path):
         assert stat.S_IMODE(out.stat().st_mode) == mode
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class7_a_replaced_output_file_keeps_its_mode(tmp_path):
     out = tmp_path / "void.ttl"
     out.write_text("old\n", encoding="utf-8")
@@ -67,6 +69,7 @@ def test_class7_a_replaced_output_file_keeps_its_mode(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["export"], ["describe"]])
+@pytest.mark.slow  # the command line in a child process
 def test_class7_an_output_that_is_a_link_is_written_through_it(tmp_path, command):
     """-o /dev/stdout, a link, was replaced by a regular file (as root, in /dev): the file the link
     points to is what gets replaced, and the link stays."""
@@ -79,6 +82,7 @@ def test_class7_an_output_that_is_a_link_is_written_through_it(tmp_path, command
     assert target.read_text(encoding="utf-8").startswith("@prefix")
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class7_an_output_link_to_standard_output_or_to_nothing_is_refused(tmp_path):
     """A link to /proc/self/fd/1 (what /dev/stdout is) on a pipe, and a link to nothing: no file to
     replace, so nothing is written and nothing is replaced."""
@@ -93,6 +97,7 @@ def test_class7_an_output_link_to_standard_output_or_to_nothing_is_refused(tmp_p
 
 
 @pytest.mark.parametrize("out", ["/dev/null", "file"])
+@pytest.mark.slow  # the command line in a child process
 def test_class7_synth_into_what_is_not_a_folder_is_refused(tmp_path, out):
     """synth /dev/null gave a traceback (NotADirectoryError)."""
     target = out if out.startswith("/") else str(tmp_path / out)
@@ -110,6 +115,7 @@ COMMANDS = [["export"], ["stats"], ["queries"], ["validate", "--no-reasoning"], 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 @pytest.mark.parametrize("args", COMMANDS, ids=[a[0] for a in COMMANDS])
+@pytest.mark.slow  # the command line in a child process
 def test_class7_standard_output_on_a_full_device_is_one_line(args):
     """It was a traceback (and exit 120 from the interpreter's own flush)."""
     with Path("/dev/full").open("wb") as full:
@@ -120,6 +126,7 @@ def test_class7_standard_output_on_a_full_device_is_one_line(args):
 
 
 @pytest.mark.parametrize("args", COMMANDS[:3], ids=[a[0] for a in COMMANDS[:3]])
+@pytest.mark.slow  # the command line in a child process
 def test_class7_a_closed_pipe_is_a_quiet_exit(args):
     reader, writer = os.pipe()
     os.close(reader)  # nobody will read: the first write gets EPIPE
@@ -146,6 +153,7 @@ def siblings(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}"))
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class7_build_stops_a_query_past_its_time_limit(repo_copy, built):
     """A cross join passes validate; build waited for it for ever."""
     before = tree(built)
@@ -162,6 +170,7 @@ def limit_file_size():
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class7_build_on_a_full_disk_leaves_the_old_folder(repo_copy, built):
     """It left a half-written folder."""
     before = tree(built)
@@ -185,6 +194,7 @@ def small_tmpfs(tmp_path):
     subprocess.run(["umount", str(mount)], check=True)
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class7_build_on_a_full_tmpfs_leaves_the_old_folder(repo_copy, small_tmpfs):
     out = small_tmpfs / "build"
     first = run(["--root", str(repo_copy), "-q", "build", "--out", str(out)])
@@ -195,6 +205,7 @@ def test_class7_build_on_a_full_tmpfs_leaves_the_old_folder(repo_copy, small_tmp
     assert tree(out) == before and siblings(out) == []
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class7_build_replaces_only_a_build_folder(repo_copy, tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
@@ -216,6 +227,7 @@ def test_class8_an_integer_parameter_of_5000_digits(cli, repo_copy):
     assert result.out.splitlines() == ["n", digits]
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class8_a_parameter_that_is_not_utf8(repo_copy):
     """The shell passes bytes; Python keeps those that are not UTF-8 as surrogates, which failed when
     the value was written."""
@@ -223,6 +235,7 @@ def test_class8_a_parameter_that_is_not_utf8(repo_copy):
     assert "parameter entity: 'caf\\udce9' is not text: it holds bytes that are not UTF-8" in one_error_line(done)
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class8_a_new_source_title_that_is_not_utf8(repo_copy):
     before = tree(repo_copy)
     done = run([b"--root", bytes(repo_copy), b"new-source", b"999_new", b"--title", b"Caf\xe9 talks"])
@@ -230,6 +243,7 @@ def test_class8_a_new_source_title_that_is_not_utf8(repo_copy):
     assert tree(repo_copy) == before
 
 
+@pytest.mark.slow  # the command line in a child process
 def test_class8_a_new_source_title_with_a_control_character(repo_copy):
     before = tree(repo_copy)
     done = run(["--root", str(repo_copy), "new-source", "999_new", "--title", "Talks\x1b[31m"])
@@ -238,6 +252,7 @@ def test_class8_a_new_source_title_with_a_control_character(repo_copy):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed to make a revision")
+@pytest.mark.slow  # the command line in a child process
 def test_class8_a_revision_with_a_link_out_of_the_checkout(repo_copy):
     """tar's data filter raised on the link: a traceback."""
     git = ["git", "-C", str(repo_copy), "-c", "user.name=t", "-c", "user.email=t@example.org"]

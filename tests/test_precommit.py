@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.precommit  # installs the hooks into a scratch repository
+
 ROOT = Path(__file__).resolve().parents[1]
 HOOK_ID = "coalition-kg-validate"
 DOCUMENT = "data/sources/003_73e3b687882f6e77.ttl"

@@ -8,6 +8,10 @@ import pty
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # the command line in a child process, with a terminal
+
 
 def run_with_terminal_stderr(*args: str) -> tuple[int, bytes, bytes]:
     """Run the command with standard error on a pseudo-terminal and standard output on a pipe."""

@@ -28,9 +28,18 @@ def test_readme_first_screen_has_the_two_commands_and_ci_runs_the_test_one():
     assert test == "bash .ci/run"  # the README's test command is CI's script itself
     ci = ROOT.joinpath(".ci/run").read_text(encoding="utf-8")
     assert "apt-get install" in ci and "virtuoso-opensource-7-bin" in ci  # the servers the tests start
-    # every test, the ones plain pytest leaves out (marker walk) too
-    assert any("venv" in line and "pip install" in line and line.endswith("pytest -m 'walk or not walk'")
+    # every test, the ones plain pytest leaves out (every marker) too: -m '' replaces pyproject's -m
+    assert any("venv" in line and "pip install" in line and line.endswith("pytest -m ''")
                for line in ci.splitlines())
+
+
+def test_plain_pytest_leaves_out_every_registered_marker_and_nothing_else():
+    pyproject = tomllib.loads(ROOT.joinpath("pyproject.toml").read_text(encoding="utf-8"))
+    options = pyproject["tool"]["pytest"]["ini_options"]
+    registered = {line.split(":", 1)[0] for line in options["markers"]}
+    selection = re.fullmatch(r".*-m 'not \(([a-z ]+)\)'", options["addopts"]).group(1)
+    assert set(selection.split(" or ")) == registered
+    assert "--strict-markers" in options["addopts"].split()
 
 
 def test_every_dependency_has_a_lower_bound():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,12 +46,14 @@ def test_grlc_convention_openapi_names_the_parameters_users_type(root):
     assert [(p["name"], p["schema"]["pattern"]) for p in roles] == [("meeting", PATTERNS["iri"])]
 
 
+@pytest.mark.slow  # fuzzing: hundreds of examples
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.from_regex(PATTERNS["iri"], fullmatch=True))
 def test_grlc_openapi_every_iri_the_schema_admits_is_bound(value):
     assert accepted(IRI, value)
 
 
+@pytest.mark.slow  # fuzzing: hundreds of examples
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
        | st.builds(lambda a, b: f"http://{a}/{b}", st.text(max_size=10), st.text(max_size=10)))

@@ -7,8 +7,10 @@ import pyoxigraph as ox
 import pytest
 
 from coalition_kg.check.validate import validate
-from coalition_kg.reasoning.owl_rl import REASONERS, closure, entailments
+from coalition_kg.reasoning.owl_rl import closure, entailments
 from coalition_kg.repository.dataset import load
+
+from .markers import OWL_REASONERS
 
 STANDARD = """
 PREFIX schema: <https://schema.org/>
@@ -21,7 +23,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 ID = "https://w3id.org/coalition-kg/id/"
 
 
-@pytest.fixture(scope="module", params=REASONERS)
+@pytest.fixture(scope="module", params=OWL_REASONERS)
 def closed(root, request) -> ox.Store:
     dataset = load(root)  # its own: the closure adds a graph to the store while it is open
     with closure(dataset, entailments(dataset, request.param)) as store:
@@ -74,7 +76,7 @@ def test_the_real_graph_is_consistent_and_the_check_leaves_the_store_as_it_was(d
     assert set(dataset.store) == before
 
 
-@pytest.mark.parametrize("reasoner", REASONERS)
+@pytest.mark.parametrize("reasoner", OWL_REASONERS)
 def test_an_inconsistent_fixture_is_caught(repo_copy, reasoner):
     # Persons and states are disjoint; a fixture that makes Morocco a person must be reported.
     (repo_copy / "data" / "sources" / "zz_inconsistent.ttl").write_text(
@@ -88,7 +90,7 @@ def test_an_inconsistent_fixture_is_caught(repo_copy, reasoner):
     assert problems[0].file == "data/sources/zz_inconsistent.ttl" and problems[0].line == 4
 
 
-@pytest.mark.parametrize("reasoner", REASONERS)
+@pytest.mark.parametrize("reasoner", OWL_REASONERS)
 def test_entailments_about_evidence_nodes_name_the_blank_nodes_of_the_data(dataset, reasoner):
     # An entailment about an evidence node is only useful if it names the node the data has.
     about = {t.subject for t in entailments(dataset, reasoner) if isinstance(t.subject, ox.BlankNode)}

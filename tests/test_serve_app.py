@@ -5,6 +5,7 @@ escaped log, and the byte cap the workers put on answers."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time as clock
 from pathlib import Path
 
@@ -12,10 +13,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.query.catalogue import Parameter, StoredQuery
+from coalition_kg.query.catalogue import Parameter, StoredQuery, load_catalogue
+from coalition_kg.rdf.formats import RESULT_FORMATS
+from coalition_kg.repository.layout import Layout
 from coalition_kg.serve.app import make_app
 from coalition_kg.serve.service import MAX_BODY, Service
-from coalition_kg.serve.workers import Job, Limits, Reply, execute, printable
+from coalition_kg.serve.workers import Job, Limits, Reply, StoredJob, execute, printable
 
 COUNTED = StoredQuery("counted", Path("queries/counted.rq"), "SELECT ?n WHERE { BIND(?_n AS ?n) }",
                       params=[Parameter("n", "integer", "a number")])
@@ -30,9 +33,9 @@ class FakePool:
     def __init__(self):
         self.jobs: list[Job] = []
 
-    def run(self, job: Job) -> Reply:
+    def run(self, job: Job | StoredJob) -> Reply:
         self.jobs.append(job)
-        return Reply(200, "text/plain", job.sparql.encode())
+        return Reply(200, "text/plain", (job.sparql if isinstance(job, Job) else repr(job)).encode())
 
 
 def fetch(app, method: str, path: str, **kwargs) -> httpx.Response:
@@ -166,7 +169,48 @@ def test_class8_an_integer_past_pythons_digit_limit_is_bound_whole(app, pool):
     """5,000 digits: past int()'s 4,300-digit limit, which made a 500; the value is bound as it is."""
     response = fetch(app, "GET", "/queries/counted", params={"n": "9" * 5000})
     assert response.status_code == 200
-    assert f'"{"9" * 5000}"^^<http://www.w3.org/2001/XMLSchema#integer>' in pool.jobs[-1].sparql
+    job = pool.jobs[-1]
+    assert job == StoredJob("counted", (("n", "9" * 5000),), "json")
+    reply = execute(ox.Store(), job, max_rows=10, max_bytes=100_000, catalogue={"counted": COUNTED})
+    assert reply.status == 200, reply.body
+    assert json.loads(reply.body)["results"]["bindings"] == [
+        {"n": {"type": "literal", "value": "9" * 5000, "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]
+
+
+class InProcessPool:
+    """The worker pool's answers, computed in this process by the function each worker runs."""
+
+    limits = Limits()
+
+    def __init__(self, graph: ox.Store, catalogue: dict):
+        self.graph, self.catalogue = graph, catalogue
+
+    def run(self, job) -> Reply:
+        return execute(self.graph, job, self.limits.rows, self.limits.bytes, self.catalogue)
+
+
+def test_a_stored_query_over_http_is_byte_for_byte_what_the_command_line_writes(cli, root, dataset):
+    """`coalition-kg query NAME --format F` and GET /queries/NAME.F (and /queries/NAME, negotiated)
+    come from one writer (query/answers.py): the same bytes, for every stored query and every format
+    both offer."""
+    catalogue = load_catalogue(Layout.at(root))
+    offered = ("json", "csv")  # the REST operation's formats; the command line writes these and more
+    assert set(offered) <= set(RESULT_FORMATS)
+    app = make_app(Service(catalogue, InProcessPool(dataset.store, catalogue), None, dataset.layout.graphs()),
+                   log=None)
+    for name, query in catalogue.items():
+        values = query.example_values()
+        args = [arg for key, value in values.items() for arg in ("--param", f"{key}={value}")]
+        for fmt in offered:
+            local = cli("--root", str(root), "query", name, "--format", fmt, *args)
+            assert local.code == 0, local.err
+            served = fetch(app, "GET", f"/queries/{name}.{fmt}", params=values)
+            assert served.status_code == 200, served.text
+            assert served.headers["content-type"] == RESULT_FORMATS[fmt].media_type
+            assert served.content == local.out.encode("utf-8"), (name, fmt)
+            negotiated = fetch(app, "GET", f"/queries/{name}", params=values,
+                               headers={"Accept": RESULT_FORMATS[fmt].media_type})
+            assert negotiated.content == served.content, (name, fmt)
 
 
 def test_class1_a_dataset_on_graphs_not_ours_is_refused(pool):

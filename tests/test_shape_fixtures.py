@@ -13,12 +13,14 @@ import rdflib
 from rdflib.namespace import SH
 
 from coalition_kg.authoring.synth import EXPECT_LINE
-from coalition_kg.check.shacl import ENGINES, run_shacl
+from coalition_kg.check.shacl import run_shacl
 from coalition_kg.publish.dataset_description import describe
 from coalition_kg.query.catalogue import catalogue_graph, load_catalogue
 from coalition_kg.rdf.terms import rdflib_graph
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import graph_from_files, load
+
+from .markers import SHACL_ENGINES
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*/*.ttl"))
@@ -59,13 +61,13 @@ def validated_with(fixture: Path | None, kind: str, repo: Path, dataset) -> tupl
     return store, shapes
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", SHACL_ENGINES)
 @pytest.mark.parametrize("kind", ["data", "ontology", "catalogue", "metadata"])
 def test_the_real_repository_conforms(kind, engine, dataset, root):
     assert results_with(None, kind, engine, root, dataset) == []
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", SHACL_ENGINES)
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture_fails_the_named_shape_on_the_named_node(fixture, engine, dataset, repo_copy):
     kind = fixture.parent.name

@@ -147,7 +147,7 @@ def _construct(expect: Expectations, iri: str) -> list[ox.Triple]:
     derived shortcuts (the ontology has nothing about entities)."""
     query = f"""CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?s ?p3 <{iri}> }} WHERE {{
         {{ <{iri}> ?p ?o . OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o)) }} }} UNION {{ ?s ?p3 <{iri}> }} }}"""
-    answer = expect.store.dataset.store.query(query, use_default_graph_as_union=True)
+    answer = expect.store.graph.query(query, use_default_graph_as_union=True)
     return list(answer)
 
 

@@ -24,6 +24,8 @@ from coalition_kg.site.generate import build_site
 
 from .sitecheck import BASE, MARRAKECH, MOROCCO, NIAMEY, Expectations, Page, missing
 
+pytestmark = pytest.mark.browser  # headless Chromium renders each page
+
 SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
 SIZES = {"phone": (390, 844), "wide": (1400, 900)}
 PAGES = {"morocco": MOROCCO, "marrakech-ministerial": MARRAKECH, "niamey-plenary": NIAMEY}

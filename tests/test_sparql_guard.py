@@ -25,6 +25,8 @@ from coalition_kg.guards.sparql import MAX_DEPTH, MAX_LENGTH, QueryRefused, chec
 from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import PARAM_TYPES, Parameter, load_catalogue, to_term
 from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import load
+from coalition_kg.repository.disk_store import shared_copy
 from coalition_kg.serve.workers import Limits, Pool
 
 from .conftest import ROOT
@@ -180,13 +182,14 @@ def test_class1_service_a_serve_worker_has_no_network():
     """Each serve worker runs under the seccomp filter (the kernel says so for its process), the filter
     that test_class1_service_no_network_holds_by_itself shows stops a SERVICE call with the checker
     bypassed."""
-    pool = Pool(ROOT, None, 2, Limits(seconds=30))
-    try:
-        pids = [worker.process.pid for worker in pool.workers]
-        modes = [re.search(r"^Seccomp:\s*(\d)", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE).group(1)
-                 for pid in pids]
-    finally:
-        pool.close()
+    with shared_copy(load(ROOT)) as disk_store:
+        pool = Pool(disk_store, 2, Limits(seconds=30))
+        try:
+            pids = [worker.process.pid for worker in pool.workers]
+            modes = [re.search(r"^Seccomp:\s*(\d)", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE).group(1)
+                     for pid in pids]
+        finally:
+            pool.close()
     assert len(pids) == 2 and modes == ["2", "2"], modes  # 2: a seccomp filter is in force
 
 

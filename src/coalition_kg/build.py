@@ -8,15 +8,16 @@ from pathlib import Path
 
 from coalition_kg.check.validate import validate
 from coalition_kg.errors import CoalitionKGError, UsageProblem
-from coalition_kg.guards.folder_swap import replaced_folder
+from coalition_kg.guards.atomic_write import replaced_folder, write_atomically
 from coalition_kg.guards.time_limit import run_with_time_limit
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.dataset_description import write_description
-from coalition_kg.publish.export import FORMATS, export_quads, jsonld_context_of, serialise, write_atomically
+from coalition_kg.publish.export import export_quads, jsonld_context_of, serialise
 from coalition_kg.publish.jsonld_context import CONTEXT_FILE
-from coalition_kg.query.catalogue import StoredQuery, load_catalogue
+from coalition_kg.query.catalogue import StoredQuery, catalogue_of
 from coalition_kg.query.result_formats import render
 from coalition_kg.query.store import EmbeddedStore, answer
+from coalition_kg.rdf.formats import JSON_LD, RDF_FORMATS
 from coalition_kg.repository.dataset import Dataset
 
 DEFAULT_QUERY_TIME_LIMIT = 60.0  # seconds for each stored query: the real ones answer in well under one
@@ -64,7 +65,7 @@ def _write(dataset: Dataset, staging: Path, out: Path, texts_dir: Path | None, e
         return False
     store = EmbeddedStore(dataset)
     (staging / "queries").mkdir()
-    catalogue = load_catalogue(dataset.layout)
+    catalogue = catalogue_of(dataset)  # as validate parsed it
     for query in catalogue.values():
         def answered(query: StoredQuery = query) -> dict[str, bytes]:
             results = answer(store, query, query.example_values())
@@ -76,15 +77,15 @@ def _write(dataset: Dataset, staging: Path, out: Path, texts_dir: Path | None, e
     echo(f"queries: {len(catalogue)} answered -> {out / 'queries'}")
     (staging / "export").mkdir()
     quads = export_quads(dataset)
-    for fmt, (_, extension) in FORMATS.items():
+    for fmt, rdf_format in RDF_FORMATS.items():
         with progress.stage(f"writing {fmt}"):
             payload = serialise(quads, fmt, dataset)
-            write_atomically(staging / "export" / f"coalition-kg.{extension}", payload)
-        if fmt == "jsonld":  # the context it embeds, as a file of its own beside it
+            write_atomically(staging / "export" / f"coalition-kg.{rdf_format.extension}", payload)
+        if rdf_format is JSON_LD:  # the context it embeds, as a file of its own beside it
             write_atomically(staging / "export" / CONTEXT_FILE, jsonld_context_of(payload))
     inferred = serialise(export_quads(dataset, True, progress=progress), "trig")
     write_atomically(staging / "export" / "coalition-kg-inferred.trig", inferred)
-    echo(f"export: {len(FORMATS) + 2} files -> {out / 'export'}")
+    echo(f"export: {len(RDF_FORMATS) + 2} files -> {out / 'export'}")
     said = write_description(dataset, staging / "export", progress=progress)  # void.ttl, each source's graph
     echo(said.replace(str(staging / "export"), str(out / "export")))
     return True

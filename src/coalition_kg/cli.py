@@ -19,12 +19,15 @@ import click
 from coalition_kg import __version__
 from coalition_kg.errors import CoalitionKGError, SyntaxProblem, UsageProblem, one_line
 from coalition_kg.guards.no_network import forbid_network, needs_network
+from coalition_kg.rdf.formats import RDF_FORMATS, RESULT_FORMATS  # the --format choices: a table, no engine
 
 if TYPE_CHECKING:  # imported by the commands that use them, not at start-up
     from coalition_kg.progress import Progress
+    from coalition_kg.query.catalogue import StoredQuery
     from coalition_kg.query.store import Store
     from coalition_kg.repository.dataset import Dataset
     from coalition_kg.repository.layout import Layout
+    from coalition_kg.serve.workers import Pool
 
 DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
@@ -49,23 +52,24 @@ class Context:
 
         return Layout.at(self.root)
 
-    def store(self, path: Path | None, endpoint: str | None, timeout: float) -> Store:
-        """The store a reading command asks: an endpoint, the on-disk store, or the files in memory."""
+    def store(self, disk_store: Path | None, endpoint: str | None, timeout: float) -> Store:
+        """The Store (query/store.py) a reading command asks: an endpoint, the on-disk store, or the files
+        in memory."""
         if endpoint:
             from coalition_kg.query.remote import MAX_BYTES, RemoteStore
 
             return RemoteStore(endpoint, timeout, self.layout.graphs(), self.max_bytes or MAX_BYTES)
         from coalition_kg.query.store import EmbeddedStore
 
-        return EmbeddedStore(self.dataset(path))
+        return EmbeddedStore(self.dataset(disk_store))
 
-    def dataset(self, store: Path | None = None) -> Dataset:
-        """The repository's graph: loaded into memory, or from the on-disk store ``store``."""
+    def dataset(self, disk_store: Path | None = None) -> Dataset:
+        """The repository's graph: loaded into memory, or from the on-disk store ``disk_store``."""
         if self._dataset is None:
-            if store is not None:
+            if disk_store is not None:
                 from coalition_kg.repository.disk_store import open_store
 
-                self._dataset = open_store(self.layout, store, self.progress)
+                self._dataset = open_store(self.layout, disk_store, self.progress)
             else:
                 from coalition_kg.repository.dataset import load
 
@@ -95,7 +99,7 @@ def cli(ctx: click.Context, root: Path, quiet: bool) -> None:
 # The engine names are spelled out here rather than imported, so that --help loads no engine.
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["turbo", "pyshacl"]), default="turbo", show_default=True,
                              help="SHACL engine: pyshacl-turbo (Rust), or pySHACL, the reference.")
-STORE_OPTION = click.option("--store", type=click.Path(path_type=Path), metavar="PATH",
+STORE_OPTION = click.option("--store", "disk_store", type=click.Path(path_type=Path), metavar="PATH",
                             help="Keep the graph in an on-disk store in PATH: built on first use and whenever "
                                  "the repository changes, reopened at once otherwise.")
 
@@ -236,30 +240,28 @@ def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
 @cli.command()
 @click.argument("name")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table",
               show_default=True)
 @graph_source
 @click.pass_obj
 def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, timeout: float,
-          store: Path | None) -> None:
+          disk_store: Path | None) -> None:
     """Answer the stored query NAME (see `coalition-kg queries`), from the local files or an endpoint."""
+    from coalition_kg.query.answers import stored_answer
     from coalition_kg.query.catalogue import get_query
-    from coalition_kg.query.result_formats import render
-    from coalition_kg.query.store import answer
 
     stored = get_query(obj.layout, name)
     values = _parse_params(params, name)
-    results = answer(obj.store(store, endpoint, timeout), stored, values)
-    click.echo(render(results, fmt), nl=False)
+    click.echo(stored_answer(obj.store(disk_store, endpoint, timeout), stored, values, fmt), nl=False)
 
 
 @cli.command()
 @click.argument("text", metavar="QUERY")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table",
               show_default=True)
 @graph_source
 @click.pass_obj
-def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: float, store: Path | None) -> None:
+def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: float, disk_store: Path | None) -> None:
     """Answer an ad-hoc SPARQL query: the text, or @FILE to read it from a file.
 
     The default graph is the union of every graph (data, reference, derived shortcuts, ontology);
@@ -281,19 +283,19 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
     from coalition_kg.guards.sparql import check
 
     check(text, where, graphs=obj.layout.graphs())  # before any engine or endpoint sees it
-    click.echo(render(obj.store(store, endpoint, timeout).select(text), fmt), nl=False)
+    click.echo(render(obj.store(disk_store, endpoint, timeout).select(text), fmt), nl=False)
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "xml", "jsonld", "trig", "nquads"]),
-              default="turtle", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(RDF_FORMATS)), default="turtle", show_default=True)
 @click.option("--inferred", is_flag=True, help="Add the OWL-RL entailments (graph <…/graph/inferred>).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
 @REASONER_OPTION
 @click.pass_obj
 def export(obj: Context, fmt: str, inferred: bool, output: Path | None, reasoner: str) -> None:
     """Serialise the data graphs and derived shortcuts in a standard RDF format."""
-    from coalition_kg.publish.export import export_quads, output_mode, serialise, write_atomically
+    from coalition_kg.guards.atomic_write import output_mode, write_atomically
+    from coalition_kg.publish.export import export_quads, serialise
 
     if output is not None:
         output_mode(output)  # a FIFO, a device or a folder is refused before the work, not after
@@ -358,16 +360,16 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, max_rows: int, memory_limit: int,
           site_dir: Path | None, no_pages: bool, max_bytes: int, idle_timeout: float, max_connections: int,
-          see_other: bool, store: Path | None) -> None:
+          see_other: bool, disk_store: Path | None) -> None:
     """Serve the graph over HTTP: a read-only SPARQL endpoint (/sparql), the stored queries as a REST
     API (/queries/NAME, described at /openapi.json), and a landing page. Ctrl-C stops it."""
     from coalition_kg.query.catalogue import load_catalogue
-    from coalition_kg.serve.service import Service
+    from coalition_kg.repository.disk_store import shared_copy
     from coalition_kg.serve.workers import Limits, Pool
 
-    catalogue = load_catalogue(obj.layout)
-    if store is not None:
-        obj.dataset(store)  # built or refreshed once here; the workers only open it
+    catalogue = load_catalogue(obj.layout)  # parsed once, here: the workers are handed it
+    if disk_store is not None:
+        obj.dataset(disk_store)  # built or refreshed once here; the workers only open it
     site: Mapping[str, bytes] | None = None
     if site_dir is not None:
         from coalition_kg.site.static_files import SiteFolder
@@ -376,9 +378,23 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
     elif not no_pages:
         from coalition_kg.site.generate import render_site
 
-        site = render_site(obj.dataset(store), progress=obj.progress)
+        site = render_site(obj.dataset(disk_store), progress=obj.progress)
     limits = Limits(time_limit, max_rows, memory_limit, max_bytes)
-    pool = Pool(obj.layout.root, store and store.resolve(), workers, limits)
+    try:  # loaded once, here (if pages did not load it already): the workers open it from disk
+        dataset = obj.dataset(disk_store)
+    except CoalitionKGError as error:  # as the workers said it when each loaded the repository itself
+        raise CoalitionKGError(f"serve: cannot open the graph: {error}") from None
+    with shared_copy(dataset, disk_store) as workers_store:
+        pool = Pool(workers_store, workers, limits, catalogue)
+        _serve(obj, pool, site, catalogue, host, port, workers, time_limit, idle_timeout, max_connections, see_other)
+
+
+def _serve(obj: Context, pool: Pool, site: Mapping[str, bytes] | None, catalogue: dict[str, StoredQuery], host: str,
+           port: int, workers: int, time_limit: float, idle_timeout: float, max_connections: int,
+           see_other: bool) -> None:
+    """Listen and answer until Ctrl-C, with the worker pool and the pages `serve` set up."""
+    from coalition_kg.serve.service import Service
+
     try:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -413,11 +429,11 @@ def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, m
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @graph_source
 @click.pass_obj
-def stats(obj: Context, fmt: str, endpoint: str | None, timeout: float, store: Path | None) -> None:
+def stats(obj: Context, fmt: str, endpoint: str | None, timeout: float, disk_store: Path | None) -> None:
     """Triples per graph and instances per class."""
     from coalition_kg.query.stats import stats as compute
 
-    numbers = compute(obj.store(store, endpoint, timeout), obj.layout)
+    numbers = compute(obj.store(disk_store, endpoint, timeout), obj.layout)
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=2))
         return
@@ -536,7 +552,7 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
 
 
 @cli.command()
-@click.option("--format", "fmt", default="turtle", show_default=True, metavar="turtle|nt|xml|jsonld|trig|nquads")
+@click.option("--format", "fmt", default="turtle", show_default=True, metavar="|".join(RDF_FORMATS))
 @click.option("--base", metavar="URL", default="https://w3id.org/coalition-kg/export/", show_default=True,
               help="Where build's OUT/export/ is published: each download URL is this plus a file name.")
 @click.option("--endpoint", metavar="URL", help="The SPARQL endpoint that serves the graph, if one does.")
@@ -545,8 +561,8 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
 def describe(obj: Context, fmt: str, base: str, endpoint: str | None, output: Path | None) -> None:
     """The dataset's description in VoID and DCAT: the whole graph and one subset per source document,
     with counts, partitions, vocabularies and downloads, checked by shapes/metadata*.ttl (exit 1 if not)."""
+    from coalition_kg.guards.atomic_write import output_mode, write_atomically
     from coalition_kg.publish.dataset_description import check_format, checked, render
-    from coalition_kg.publish.export import output_mode, write_atomically
 
     check_format(fmt)
     if output is not None:

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
 
 from coalition_kg.errors import UsageProblem
 from coalition_kg.query.catalogue import is_utf8
+from coalition_kg.query.store import EmbeddedStore
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import parse_file
 
@@ -107,33 +107,32 @@ class Reference:
     def __init__(self, layout: lay.Layout):
         self.layout = layout
         self.path = layout.data_dir / "reference.ttl"
-        self.store = ox.Store()
+        self.graph = ox.Store()
         for path in layout.ontology_files():
-            parse_file(self.store, path, lay.ONTOLOGY_GRAPH, layout)
+            parse_file(self.graph, path, lay.ONTOLOGY_GRAPH, layout)
         if self.path.is_file():
-            parse_file(self.store, self.path, lay.REFERENCE_GRAPH, layout)
+            parse_file(self.graph, self.path, lay.REFERENCE_GRAPH, layout)
 
     def _names(self, cls: str) -> dict[str, set[str]]:
         """Each instance of ``cls`` (a constant of this module, never user input) with its names."""
-        rows = self.store.query(f"""
+        rows = EmbeddedStore.over(self.graph, []).select(f"""
             PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
             PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
             SELECT DISTINCT ?entity ?name WHERE {{
               GRAPH <{lay.REFERENCE_GRAPH}> {{ ?entity a ?type }}
               ?type rdfs:subClassOf* <{cls}> .
               OPTIONAL {{ ?entity rdfs:label|skos:prefLabel|skos:altLabel ?name }}
-            }}""", use_default_graph_as_union=True)
+            }}""").rows
         names: dict[str, set[str]] = {}
-        rows = cast("ox.QuerySolutions", rows)  # a SELECT's answer
         for row in rows:
             names.setdefault(row["entity"].value, set())
-            if row["name"] is not None:
+            if "name" in row:
                 names[row["entity"].value].add(_fold(row["name"].value))
         return names
 
     def _described(self, iri: str) -> bool:
         subject, graph = ox.NamedNode(iri), ox.NamedNode(lay.REFERENCE_GRAPH)
-        return next(iter(self.store.quads_for_pattern(subject, None, None, graph)), None) is not None
+        return next(iter(self.graph.quads_for_pattern(subject, None, None, graph)), None) is not None
 
     def resolve(self, option: str, given: str, cls: str, kind: str) -> str:
         """The IRI of the one ``kind`` that ``given`` names: its slug, its IRI, or one of its names."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
 
 from coalition_kg.check.report import Problem
 from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_text
+from coalition_kg.query.store import EmbeddedStore, Term
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.locate import Locator
@@ -34,11 +34,11 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom ?source } }"""
 
 
-def _by_graph(dataset: Dataset, query: str) -> dict[str, list[ox.QuerySolution]]:
+def _by_graph(dataset: Dataset, query: str) -> dict[str, list[dict[str, Term]]]:
     """One query over every graph, its rows grouped by graph: a query per document costs more
     than the check itself when there are thousands of documents."""
-    rows: dict[str, list[ox.QuerySolution]] = {}
-    for row in cast("ox.QuerySolutions", dataset.store.query(query)):
+    rows: dict[str, list[dict[str, Term]]] = {}
+    for row in EmbeddedStore(dataset).select(query).rows:
         rows.setdefault(row["graph"].value, []).append(row)
     return rows
 
@@ -66,8 +66,8 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
             raise UsageProblem(f"{text_path}: cannot read the source text: {error}") from None
         for row in quotes.get(graph, []):
             # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
-            prefix = row["prefix"].value if row["prefix"] else ""
-            suffix = row["suffix"].value if row["suffix"] else ""
+            prefix = row["prefix"].value if "prefix" in row else ""
+            suffix = row["suffix"].value if "suffix" in row else ""
             if not normalise(row["exact"].value) or normalise(prefix + row["exact"].value + suffix) not in text:
                 line = locator.index(path).text_line(row["exact"].value) or 1
                 problems.append(Problem(shown, line, "error", f"quote not found verbatim in {text_path.name}",

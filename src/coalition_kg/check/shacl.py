@@ -23,7 +23,7 @@ from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.sparql import QueryRefused, check
 from coalition_kg.rdf.terms import rdflib_graph
 from coalition_kg.repository import layout as lay
-from coalition_kg.repository.dataset import graph_from_files
+from coalition_kg.repository.dataset import Dataset, graph_from_files
 
 ENGINES = ("turbo", "pyshacl")
 DEFAULT_ENGINE = "turbo"
@@ -69,6 +69,11 @@ def load_shapes(paths: list[Path], layout: lay.Layout) -> rdflib.Graph:
     shapes = graph_from_files(paths, layout)
     check_shape_queries(shapes, [(layout.relative(path), path) for path in paths])
     return shapes
+
+
+def shapes_of(dataset: Dataset, kind: str) -> rdflib.Graph:
+    """shapes/<kind>*.ttl of the loaded repository, parsed and checked once per load."""
+    return dataset.once(f"shapes:{kind}", lambda: load_shapes(dataset.layout.shape_files(kind), dataset.layout))
 
 
 def _prefixes(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:

@@ -18,9 +18,9 @@ from rdflib.namespace import SH
 
 from coalition_kg.check.quotes import check_quotes
 from coalition_kg.check.report import DataLocator, Problem, Report, term_text
-from coalition_kg.check.shacl import DEFAULT_ENGINE, load_shapes, run_shacl
+from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl, shapes_of
 from coalition_kg.progress import SILENT, Progress
-from coalition_kg.query.catalogue import StoredQuery, catalogue_graph, load_catalogue, syntax_error
+from coalition_kg.query.catalogue import StoredQuery, catalogue_graph, catalogue_of, syntax_error
 from coalition_kg.rdf.terms import rdflib_graph, to_rdflib
 from coalition_kg.reasoning.consistency import clashes
 from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
@@ -41,7 +41,7 @@ def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -
         store.extend(dataset.quads(graphs))
     locator = DataLocator(dataset)
     problems = []
-    for result in run_shacl(store, load_shapes(shape_files, dataset.layout), engine):
+    for result in run_shacl(store, shapes_of(dataset, kind), engine):
         file, line, node_line = locator.locate(result["focus"], result["path"])
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
                                 term_text(result["focus"]), result["path_text"], term_text(result["value"]), kind,
@@ -63,7 +63,7 @@ def check_ontology(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Probl
 def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
     layout = dataset.layout
     shape_files = layout.shape_files("catalogue")
-    queries = load_catalogue(layout)
+    queries = catalogue_of(dataset)
     if not shape_files or not queries:
         return []
     graph = rdflib_graph(catalogue_graph(queries))
@@ -77,7 +77,7 @@ def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Prob
             parts = where.split(":")
             line = int(parts[1]) if len(parts) > 1 else 1
             problems.append(Problem(parts[0], line, "error", message, check="catalogue"))
-    for result in run_shacl(graph, load_shapes(shape_files, layout), engine):
+    for result in run_shacl(graph, shapes_of(dataset, "catalogue"), engine):
         focus = result["focus"]
         owner = focus if str(focus) in by_iri else next(
             (s for s in graph.subjects(None, focus) if str(s) in by_iri), None)

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, cast
 import pyoxigraph as ox
 
 from coalition_kg.errors import CoalitionKGError, UsageProblem, one_line
+from coalition_kg.guards.atomic_write import write_atomically
 from coalition_kg.progress import SILENT, Progress
-from coalition_kg.publish.export import FORMATS, export_quads, serialise, write_atomically
+from coalition_kg.publish.export import export_quads, serialise
+from coalition_kg.rdf.formats import RDF_FORMATS
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset, graph_from_files
 from coalition_kg.repository.prefixes import PREFIXES as EXPORT_PREFIXES
@@ -62,16 +64,6 @@ DESCRIPTION = ("Who met where and when, who hosted, convened and co-chaired, who
                "and the shortcut triples derived from the qualified facts.")
 
 IANA = "https://www.iana.org/assignments/media-types/"
-# The W3C's registry of format IRIs (http://www.w3.org/ns/formats/), by media type; pyoxigraph's own
-# RdfFormat.iri is wrong for JSON-LD.
-W3C_FORMATS = {
-    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
-    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
-    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
-    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
-    "application/trig": "http://www.w3.org/ns/formats/TriG",
-    "application/n-quads": "http://www.w3.org/ns/formats/N-Quads",
-}
 PREFIXES = {**EXPORT_PREFIXES, "rdf": RDF, "void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "prov": PROV,
             "graph": lay.BASE + "graph/", "dist": DISTRIBUTIONS}
 EXPORT_STEM = "coalition-kg"  # build writes OUT/export/coalition-kg.<ext>
@@ -179,8 +171,8 @@ def _absolute(url: str, what: str) -> str:
 
 
 def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise UsageProblem(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if fmt not in RDF_FORMATS:
+        raise UsageProblem(f"unknown format {fmt!r} (one of {', '.join(RDF_FORMATS)})")
     return fmt
 
 
@@ -316,18 +308,18 @@ def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, count
         later.add(part, VOID + "property", ox.NamedNode(prop))
         later.add(part, VOID + "triples", _integer(triples))
     for fmt, file in downloads:
-        rdf_format = FORMATS[fmt][0]
+        rdf_format = RDF_FORMATS[fmt]
         distribution = ox.NamedNode(DISTRIBUTIONS + file)
         url = ox.NamedNode(base + file)
         w.add(node, DCAT + "distribution", distribution)
         w.add(node, VOID + "dataDump", url)
         later.add(distribution, a, ox.NamedNode(DCAT + "Distribution"))
-        graphs = "each graph named" if rdf_format.supports_datasets else "the named graphs merged"
-        later.add(distribution, DCTERMS + "title", _english(f"{title}, in {rdf_format.name} ({graphs})"))
+        graphs = "each graph named" if rdf_format.holds_graphs else "the named graphs merged"
+        later.add(distribution, DCTERMS + "title", _english(f"{title}, in {rdf_format.label} ({graphs})"))
         later.add(distribution, DCTERMS + "description", _english(
-            f"One file in {rdf_format.name} ({rdf_format.media_type}) holding the dataset's triples, {graphs}."))
+            f"One file in {rdf_format.label} ({rdf_format.media_type}) holding the dataset's triples, {graphs}."))
         later.add(distribution, DCAT + "mediaType", ox.NamedNode(IANA + rdf_format.media_type))
-        later.add(distribution, DCTERMS + "format", ox.NamedNode(W3C_FORMATS[rdf_format.media_type]))
+        later.add(distribution, DCTERMS + "format", ox.NamedNode(rdf_format.w3c))
         later.add(distribution, DCAT + "downloadURL", url)
         later.add(distribution, DCAT + "accessURL", url)
         later.add(distribution, DCTERMS + "license", ox.NamedNode(LICENSE))
@@ -399,7 +391,7 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
         extra += [(VOID + "subset", ox.NamedNode(source.graph)), (DCTERMS + "hasPart", ox.NamedNode(source.graph))]
     about = coverage(store, whole, merged)
     _dataset(w, node, TITLE, DESCRIPTION, merged, about,
-             [(fmt, export_file(ext)) for fmt, (_, ext) in FORMATS.items()], base, extra)
+             [(f.name, export_file(f.extension)) for f in RDF_FORMATS.values()], base, extra)
     if endpoint:
         service, url = ox.NamedNode(SPARQL_SERVICE), ox.NamedNode(endpoint)
         w.add(service, RDF + "type", ox.NamedNode(DCAT + "DataService"))
@@ -437,7 +429,7 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
                  f"What {named} says, as one named graph: each meeting, role, membership, post or founding a "
                  "node of its own, with the document as its source (prov:wasDerivedFrom) and a verbatim quote.",
                  each.get(source.graph, Counts()), coverage(store, [source.graph], each.get(source.graph, Counts())),
-                 [(fmt, export_file(ext, source.doc_id)) for fmt, (_, ext) in FORMATS.items()], base,
+                 [(f.name, export_file(f.extension, source.doc_id)) for f in RDF_FORMATS.values()], base,
                  # prov:wasDerivedFrom as the data says it; DCAT-AP keeps dct:source for a source *dataset*
                  [(PROV + "wasDerivedFrom", document), (DCTERMS + "isPartOf", node)])
         published = _published(store, source)
@@ -449,14 +441,15 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
 
 def render(triples: list[ox.Triple], fmt: str) -> bytes:
     """The description in one of the export formats; in TriG and N-Quads, in the default graph."""
-    rdf_format = FORMATS[check_format(fmt)][0]
+    rdf_format = RDF_FORMATS[check_format(fmt)]
     items: list[ox.Quad] | list[ox.Triple]
-    if rdf_format.supports_datasets:
+    if rdf_format.holds_graphs:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     else:
         items = triples
-    prefixes = PREFIXES if fmt in ("turtle", "trig", "xml") else None
-    return cast("bytes", ox.serialize(items, format=rdf_format, prefixes=prefixes))  # no output given: the bytes
+    prefixes = PREFIXES if rdf_format.takes_prefixes else None
+    # no output given: the bytes
+    return cast("bytes", ox.serialize(items, format=rdf_format.ox_format, prefixes=prefixes))
 
 
 def check(triples: list[ox.Triple], layout: lay.Layout, engine: str | None = None) -> list[Result]:
@@ -498,8 +491,8 @@ def source_files(dataset: Dataset, progress: Progress = SILENT) -> Iterator[tupl
     documents = sources(dataset)
     for source in progress.iterate(documents, "writing each source's graph", total=len(documents), unit="graph"):
         quads = dataset.quads([source.graph])
-        for fmt, (_, extension) in FORMATS.items():
-            yield export_file(extension, source.doc_id), serialise(quads, fmt, dataset)
+        for fmt, rdf_format in RDF_FORMATS.items():
+            yield export_file(rdf_format.extension, source.doc_id), serialise(quads, fmt, dataset)
 
 
 def write_description(dataset: Dataset, folder: Path, base: str = DEFAULT_BASE, endpoint: str | None = None,
@@ -521,7 +514,7 @@ def published_files(dataset: Dataset, progress: Progress = SILENT) -> dict[str, 
     EXPORT_FOLDER, so that each download URL the description names is a file of the site."""
     files = {"void.ttl": render(checked(dataset, DEFAULT_BASE, None, build_date()), "turtle")}
     whole = export_quads(dataset)
-    for fmt, (_, extension) in FORMATS.items():
-        files[export_file(extension)] = serialise(whole, fmt, dataset)
+    for fmt, rdf_format in RDF_FORMATS.items():
+        files[export_file(rdf_format.extension)] = serialise(whole, fmt, dataset)
     files.update(source_files(dataset, progress))
     return files

@@ -1,21 +1,15 @@
-"""Serialising the graph in every standard RDF format; files are written whole or not at all."""
+"""Serialising the graph in every standard RDF format (rdf/formats.py lists them)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox
 
 from coalition_kg.errors import UsageProblem
-from coalition_kg.guards.files import kind_of
-from coalition_kg.guards.folder_swap import current_umask
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.jsonld_context import (
     IRI,
@@ -27,18 +21,10 @@ from coalition_kg.publish.jsonld_context import (
     Ontology,
     context_file,
 )
+from coalition_kg.rdf.formats import JSON_LD, RDF_FORMATS
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.prefixes import PREFIXES
-
-FORMATS = {
-    "turtle": (ox.RdfFormat.TURTLE, "ttl"),
-    "nt": (ox.RdfFormat.N_TRIPLES, "nt"),
-    "xml": (ox.RdfFormat.RDF_XML, "rdf"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
-    "trig": (ox.RdfFormat.TRIG, "trig"),
-    "nquads": (ox.RdfFormat.N_QUADS, "nq"),
-}
 
 
 def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None = None,
@@ -59,18 +45,19 @@ def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None 
 
 def serialise(quads: list[ox.Quad], fmt: str, dataset: Dataset | None = None) -> bytes:
     """``quads`` in format ``fmt``; JSON-LD names the terms of ``dataset``'s ontology too, if given."""
-    if fmt not in FORMATS:
-        raise UsageProblem(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
-    rdf_format, _ = FORMATS[fmt]
-    if fmt == "jsonld":
+    if fmt not in RDF_FORMATS:
+        raise UsageProblem(f"unknown export format {fmt!r} (one of {', '.join(RDF_FORMATS)})")
+    rdf_format = RDF_FORMATS[fmt]
+    if rdf_format is JSON_LD:
         return jsonld(quads, dataset.quads([lay.ONTOLOGY_GRAPH]) if dataset is not None else ())
     items: list[ox.Quad] | list[ox.Triple]
-    if rdf_format.supports_datasets:
+    if rdf_format.holds_graphs:
         items = quads
     else:  # a triple format holds no graph names: merge, once per distinct triple
         items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    prefixes = PREFIXES if fmt in ("turtle", "trig", "xml") else None
-    return cast("bytes", ox.serialize(items, format=rdf_format, prefixes=prefixes))  # no output given: the bytes
+    prefixes = PREFIXES if rdf_format.takes_prefixes else None
+    # no output given: the bytes
+    return cast("bytes", ox.serialize(items, format=rdf_format.ox_format, prefixes=prefixes))
 
 
 # A value in one pass of jsonld(): an IRI or "_:label" as a string, a literal as (lexical, datatype,
@@ -263,62 +250,3 @@ def jsonld_context_of(document: bytes) -> bytes:
     text = document.decode("utf-8")
     context, _ = json.JSONDecoder().raw_decode(text, text.index(":", text.index('"@context"') + 10) + 1)
     return context_file(context)
-
-
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never a partial output file. Only a
-    new path or a regular file is written: a rename over a FIFO, a device (as root, -o /dev/null) or
-    a socket would replace it with a file, so they are refused. A new file gets the mode the umask
-    gives (as the shell's > would); a file replaced keeps its own mode, as an editor keeps it."""
-    path = followed(Path(path))
-    if not path.parent.is_dir():
-        raise UsageProblem(f"{path.parent}: no such folder for the output file")
-    mode = output_mode(path)
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as error:
-        raise UsageProblem(f"{path}: cannot write: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            os.fchmod(out.fileno(), mode)  # mkstemp makes it 0600, whatever the umask
-            out.write(payload)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def followed(path: Path) -> Path:
-    """The file a symbolic link at ``path`` points to: the rename must replace that file, not the
-    link (-o /dev/stdout, a link, was replaced by a regular file). A link to nothing, or to what is no
-    file in a folder (standard output as /proc/self/fd/1 on a pipe or a terminal), is refused."""
-    if not path.is_symlink():
-        return path
-    try:
-        target = Path(os.path.realpath(path, strict=True))
-    except OSError:
-        raise UsageProblem(f"{path}: a symbolic link to nothing that can be written; give a file "
-                           "(for standard output, give no -o)") from None
-    if target.parts[:2] == ("/", "proc"):
-        raise UsageProblem(f"{path}: leads to {target}, not a file in a folder; give a file "
-                           "(for standard output, give no -o)")
-    return target
-
-
-def output_mode(path: Path) -> int:
-    """The permission bits an output file at ``path`` gets; refuses a path that is not a regular file."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return 0o666 & ~current_umask()
-    except OSError as error:
-        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise UsageProblem(f"{path}: is a folder; give a file name")
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageProblem(f"{path}: is {kind_of(info.st_mode)}; -o writes only to a regular file or a new path "
-                           "(for standard output, give no -o)")
-    return stat.S_IMODE(info.st_mode)

@@ -16,8 +16,6 @@ import pyoxigraph as ox
 
 from coalition_kg.errors import CoalitionKGError
 
-Bindable = ox.NamedNode | ox.Literal  # what a parameter binds: never a blank node, which VALUES cannot name
-
 
 def where_brace(text: str) -> int:
     """Index of the first '{' outside comments, strings and IRIs: the start of the WHERE group."""
@@ -43,7 +41,13 @@ def where_brace(text: str) -> int:
     raise CoalitionKGError("the query has no WHERE group to bind parameters into")
 
 
-def bind(text: str, bindings: dict[ox.Variable, Bindable]) -> str:
+# What a parameter binds: an IRI or a literal. A blank node is no value a client can name (and SPARQL's
+# VALUES refuses one), so the Store protocol's bindings are typed as these too.
+Bound = ox.NamedNode | ox.Literal
+Bindings = dict[ox.Variable, Bound]
+
+
+def bind(text: str, bindings: Bindings) -> str:
     if not bindings:
         return text
     for term in bindings.values():

@@ -17,7 +17,9 @@ import yaml
 from coalition_kg.errors import QueryProblem
 from coalition_kg.guards.files import read_text
 from coalition_kg.guards.sparql import QueryRefused, check
+from coalition_kg.query.binding import Bindings
 from coalition_kg.repository import layout as lay
+from coalition_kg.repository.dataset import Dataset
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "integer")
@@ -73,7 +75,7 @@ class StoredQuery:
         values = {p.name: p.default if p.default is not None else p.example for p in self.params}
         return {name: value for name, value in values.items() if value is not None}
 
-    def bind(self, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    def bind(self, values: dict[str, str]) -> Bindings:
         """Turn textual parameter values into typed RDF terms. Nothing is spliced into the query
         text: the engine receives the terms as variable bindings."""
         known = {p.name: p for p in self.params}
@@ -282,6 +284,11 @@ def read_parameters(query: str, shown_as: str, text: str, header_lines: list[str
 
 def load_catalogue(layout: lay.Layout) -> dict[str, StoredQuery]:
     return {p.stem: read_query(p, layout.relative(p), layout.root) for p in layout.query_files()}
+
+
+def catalogue_of(dataset: Dataset) -> dict[str, StoredQuery]:
+    """The stored queries of the loaded repository, parsed once per load (validate and build both ask)."""
+    return dataset.once("catalogue", lambda: load_catalogue(dataset.layout))
 
 
 def get_query(layout: lay.Layout, name: str) -> StoredQuery:

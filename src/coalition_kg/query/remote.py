@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from coalition_kg.guards.http_client import JSON_RESULTS, EndpointProblem, exchange, target
-from coalition_kg.query.binding import Bindable, bind
+from coalition_kg.query.binding import Bindings, bind
 from coalition_kg.query.store import Results, results_of
 
 __all__ = ["MAX_BYTES", "EndpointProblem", "RemoteStore"]
@@ -38,7 +38,7 @@ class RemoteStore:
         self.graphs = graphs or []
         self.max_bytes = max_bytes
 
-    def select(self, sparql: str, bindings: dict[ox.Variable, Bindable] | None = None) -> Results:
+    def select(self, sparql: str, bindings: Bindings | None = None) -> Results:
         client = SPARQLWrapper(self.target.url)
         client.setQuery(_without_header(bind(sparql, bindings or {})))
         client.setMethod(POST)  # long queries and bound parameters do not fit in a URL

@@ -1,4 +1,5 @@
-"""Writing query results: a readable table, or the SPARQL 1.1 CSV, TSV and JSON result formats."""
+"""Writing query results: a readable table, or the SPARQL 1.1 CSV, TSV and JSON result formats (their names
+and media types: rdf/formats.py RESULT_FORMATS)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pyoxigraph as ox
 from coalition_kg.query.store import Results, Term
 from coalition_kg.repository import layout as lay
 
-FORMATS = ("table", "csv", "tsv", "json")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SHORT = {
     "id:": lay.BASE + "id/", "src:": lay.BASE + "source/", "graph:": lay.BASE + "graph/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -9,7 +10,7 @@ import pyoxigraph as ox
 
 from coalition_kg.errors import CoalitionKGError, QueryProblem
 from coalition_kg.guards.sparql import QueryRefused, check
-from coalition_kg.query.binding import Bindable, bind
+from coalition_kg.query.binding import Bindings, bind
 from coalition_kg.query.catalogue import StoredQuery
 from coalition_kg.repository.dataset import Dataset
 
@@ -43,22 +44,34 @@ def answer(store: Store, query: StoredQuery, values: dict[str, str]) -> Results:
 
 
 class Store(Protocol):
-    graphs: list[str]  # the graphs a query's FROM may name: the repository's own
+    @property
+    def graphs(self) -> list[str]: ...  # the graphs a query's FROM may name: the repository's own
 
-    def select(self, sparql: str, bindings: dict[ox.Variable, Bindable] | None = None) -> Results: ...
+    def select(self, sparql: str, bindings: Bindings | None = None) -> Results: ...
 
 
 class EmbeddedStore:
-    """Queries the loaded dataset in process. The default graph is the union of every named graph."""
+    """Queries pyoxigraph's store (the loaded dataset's, in memory or on disk) in process. The default
+    graph is the union of every named graph."""
 
     def __init__(self, dataset: Dataset):
-        self.dataset = dataset
-        # the graphs a FROM may name: listed once, not by walking data/ again for every query answered
-        self.graphs = dataset.layout.graphs()
+        self.graph, self._layout = dataset.store, dataset.layout
 
-    def select(self, sparql: str, bindings: dict[ox.Variable, Bindable] | None = None) -> Results:
+    @functools.cached_property
+    def graphs(self) -> list[str]:
+        """The graphs a FROM may name: listed once (a walk of data/), and only if a stored query asks."""
+        return self._layout.graphs()
+
+    @classmethod
+    def over(cls, graph: ox.Store, graphs: list[str]) -> EmbeddedStore:
+        """The same over a pyoxigraph store with no Dataset around it (a serve worker's, a scratch one)."""
+        store = cls.__new__(cls)
+        store.graph, store.__dict__["graphs"] = graph, list(graphs)
+        return store
+
+    def select(self, sparql: str, bindings: Bindings | None = None) -> Results:
         try:
-            answer = self.dataset.store.query(bind(sparql, bindings or {}), use_default_graph_as_union=True)
+            answer = self.graph.query(bind(sparql, bindings or {}), use_default_graph_as_union=True)
             return results_of(answer)  # evaluated as it is read: its errors come from here too
         except SyntaxError as error:
             raise CoalitionKGError(f"SPARQL syntax error: {' '.join(str(error).split())}") from None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -17,14 +18,25 @@ from coalition_kg.repository.shortcut_rules import derive_shortcuts
 if TYPE_CHECKING:  # rdflib is loaded only when a graph is converted (to_rdflib)
     import rdflib
 
+T = TypeVar("T")
+
 
 @dataclass
 class Dataset:
-    """The loaded repository: the store, and which file each named graph came from."""
+    """The loaded repository: the store, and which file each named graph came from; and what else is
+    parsed from the repository (the query catalogue, the shapes), once per load, on first use."""
 
     layout: lay.Layout
-    store: ox.Store
+    store: ox.Store  # pyoxigraph's store: in memory, or the on-disk store (--store) opened read only
     graph_files: dict[str, Path] = field(default_factory=dict)
+    # Filled by the layers above, which own the parsing: query.catalogue.catalogue_of, check.shacl.shapes_of.
+    parsed: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: str, parse: Callable[[], T]) -> T:
+        """What ``parse()`` returns, parsed the first time ``key`` is asked for and kept with this load."""
+        if key not in self.parsed:
+            self.parsed[key] = parse()
+        return cast("T", self.parsed[key])  # kept under ``key`` by this method alone: what parse() returned
 
     @property
     def data_graphs(self) -> list[str]:

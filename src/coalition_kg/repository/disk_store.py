@@ -8,14 +8,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox
 
 from coalition_kg.errors import UsageProblem
+from coalition_kg.guards.atomic_write import replaced_folder
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset, load
@@ -62,24 +64,47 @@ def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> D
 
 def _build(layout: lay.Layout, path: Path, stamp: Mapping[str, object], progress: Progress) -> None:
     """Load in memory (so a syntax error names its file and line), write to a new folder beside
-    ``path``, then swap it in: a reader of the old store, or an interrupted build, sees a whole one."""
+    ``path``, then swap it in (guards.atomic_write): a reader of the old store, or an interrupted
+    build, sees a whole one."""
+    with replaced_folder(path, _check_store_target) as fresh:
+        dataset = load(layout.root, progress=progress)
+        try:
+            with progress.stage(f"writing the store {path}"):
+                write_store(dataset.store, fresh)
+            (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+        except OSError as error:
+            raise UsageProblem(f"{path}: cannot write the store: {error}") from None
+
+
+def _check_store_target(path: Path) -> None:
+    """A store is built only where there is nothing, an empty folder, or a store of ours."""
     if path.exists() and not (path.is_dir() and (_stamp_of(path) is not None or not any(path.iterdir()))):
         raise UsageProblem(f"{path}: exists and is not a coalition-kg store; name a new or empty folder")
-    dataset = load(layout.root, progress=progress)
-    fresh = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+
+
+def write_store(graph: ox.Store, folder: Path) -> None:
+    """Every quad of ``graph`` into a new on-disk store in ``folder``, closed once written."""
+    disk = ox.Store(str(folder))
+    disk.bulk_extend(graph)
+    disk.flush()
+    del disk  # closes the database before it is moved or opened elsewhere
+
+
+@contextmanager
+def shared_copy(dataset: Dataset, disk_store: Path | None = None) -> Iterator[Path]:
+    """The loaded graph as an on-disk store other processes open read only (serve's workers), so that
+    none of them loads the repository again: ``disk_store`` itself (--store, which ``dataset`` was
+    opened from), or else a copy of the graph in memory, written once to a temporary folder and
+    removed at the end."""
+    if disk_store is not None:
+        yield disk_store.resolve()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="coalition-kg-graph-"))
     try:
-        with progress.stage(f"writing the store {path}"):
-            disk = ox.Store(str(fresh))
-            disk.bulk_extend(dataset.store)
-            disk.flush()
-            del disk  # closes the database before it is moved
-        (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
-        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-        if path.exists():
-            path.rename(old)
-        fresh.rename(path)
-        shutil.rmtree(old, ignore_errors=True)
-    except OSError as error:
-        raise UsageProblem(f"{path}: cannot write the store: {error}") from None
+        try:
+            write_store(dataset.store, folder / "store")
+        except OSError as error:
+            raise UsageProblem(f"{folder}: cannot write the graph for the workers: {error}") from None
+        yield folder / "store"
     finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)

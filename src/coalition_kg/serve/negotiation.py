@@ -4,38 +4,35 @@ name) against the formats an answer of that kind can be written in."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, cast
 
-import pyoxigraph as ox
+from coalition_kg.rdf.formats import RDF_FORMATS, RESULT_FORMATS, RESULTS_XML
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 # Per kind of answer, the formats in order of preference when the client accepts anything.
-RESULTS = {  # SELECT and ASK
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/xml": ox.QueryResultsFormat.XML,
-}
+_JSON, _CSV, _TSV = (RESULT_FORMATS[name] for name in ("json", "csv", "tsv"))
+# (the table types both as optional: its "table" format has neither; each of these has both)
+RESULTS = cast("dict[str, ox.QueryResultsFormat]", {  # SELECT and ASK
+    **{f.media_type: f.ox_format for f in (_JSON, RESULTS_XML, _CSV, _TSV)},
+    "application/json": _JSON.ox_format,
+    "application/xml": RESULTS_XML.ox_format,
+})
 GRAPHS = {  # CONSTRUCT and DESCRIBE
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
+    **{f.media_type: f.ox_format for f in (RDF_FORMATS[name] for name in ("turtle", "nt", "xml", "jsonld", "nquads",
+                                                                             "trig"))},
+    "text/plain": RDF_FORMATS["nt"].ox_format,
 }
 # Names a client may give in ?format=, ?output= or ?results= (a browser form cannot set Accept;
 # SPARQLWrapper sends all three, with its own names), per kind of answer: "xml" is a results document
 # for SELECT and RDF/XML for CONSTRUCT; N3 is answered as Turtle, which N3 contains. A full media type
-# is understood too.
-RESULT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                "csv": "text/csv", "tsv": "text/tab-separated-values"}
-GRAPH_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "n3": "text/turtle", "xml": "application/rdf+xml",
-               "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "rdf": "application/rdf+xml",
-               "nt": "application/n-triples", "ntriples": "application/n-triples", "n-triples": "application/n-triples",
-               "jsonld": "application/ld+json", "json-ld": "application/ld+json", "nquads": "application/n-quads",
-               "n-quads": "application/n-quads", "trig": "application/trig"}
+# is understood too. Our own format names (rdf/formats.py), and other names clients use.
+RESULT_NAMES = {f.name: f.media_type for f in (_JSON, RESULTS_XML, _CSV, _TSV)}
+_GRAPH_ALIASES = {"turtle": ("ttl", "n3"), "xml": ("rdfxml", "rdf+xml", "rdf"), "nt": ("ntriples", "n-triples"),
+                  "jsonld": ("json-ld",), "nquads": ("n-quads",), "trig": ()}
+GRAPH_NAMES = {alias: RDF_FORMATS[name].media_type for name, aliases in _GRAPH_ALIASES.items()
+               for alias in (name, *aliases)}
 FORMAT_PARAMETERS = ("format", "output", "results")
 
 

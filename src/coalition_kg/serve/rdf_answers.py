@@ -9,19 +9,15 @@ from typing import cast
 
 import pyoxigraph as ox
 
+from coalition_kg.rdf.formats import RDF_FORMATS, RESULT_FORMATS, RESULTS_XML, TURTLE
 from coalition_kg.serve.negotiation import GRAPHS, RESULTS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-FORMATS = "http://www.w3.org/ns/formats/"
 # The W3C's format IRIs (http://www.w3.org/ns/formats/) for every media type an answer is written in.
-FORMAT_IRIS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON", "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV", "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle", "application/n-triples": "N-Triples", "application/rdf+xml": "RDF_XML",
-    "application/ld+json": "JSON-LD", "application/n-quads": "N-Quads", "application/trig": "TriG",
-}
+FORMAT_IRIS = {f.media_type: f.w3c for f in (*RESULT_FORMATS.values(), RESULTS_XML) if f.media_type and f.w3c} | \
+    {f.media_type: f.w3c for f in RDF_FORMATS.values()}
 GRAPH_STORE_PATH = "/sparql-graph"  # the Graph Store Protocol's read side: ?graph=IRI or ?default
 GRAPH_STORE_SPEC = "http://www.w3.org/TR/sparql11-http-rdf-update/"
 
@@ -53,7 +49,7 @@ def service_description(endpoint: str, dataset: str, graphs: tuple[str, ...]) ->
     ]
     for media in {**RESULTS, **GRAPHS}:
         if media in FORMAT_IRIS:
-            triples.append((service, iri(SD + "resultFormat"), iri(FORMATS + FORMAT_IRIS[media])))
+            triples.append((service, iri(SD + "resultFormat"), iri(FORMAT_IRIS[media])))
     for graph in graphs:
         named = ox.BlankNode()
         triples += [(data, iri(SD + "namedGraph"), named), (named, RDF_TYPE, iri(SD + "NamedGraph")),
@@ -62,7 +58,7 @@ def service_description(endpoint: str, dataset: str, graphs: tuple[str, ...]) ->
 
 
 def write(triples: list[ox.Triple], media: str) -> bytes:
-    prefixes = {"sd": SD, "void": VOID} if GRAPHS[media] == ox.RdfFormat.TURTLE else None
+    prefixes = {"sd": SD, "void": VOID} if GRAPHS[media] == TURTLE.ox_format else None
     return cast("bytes", ox.serialize(triples, format=GRAPHS[media], prefixes=prefixes))  # no output: the bytes
 
 

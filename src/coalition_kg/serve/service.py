@@ -17,11 +17,12 @@ from coalition_kg.errors import CoalitionKGError
 from coalition_kg.publish.dataset_description import DATASET
 from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import StoredQuery
+from coalition_kg.rdf.formats import JSON_LD, RDF_FORMATS, TURTLE
 from coalition_kg.serve.landing import page
 from coalition_kg.serve.negotiation import FORMAT_PARAMETERS, GRAPHS, choose, pick
 from coalition_kg.serve.openapi import describe
 from coalition_kg.serve.rdf_answers import GRAPH_STORE_PATH, converted, service_description, write
-from coalition_kg.serve.workers import Job, Pool, Reply, problem
+from coalition_kg.serve.workers import Job, Pool, Reply, StoredJob, problem
 
 MAX_BODY = 1 << 20  # bytes of a POST: a query longer than this is not a query
 FORM = "application/x-www-form-urlencoded"
@@ -52,13 +53,12 @@ HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:
 
 # An IRI's page by the Accept header, as the site's .htaccess does: HTML, and every RDF format (the
 # site holds Turtle and JSON-LD; the others are converted from its Turtle).
-NEGOTIATED = {"text/html": ".html", "text/turtle": ".ttl", "application/ld+json": ".jsonld",
-              "application/n-triples": ".nt", "application/rdf+xml": ".rdf", "application/n-quads": ".nq",
-              "application/trig": ".trig"}
-CONVERTED = {suffix: media for media, suffix in NEGOTIATED.items() if suffix in (".nt", ".rdf", ".nq", ".trig")}
+NEGOTIATED = {"text/html": ".html", **{f.media_type: f.suffix for f in (RDF_FORMATS[name] for name in (
+    "turtle", "jsonld", "nt", "xml", "nquads", "trig"))}}
+CONVERTED = {f.suffix: f.media_type for f in RDF_FORMATS.values() if f not in (TURTLE, JSON_LD)}
 IRI_PATHS = ("/id/", "/source/", "/graph/")
 FILE_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
-              ".ttl": "text/turtle", ".jsonld": "application/ld+json", ".png": "image/png", **CONVERTED}
+              TURTLE.suffix: TURTLE.media_type, JSON_LD.suffix: JSON_LD.media_type, ".png": "image/png", **CONVERTED}
 QUERY_METHODS = "GET, HEAD, POST, OPTIONS"  # /sparql
 READ_METHODS = "GET, HEAD, OPTIONS"  # everything else
 
@@ -113,7 +113,7 @@ class Service:
         if self.site is None or suffix not in FILE_TYPES:
             return None
         body = self.site.get(name)
-        if body is None and suffix in CONVERTED and (turtle := self.site.get(name[: -len(suffix)] + ".ttl")):
+        if body is None and suffix in CONVERTED and (turtle := self.site.get(name[: -len(suffix)] + TURTLE.suffix)):
             body = converted(turtle, url, CONVERTED[suffix])
         return None if body is None else Reply(200, FILE_TYPES[suffix], body)
 
@@ -176,8 +176,9 @@ class Service:
         repeated = [key for key, values in params.items() if len(values) > 1]
         if repeated:
             return problem(400, f"query {name}, parameter {repeated[0]}: given more than once")
+        values = {key: values[0] for key, values in params.items()}
         try:
-            text = bind(query.text, query.bind({key: values[0] for key, values in params.items()}))
+            bind(query.text, query.bind(values))  # refused here, with no worker; the worker answers as `query` does
         except (CoalitionKGError, ValueError) as error:  # ValueError: a value no type can hold (int() of 5,000 digits)
             return problem(400, f"query {name}: {error}" if isinstance(error, ValueError) else str(error))
         if fmt is None:  # the REST operation answers in JSON or CSV only
@@ -185,7 +186,7 @@ class Service:
             if media is None:
                 return problem(406, "this operation answers in application/sparql-results+json or text/csv")
             fmt = "csv" if media == "text/csv" else "json"
-        return self.run(text, None, fmt)
+        return self.pool.run(StoredJob(name, tuple(values.items()), fmt, self.graphs))
 
 
     def answer(self, request: Request) -> Reply:

@@ -1,4 +1,6 @@
-"""Queries for `serve`, each run in a worker process that holds the graph. An engine call cannot be
+"""Queries for `serve`, each run in a worker process that holds the graph: the graph `serve` loaded,
+opened read only from an on-disk store (the --store, or a copy of the loaded graph written once), so
+no worker parses the repository again. An engine call cannot be
 interrupted from Python, so a query past the time limit is stopped by ending its worker, and a
 fresh worker takes its place; a memory limit on each worker does the same for a query that would
 exhaust the machine. Answers are capped in rows, counted before anything is written, and in bytes,
@@ -21,7 +23,10 @@ import pyoxigraph as ox
 from coalition_kg.errors import CoalitionKGError
 from coalition_kg.guards.no_network import forbid_network
 from coalition_kg.guards.sparql import QueryRefused, check
-from coalition_kg.repository.dataset import load
+from coalition_kg.query.answers import TooManyRows, stored_answer
+from coalition_kg.query.catalogue import StoredQuery
+from coalition_kg.query.store import EmbeddedStore
+from coalition_kg.rdf.formats import RESULT_FORMATS
 from coalition_kg.repository.disk_store import open_read_only
 from coalition_kg.serve.negotiation import GRAPHS, RESULTS, answer_media
 
@@ -35,6 +40,15 @@ class Job:
     named_graphs: list[str] | None = None  # None: every graph
     graphs: tuple[str, ...] = ()  # the repository's graphs: the only ones a FROM may name
     base_iri: str | None = None  # what a relative IRI in the query resolves against (the endpoint's URL)
+
+
+@dataclass(frozen=True)
+class StoredJob:
+    """A stored query of the catalogue, answered by the writer `coalition-kg query` uses (query/answers.py)."""
+    name: str
+    values: tuple[tuple[str, str], ...]  # the client's parameter values, as text
+    fmt: str  # a result format name: json or csv
+    graphs: tuple[str, ...] = ()  # the repository's graphs: the only ones a FROM may name
 
 
 @dataclass(frozen=True)
@@ -111,9 +125,13 @@ class CappedBuffer:
         return b"".join(self.parts)
 
 
-def execute(store: ox.Store, job: Job, max_rows: int, max_bytes: int = Limits.bytes) -> Reply:
+def execute(graph: ox.Store, job: Job | StoredJob, max_rows: int, max_bytes: int = Limits.bytes,
+            catalogue: dict[str, StoredQuery] | None = None) -> Reply:
     """Answer one job in this process: 200 with the answer, 400 for a query the engine refuses,
-    422 for an answer past the row or byte cap."""
+    422 for an answer past the row or byte cap. ``graph`` is pyoxigraph's store; a stored query is looked
+    up in ``catalogue``."""
+    if isinstance(job, StoredJob):
+        return execute_stored(graph, job, max_rows, max_bytes, catalogue or {})
     try:
         # Checked here, before the engine sees it: no SERVICE, no FROM elsewhere, no update, bounded.
         # Parsing runs under this worker's time and memory limits, as the query itself does.
@@ -128,14 +146,14 @@ def execute(store: ox.Store, job: Job, max_rows: int, max_bytes: int = Limits.by
         return problem(*chosen[1])
     media = chosen[0]
     try:
-        answer = store.query(job.sparql, **dataset)
+        answer = graph.query(job.sparql, **dataset)
         if isinstance(answer, ox.QuerySolutions | ox.QueryTriples):
             # Count first, write second: the cap holds before any memory goes to the answer.
             for count, _ in enumerate(answer, start=1):
                 if count > max_rows:
                     return problem(422, f"the answer has more than {max_rows} rows, this server's cap: "
                                         "narrow the query or page through it with LIMIT and OFFSET")
-            answer = store.query(job.sparql, **dataset)
+            answer = graph.query(job.sparql, **dataset)
         formats = GRAPHS if isinstance(answer, ox.QueryTriples) else RESULTS
         if media not in formats:
             return problem(406, f"this answer cannot be written as {media}; it can be: {', '.join(formats)}")
@@ -160,37 +178,53 @@ def execute(store: ox.Store, job: Job, max_rows: int, max_bytes: int = Limits.by
         return problem(500, f"the query failed: internal error: {type(error).__name__}: {error}")
 
 
-def _open(root: str, store_path: str | None) -> ox.Store:
-    if store_path:
-        return open_read_only(Path(store_path))
-    return load(root).store
+def execute_stored(graph: ox.Store, job: StoredJob, max_rows: int, max_bytes: int,
+                   catalogue: dict[str, StoredQuery]) -> Reply:
+    """A stored query answered and written as `coalition-kg query NAME --format F` writes it."""
+    query = catalogue.get(job.name)
+    if query is None:
+        return problem(404, f"no stored query {job.name!r}; /openapi.json lists them")
+    try:
+        body = stored_answer(EmbeddedStore.over(graph, list(job.graphs)), query, dict(job.values), job.fmt,
+                             max_rows).encode("utf-8")
+    except TooManyRows as error:
+        return problem(422, str(error))
+    except CoalitionKGError as error:
+        return problem(400, str(error))
+    except MemoryError:
+        raise  # the worker ends and is replaced: the server says the memory limit stopped it
+    except Exception as error:  # noqa: BLE001 (a fault of ours or the engine's: one line, the worker lives on)
+        return problem(500, f"the query failed: internal error: {type(error).__name__}: {error}")
+    if len(body) > max_bytes:
+        return problem(422, f"the answer is larger than {max_bytes} bytes, this server's cap: "
+                            "narrow the query or page through it with LIMIT and OFFSET")
+    return Reply(200, RESULT_FORMATS[job.fmt].media_type or "", body)  # json or csv: each has its media type
 
 
-def _work(conn: Connection, root: str, store_path: str | None, limits: Limits) -> None:
+def _work(conn: Connection, disk_store: str, catalogue: dict[str, StoredQuery], limits: Limits) -> None:
     """A worker's life: open the graph, say so, then answer jobs until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     forbid_network()  # a worker only answers queries: no socket of the internet families, whatever it is asked
     limit = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        store = _open(root, store_path)
+        graph = open_read_only(Path(disk_store))
     except Exception as error:  # noqa: BLE001 (whatever it is, the server must say it and stop)
         conn.send(("failed", str(error)))
         return
     conn.send(("ready", ""))
     try:
         while (job := conn.recv()) is not None:
-            conn.send(execute(store, job, limits.rows, limits.bytes))
+            conn.send(execute(graph, job, limits.rows, limits.bytes, catalogue))
     except (EOFError, BrokenPipeError):  # the server has gone: so does its worker
         return
 
 
 class Worker:
-    def __init__(self, root: Path, store_path: Path | None, limits: Limits):
+    def __init__(self, disk_store: Path, catalogue: dict[str, StoredQuery], limits: Limits):
         context = multiprocessing.get_context("spawn")  # the server has threads: no fork
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_work, args=(child, str(root), store_path and str(store_path), limits),
-                                       daemon=True)
+        self.process = context.Process(target=_work, args=(child, str(disk_store), catalogue, limits), daemon=True)
         self.process.start()
         child.close()
 
@@ -214,8 +248,10 @@ class Pool:
     """Worker processes, each answering one job at a time. ``run`` never raises for a bad query:
     it answers with a status."""
 
-    def __init__(self, root: Path, store_path: Path | None, size: int, limits: Limits):
-        self.root, self.store_path, self.limits = root, store_path, limits
+    def __init__(self, disk_store: Path, size: int, limits: Limits, catalogue: dict[str, StoredQuery] | None = None):
+        """``disk_store``: the on-disk store each worker opens read only (disk_store.shared_copy);
+        ``catalogue``: the stored queries, as `serve` parsed them."""
+        self.disk_store, self.catalogue, self.limits = disk_store, catalogue or {}, limits
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.workers: set[Worker] = set()
         self.closed = False
@@ -226,7 +262,7 @@ class Pool:
             self.idle.put(worker)
 
     def _start(self) -> Worker:
-        worker = Worker(self.root, self.store_path, self.limits)
+        worker = Worker(self.disk_store, self.catalogue, self.limits)
         with self.lock:
             self.workers.add(worker)
         return worker
@@ -249,7 +285,7 @@ class Pool:
 
         threading.Thread(target=bring_up, daemon=True).start()
 
-    def run(self, job: Job) -> Reply:
+    def run(self, job: Job | StoredJob) -> Reply:
         try:
             worker = self.idle.get(timeout=self.limits.seconds)
         except queue.Empty:

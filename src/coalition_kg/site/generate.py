@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from coalition_kg import __version__
 from coalition_kg.errors import UsageProblem
-from coalition_kg.guards.folder_swap import replaced_folder
+from coalition_kg.guards.atomic_write import replaced_folder
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.dataset_description import EXPORT_FOLDER, published_files
 from coalition_kg.publish.export import serialise
@@ -43,6 +43,7 @@ from coalition_kg.site.pages import (
 from coalition_kg.site.paths import (
     ONTOLOGY_FILES,
     ONTOLOGY_PAGE,
+    PAGE_FORMATS,
     check_base_url,
     htaccess,
     known_stem,
@@ -99,15 +100,13 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
         put(*entity_page(site, entity))
         stem = known_stem(entity.value)
         description = graph.description(entity)
-        files[stem + ".ttl"] = serialise(description, "turtle")
-        files[stem + ".jsonld"] = serialise(description, "jsonld")
+        files.update(_page_files(stem, description))
         put(*type_map(stem))
     for graph_iri in graph.graphs():
         put(*graph_page(site, graph_iri))
         stem = known_stem(graph_iri)
         quads = [q for q in graph.quads if getattr(q.graph_name, "value", None) == graph_iri]
-        files[stem + ".ttl"] = serialise(quads, "turtle")
-        files[stem + ".jsonld"] = serialise(quads, "jsonld")
+        files.update(_page_files(stem, quads))
         put(*type_map(stem))
     classes = classify(site)
     for index in (*INDEXES, OTHER):
@@ -116,12 +115,16 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     put(*timeline_page(site, classes["meetings"]))
     put(*home_page(site, {name: len(members) for name, members in classes.items()}))
     put(ONTOLOGY_PAGE, ontology_page(Writer(site, ONTOLOGY_PAGE)))
-    files[ONTOLOGY_FILES + ".ttl"] = serialise(graph.ontology, "turtle")
-    files[ONTOLOGY_FILES + ".jsonld"] = serialise(graph.ontology, "jsonld")
+    files.update(_page_files(ONTOLOGY_FILES, graph.ontology))
     put(*type_map(ONTOLOGY_FILES))
     for name, payload in published_files(dataset, progress).items():  # the downloads void.ttl names
         files[EXPORT_FOLDER + name] = payload
     return files
+
+
+def _page_files(stem: str, quads: list[ox.Quad]) -> dict[str, bytes]:
+    """A page's RDF files (paths.page_files), by site path."""
+    return {stem + rdf_format.suffix: serialise(quads, rdf_format.name) for rdf_format in PAGE_FORMATS}
 
 
 def left_out(dataset: Dataset) -> list[str]:

@@ -8,7 +8,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from coalition_kg.site.paths import href
+from coalition_kg.site.paths import PAGE_FORMATS, href
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -119,14 +119,14 @@ footer.site { max-width: 68rem; margin: auto; padding: 1rem; font-size: .85rem; 
 """
 
 
-def page(path: str, title: str, body: str, alternates: tuple[str, str] | None = None) -> str:
+def page(path: str, title: str, body: str, alternates: tuple[str, ...] | None = None) -> str:
     """A whole HTML page at site path ``path``: its links are relative to it. ``alternates`` is the
-    site paths of the page's Turtle and JSON-LD."""
+    site paths of the page's RDF files (paths.page_files)."""
     links = [f'<link rel="stylesheet" href="{href(path, STYLESHEET)}">',
              f'<link rel="icon" type="image/svg+xml" href="{href(path, FAVICON)}">']
     if alternates:
-        links.append(f'<link rel="alternate" type="text/turtle" href="{href(path, alternates[0])}">')
-        links.append(f'<link rel="alternate" type="application/ld+json" href="{href(path, alternates[1])}">')
+        links += [f'<link rel="alternate" type="{rdf_format.media_type}" href="{href(path, alternate)}">'
+                  for rdf_format, alternate in zip(PAGE_FORMATS, alternates, strict=True)]
     nav = "".join(f'<a{" class=home" if target == "index.html" else ""} href="{href(path, target)}">'
                   f'{"coalition-kg" if target == "index.html" else escape(text)}</a>' for target, text in NAVIGATION)
     return f"""<!DOCTYPE html>

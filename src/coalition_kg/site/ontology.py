@@ -17,7 +17,7 @@ from coalition_kg.repository import layout as lay
 from coalition_kg.site.facts import Writer
 from coalition_kg.site.graph import CKG, DCTERMS, OWL, RDFS, SKOS, local_name
 from coalition_kg.site.html import literal_html, page
-from coalition_kg.site.paths import ONTOLOGY_FILES, ONTOLOGY_PAGE, anchor_id, href
+from coalition_kg.site.paths import ONTOLOGY_FILES, ONTOLOGY_PAGE, PAGE_FORMATS, anchor_id, href, page_files
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ORG_ROLE_PROPERTY = "http://www.w3.org/ns/org#roleProperty"
@@ -44,8 +44,9 @@ def ontology_page(writer: Writer) -> str:
     title = graph.label(ontology) if ontology in graph.ontology_by_subject else "Ontology"
     about = _about(writer, ontology)
     body = [f"<h1>{escape(title)}</h1>", about,
-            f'<p class="downloads">The ontology as <a href="{href(ONTOLOGY_PAGE, ONTOLOGY_FILES + ".ttl")}">Turtle</a>'
-            f' · <a href="{href(ONTOLOGY_PAGE, ONTOLOGY_FILES + ".jsonld")}">JSON-LD</a></p>']
+            '<p class="downloads">The ontology as ' + " · ".join(
+                f'<a href="{href(ONTOLOGY_PAGE, ONTOLOGY_FILES + f.suffix)}">{f.label}</a>' for f in PAGE_FORMATS)
+            + "</p>"]
     contents, sections, shown = [], [], set()
     for anchor, heading, kind in SECTIONS:
         members = [t for t in terms if ox.NamedNode(kind) in graph.values(t, RDF_TYPE, ontology=True)]
@@ -60,7 +61,7 @@ def ontology_page(writer: Writer) -> str:
         sections.append('<h2 id="other-terms">Other terms</h2>' + "".join(_term(writer, t) for t in rest))
     body.append(f'<ul>{"".join(contents)}</ul>')
     body.extend(sections)
-    return page(ONTOLOGY_PAGE, title, "\n".join(body), (ONTOLOGY_FILES + ".ttl", ONTOLOGY_FILES + ".jsonld"))
+    return page(ONTOLOGY_PAGE, title, "\n".join(body), page_files(ONTOLOGY_FILES))
 
 
 def _about(writer: Writer, ontology: ox.NamedNode) -> str:

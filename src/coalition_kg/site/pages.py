@@ -26,7 +26,7 @@ from coalition_kg.site.graph import (
     local_name,
 )
 from coalition_kg.site.html import link, page, time_element
-from coalition_kg.site.paths import ONTOLOGY_PAGE, known_stem, ontology_anchor
+from coalition_kg.site.paths import ONTOLOGY_PAGE, PAGE_FORMATS, known_stem, ontology_anchor, page_files
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _types(writer: Writer, subject: ox.NamedNode) -> str:
 
 def _downloads(writer: Writer, stem: str, iri: str) -> str:
     return (f'<p class="downloads"><span class="iri">{escape(iri)}</span> · this page\'s data as '
-            f'{link(writer.path, stem + ".ttl", "Turtle")} · {link(writer.path, stem + ".jsonld", "JSON-LD")}</p>')
+            + " · ".join(link(writer.path, stem + f.suffix, f.label) for f in PAGE_FORMATS) + "</p>")
 
 
 def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
@@ -109,7 +109,7 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
         body.append(f"<details><summary>Shortcut statements derived from these facts ({count})</summary>"
                     f"{shortcuts}</details>")
     body.append("<h2>Data</h2>" + _downloads(w, stem, iri.value))
-    return path, page(path, title, "\n".join(body), (stem + ".ttl", stem + ".jsonld"))
+    return path, page(path, title, "\n".join(body), page_files(stem))
 
 
 def _glance(w: Writer, subject: ox.NamedNode) -> str:
@@ -207,7 +207,7 @@ def graph_page(site: Site, graph_iri: str) -> tuple[str, str]:
     if subjects:
         items = "".join(f"<li>{w.term(s)}</li>" for s in subjects)
         body.append(f'<h2>What it describes ({len(subjects)})</h2><ul class="names">{items}</ul>')
-    return path, page(path, title, "\n".join(body), (stem + ".ttl", stem + ".jsonld"))
+    return path, page(path, title, "\n".join(body), page_files(stem))
 
 
 def classify(site: Site) -> dict[str, list[ox.NamedNode]]:

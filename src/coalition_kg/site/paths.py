@@ -16,6 +16,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from coalition_kg.errors import UsageProblem
+from coalition_kg.rdf.formats import JSON_LD, TURTLE
 from coalition_kg.repository import layout as lay
 
 # The kinds of IRI that have pages of their own, each a folder of the site.
@@ -105,8 +106,14 @@ def check_base_url(url: str) -> str:
 # source quality (qs) that Apache's negotiation multiplies the client's q by. They differ by the least
 # step Apache reads (0.001), so the client's q decides, and a tie (``*/*``, no Accept) goes to HTML,
 # then Turtle, rather than to the smallest file.
-VARIANTS = (("text/html; charset=utf-8", ".html", "1"), ("text/turtle; charset=utf-8", ".ttl", "0.999"),
-            ("application/ld+json", ".jsonld", "0.998"))
+VARIANTS = (("text/html; charset=utf-8", ".html", "1"), (f"{TURTLE.media_type}; charset=utf-8", TURTLE.suffix, "0.999"),
+            (JSON_LD.media_type, JSON_LD.suffix, "0.998"))
+PAGE_FORMATS = (TURTLE, JSON_LD)  # the RDF files beside each page, in this order
+
+
+def page_files(stem: str) -> tuple[str, ...]:
+    """The site paths of a page's RDF files (``id/morocco`` -> ``id/morocco.ttl``, ``id/morocco.jsonld``)."""
+    return tuple(stem + rdf_format.suffix for rdf_format in PAGE_FORMATS)
 TYPE_MAP = ".var"
 
 
@@ -133,10 +140,9 @@ def htaccess() -> str:
         f"# coalition-kg: content negotiation for the IRIs under {lay.BASE}",
         "# /id/x, /source/x, /graph/x and /ontology are answered from their type maps (x.var) by Accept, q-values",
         "# honoured: HTML, Turtle or JSON-LD. Needs mod_rewrite, mod_negotiation, mod_mime and AllowOverride FileInfo.",
-        "AddType text/turtle .ttl",
-        "AddType application/ld+json .jsonld",
+        *(f"AddType {rdf_format.media_type} {rdf_format.suffix}" for rdf_format in PAGE_FORMATS),
         "AddType text/html .html",
-        "AddCharset utf-8 .html .ttl",
+        f"AddCharset utf-8 .html {TURTLE.suffix}",
         f"AddHandler type-map {TYPE_MAP}",
         "RewriteEngine on",
         # a slug has no dot, so a rewritten path (x.var, x.ttl…) never matches again: no loop

@@ -1,6 +1,7 @@
-"""An output folder replaced whole: the new content is written into a folder beside it, then put in
-its place by renames, so that whatever stops the writing (a full disk, an error, Ctrl-C) leaves
-either the whole old folder or the whole new one, never half of each."""
+"""Outputs written all or nothing, the one way every writer does it: a file (``write_atomically``) is
+written beside its target, then renamed over it; a folder (``replaced_folder``) is written into a
+folder beside it, then put in its place by renames. Whatever stops the writing (a full disk, an
+error, Ctrl-C) leaves either the whole old output or the whole new one, never half of each."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from coalition_kg.errors import UsageProblem
+from coalition_kg.guards.files import kind_of
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
@@ -94,3 +96,62 @@ def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: never a partial output file. Only a
+    new path or a regular file is written: a rename over a FIFO, a device (as root, -o /dev/null) or
+    a socket would replace it with a file, so they are refused. A new file gets the mode the umask
+    gives (as the shell's > would); a file replaced keeps its own mode, as an editor keeps it."""
+    path = followed(Path(path))
+    if not path.parent.is_dir():
+        raise UsageProblem(f"{path.parent}: no such folder for the output file")
+    mode = output_mode(path)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot write: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), mode)  # mkstemp makes it 0600, whatever the umask
+            out.write(payload)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def followed(path: Path) -> Path:
+    """The file a symbolic link at ``path`` points to: the rename must replace that file, not the
+    link (-o /dev/stdout, a link, was replaced by a regular file). A link to nothing, or to what is no
+    file in a folder (standard output as /proc/self/fd/1 on a pipe or a terminal), is refused."""
+    if not path.is_symlink():
+        return path
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except OSError:
+        raise UsageProblem(f"{path}: a symbolic link to nothing that can be written; give a file "
+                           "(for standard output, give no -o)") from None
+    if target.parts[:2] == ("/", "proc"):
+        raise UsageProblem(f"{path}: leads to {target}, not a file in a folder; give a file "
+                           "(for standard output, give no -o)")
+    return target
+
+
+def output_mode(path: Path) -> int:
+    """The permission bits an output file at ``path`` gets; refuses a path that is not a regular file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return 0o666 & ~current_umask()
+    except OSError as error:
+        raise UsageProblem(f"{path}: cannot write: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageProblem(f"{path}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageProblem(f"{path}: is {kind_of(info.st_mode)}; -o writes only to a regular file or a new path "
+                           "(for standard output, give no -o)")
+    return stat.S_IMODE(info.st_mode)
