@@ -85,7 +85,7 @@ def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Prob
         file = layout.relative(stored.path) if stored else "(catalogue)"
         line = _header_line(stored, result["path"]) if stored else 0
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
-                                term_text(focus) if query is None or focus != owner else f"query {query.name}",
+                                term_text(focus) if stored is None or focus != owner else f"query {stored.name}",
                                 result["path_text"], term_text(result["value"]), "catalogue"))
     return problems
 
