@@ -24,7 +24,7 @@ class Dataset:
 
     @property
     def data_graphs(self) -> list[str]:
-        return [g for g in self.graph_files if g != lay.ONTOLOGY_GRAPH]
+        return [g for g in self.graph_files if g != self.layout.vocabulary.ontology_graph]
 
     def file_of(self, graph: str) -> Path | None:
         return self.graph_files.get(graph)
@@ -90,9 +90,10 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
     layout = lay.Layout.at(root)
     store = ox.Store()
     dataset = Dataset(layout, store)
+    ontology_graph = layout.vocabulary.ontology_graph
     for path in layout.ontology_files():
-        parse_file(store, path, lay.ONTOLOGY_GRAPH, layout)
-    dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
+        parse_file(store, path, ontology_graph, layout)
+    dataset.graph_files[ontology_graph] = layout.ontology_dir
     files = layout.data_files()
     graphs = graph_names(layout, files)
     for path, graph in progress.iterate(zip(files, graphs, strict=True), "loading", total=len(files), unit="file"):
@@ -107,16 +108,16 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
 def graph_names(layout: lay.Layout, files: list[Path]) -> list[str]:
     """Each data file's graph name, checked before anything is parsed: no two files share one, and
     none takes a name the machinery reserves (a data/derived.ttl would be wiped by the rules)."""
-    owners: dict[str, Path] = {lay.ONTOLOGY_GRAPH: layout.ontology_dir}
+    owners: dict[str, Path] = {layout.vocabulary.ontology_graph: layout.ontology_dir}
     for path in files:
-        graph = lay.graph_for(path)
+        graph = layout.graph_for(path)
         if graph in owners:
             other = layout.relative(owners[graph])
             raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
         owners[graph] = path
     for path in files:
-        layout.check_graph_name(path, lay.graph_for(path))
-    return [lay.graph_for(path) for path in files]
+        layout.check_graph_name(path, layout.graph_for(path))
+    return [layout.graph_for(path) for path in files]
 
 
 def graph_from_files(paths: list[Path], layout: lay.Layout):

@@ -24,7 +24,6 @@ from coalition_kg.guards.folder_swap import replaced_folder
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.dataset_description import EXPORT_FOLDER, published_files
 from coalition_kg.publish.export import serialise
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.site.facts import Site, Writer
 from coalition_kg.site.graph import TYPE, SiteGraph
@@ -85,10 +84,11 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     """Every file of the site, by its path in the site folder."""
     graph = SiteGraph.of(dataset)
     site = Site.of(graph)
+    vocabulary = graph.vocabulary
     files: dict[str, bytes] = {STYLESHEET: CSS.encode(), FAVICON: FAVICON_SVG.encode(),
-                               ".htaccess": htaccess().encode()}
+                               ".htaccess": htaccess(vocabulary.base).encode()}
     if redirect_base is not None:
-        files[W3ID_HTACCESS] = w3id_htaccess(redirect_base).encode()
+        files[W3ID_HTACCESS] = w3id_htaccess(redirect_base, vocabulary.base).encode()
 
     def put(path: str, html: str) -> None:
         files[path] = html.encode()
@@ -96,17 +96,17 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     entities = graph.entities()
     for entity in progress.iterate(entities, "entity pages", total=len(entities), unit="page"):
         put(*entity_page(site, entity))
-        stem = page_stem(entity.value)
+        stem = graph.page_stem(entity.value)
         description = graph.description(entity)
-        files[stem + ".ttl"] = serialise(description, "turtle")
-        files[stem + ".jsonld"] = serialise(description, "jsonld")
+        files[stem + ".ttl"] = serialise(description, "turtle", vocabulary=vocabulary)
+        files[stem + ".jsonld"] = serialise(description, "jsonld", vocabulary=vocabulary)
         put(*type_map(stem))
     for graph_iri in graph.graphs():
         put(*graph_page(site, graph_iri))
-        stem = page_stem(graph_iri)
+        stem = graph.page_stem(graph_iri)
         quads = [q for q in graph.quads if getattr(q.graph_name, "value", None) == graph_iri]
-        files[stem + ".ttl"] = serialise(quads, "turtle")
-        files[stem + ".jsonld"] = serialise(quads, "jsonld")
+        files[stem + ".ttl"] = serialise(quads, "turtle", vocabulary=vocabulary)
+        files[stem + ".jsonld"] = serialise(quads, "jsonld", vocabulary=vocabulary)
         put(*type_map(stem))
     classes = classify(site)
     for index in (*INDEXES, OTHER):
@@ -115,8 +115,8 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     put(*timeline_page(site, classes["meetings"]))
     put(*home_page(site, {name: len(members) for name, members in classes.items()}))
     put(ONTOLOGY_PAGE, ontology_page(Writer(site, ONTOLOGY_PAGE)))
-    files[ONTOLOGY_FILES + ".ttl"] = serialise(graph.ontology, "turtle")
-    files[ONTOLOGY_FILES + ".jsonld"] = serialise(graph.ontology, "jsonld")
+    files[ONTOLOGY_FILES + ".ttl"] = serialise(graph.ontology, "turtle", vocabulary=vocabulary)
+    files[ONTOLOGY_FILES + ".jsonld"] = serialise(graph.ontology, "jsonld", vocabulary=vocabulary)
     put(*type_map(ONTOLOGY_FILES))
     for name, payload in published_files(dataset, progress).items():  # the downloads void.ttl names
         files[EXPORT_FOLDER + name] = payload
@@ -127,8 +127,9 @@ def left_out(dataset: Dataset) -> list[str]:
     """Typed IRIs under id/ or source/ that get no page: their slug cannot be a file path."""
     typed = {q.subject.value for q in dataset.quads(dataset.data_graphs)
              if q.predicate.value == TYPE and isinstance(q.subject, ox.NamedNode)}
-    return sorted(iri for iri in typed if iri.startswith((lay.BASE + "id/", lay.BASE + "source/"))
-                  and page_stem(iri) is None)
+    vocabulary = dataset.layout.vocabulary
+    return sorted(iri for iri in typed if iri.startswith((vocabulary.entities, vocabulary.sources))
+                  and page_stem(iri, vocabulary.base) is None)
 
 
 def check_target(out: Path) -> None:
