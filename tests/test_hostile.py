@@ -270,11 +270,12 @@ def test_no_code_path_parses_rdf_xml():
     """Only Turtle is ever read: the data, ontology and shape files through pyoxigraph's Turtle
     parser (dataset.parse_file), and serve's pages converted from the site's own Turtle (serve_rdf);
     RDF/XML is only written (export, serve)."""
-    source = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "src" / "coalition_kg").glob("*.py")}
+    package = ROOT / "src" / "coalition_kg"
+    source = {p.relative_to(package).as_posix(): p.read_text(encoding="utf-8") for p in package.rglob("*.py")}
     loads = {name: re.findall(r"(?<!yaml)\.load\((.*)", text) for name, text in source.items()}
     loads = {name: calls for name, calls in loads.items() if calls}
-    assert set(loads) == {"dataset.py"}
-    assert all("RdfFormat.TURTLE" in call for call in loads["dataset.py"])
+    assert set(loads) == {"repository/dataset.py", "repository/vocabulary.py"}  # the files; shapes/prefixes.ttl
+    assert all("RdfFormat.TURTLE" in call for calls in loads.values() for call in calls)
     for name, text in source.items():
         assert not re.search(r"\bguess_format\b|\bparse\(\s*(data|source|location|file)=", text), name
         assert all("format=ox.RdfFormat.TURTLE" in call for call in re.findall(r"\box\.parse\((.*)", text)), name

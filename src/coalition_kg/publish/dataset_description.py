@@ -260,8 +260,8 @@ FORMAT_CLASS = DCTERMS + "MediaTypeOrExtent"
 STANDARD_CLASS = DCTERMS + "Standard"
 # The data's statements of place and time (ontology/coalition.ttl): where a meeting was held, the place
 # a topic is about; when a meeting or founding took place, and the dates a fact holds at or before.
-PLACE_PROPERTIES = ("location", "relatedPlace")  # of the ontology
-DATE_PROPERTIES = ("date", "asOf", "notAfter")
+PLACE_PROPERTIES = ("ckg:location", "ckg:relatedPlace")
+DATE_PROPERTIES = ("ckg:date", "ckg:asOf", "ckg:notAfter")
 _DATE_TYPES = {XSD + "date": 10, XSD + "gYearMonth": 7, XSD + "gYear": 4}  # length of the lexical form
 
 
@@ -284,10 +284,10 @@ def coverage(store: ox.Store, graphs: list[str], counts: Counts, vocabulary: Voc
     places, dates = set(), []
     for graph in nodes:
         for prop in PLACE_PROPERTIES:
-            places |= {q.object.value for q in store.quads_for_pattern(None, _iri(vocabulary.ckg(prop)), None, graph)
+            places |= {q.object.value for q in store.quads_for_pattern(None, _iri(vocabulary.expand(prop)), None, graph)
                        if isinstance(q.object, ox.NamedNode)}
         for prop in DATE_PROPERTIES:
-            dates += [q.object for q in store.quads_for_pattern(None, _iri(vocabulary.ckg(prop)), None, graph)
+            dates += [q.object for q in store.quads_for_pattern(None, _iri(vocabulary.expand(prop)), None, graph)
                       if isinstance(q.object, ox.Literal)
                       and len(q.object.value) == _DATE_TYPES.get(q.object.datatype.value)]
     found.places = sorted(places)

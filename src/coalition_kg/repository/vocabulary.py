@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coalition_kg.errors import SourceLocation, SyntaxProblem, UsageProblem
+from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_bytes
 from coalition_kg.rdf.namespaces import SH, STANDARD, XSD
+from coalition_kg.rdf.parse_errors import turtle_problem
 
 DEFAULT_BASE = "https://w3id.org/coalition-kg/"
 PREFIXES_FILE = Path("shapes") / "prefixes.ttl"
@@ -50,13 +51,11 @@ class Vocabulary:
             return cls.default()
         shown = str(PREFIXES_FILE)
         store = ox.Store()
+        data = read_bytes(path, root, shown).removeprefix(b"\xef\xbb\xbf")  # a byte-order mark says only "UTF-8"
         try:
-            store.load(input=read_bytes(path, root, shown), format=ox.RdfFormat.TURTLE)
+            store.load(input=data, format=ox.RdfFormat.TURTLE)
         except SyntaxError as error:
-            position = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], tuple) else ()
-            line, column = (position[1], position[2]) if len(position) >= 3 else (None, None)
-            raise SyntaxProblem(SourceLocation(shown, line, column), str(error.args[0] if error.args else error)) \
-                from None
+            raise turtle_problem(error, shown, data) from None
         namespaces: dict[str, str] = {}
         for quad in store.quads_for_pattern(None, ox.NamedNode(SH + "declare"), None):
             prefix = _one(store, quad.object, "prefix", shown)

@@ -29,9 +29,9 @@ PROPERTY_NAMES = {
     DCTERMS + "source": "source", RDFS + "label": "label", SKOS + "prefLabel": "name", SKOS + "altLabel": "also called",
 }
 # The order of statements in a list; the rest follow by name.
-FIRST = ["ckg:" + n for n in ("date", "relativeDate", "dateResolvedAgainst", "asOf", "notAfter", "location",
-                              "meetingOf", "heldUnderUmbrellaOf", "ordinal", "seriesDescription", "focus", "agendaItem",
-                              "follows")]
+FIRST = ["ckg:date", "ckg:relativeDate", "ckg:dateResolvedAgainst", "ckg:asOf", "ckg:notAfter", "ckg:location",
+         "ckg:meetingOf", "ckg:heldUnderUmbrellaOf", "ckg:ordinal", "ckg:seriesDescription", "ckg:focus",
+         "ckg:agendaItem", "ckg:follows"]
 
 # How a group of facts linked to an entity is headed, by the property that links them: facts that
 # point at the entity (key ``(property, "in")``) or that the entity points at (``(property, "out")``).

@@ -115,7 +115,7 @@ def _glance(w: Writer, subject: ox.NamedNode) -> str:
     if not g.is_a(subject, g.ckg("Meeting")):
         return ""
     dating, _ = w.dating(subject)
-    where = [w.terms(subject, g.ckg(p)) for p in ("location", "meetingOf")]
+    where = [w.terms(subject, g.ckg("location")), w.terms(subject, g.ckg("meetingOf"))]
     first = " · ".join(x for x in (dating, *where) if x)
     roles: dict[str, list[str]] = {}
     for fact in g.values(subject, QUALIFIED_ASSOCIATION):
