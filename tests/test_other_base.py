@@ -137,3 +137,39 @@ def test_its_build_has_the_other_base_everywhere(other, cli, tmp_path, seeds):
     assert "export/void.ttl" in files and any(name.startswith("queries/") for name in files)
     for name, payload in files.items():
         assert_other_base_only(payload.decode("utf-8", "replace"), name)
+
+
+def test_serve_answers_with_the_other_base(other):
+    """serve (its app, in process): the service description names the other base's dataset and graphs,
+    and an IRI's page is negotiated from the other base's site."""
+    import asyncio
+
+    import httpx
+
+    from coalition_kg.repository.dataset import load
+    from coalition_kg.serve.app import make_app
+    from coalition_kg.serve.service import Service
+    from coalition_kg.site.generate import render_site
+
+    class NoWorkers:  # neither answer needs a worker: serve answers them itself
+        def run(self, job):
+            raise AssertionError(f"a worker was asked: {job}")
+
+    def get(path: str, accept: str) -> httpx.Response:
+        async def go():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+                return await client.get(path, headers={"Accept": accept})
+        return asyncio.run(go())
+
+    dataset = load(other)
+    layout = dataset.layout
+    app = make_app(Service({}, NoWorkers(), render_site(dataset), layout.graphs(), vocabulary=layout.vocabulary),
+                   log=None)
+    description = get("/sparql", "text/turtle")
+    assert description.status_code == 200
+    assert f"<{OTHER_BASE}dataset>" in description.text and f"<{OTHER_BASE}graph/ontology>" in description.text
+    assert_other_base_only(description.text, "/sparql")
+    page = get("/id/morocco", "text/turtle")
+    assert page.status_code == 200 and page.headers["content-location"] == "/id/morocco.ttl"
+    assert OTHER_BASE in page.text
+    assert_other_base_only(page.text, "/id/morocco")
