@@ -91,6 +91,16 @@ def test_a_repository_without_the_file_has_the_default_base(tmp_path):
     assert Layout.at(tmp_path).vocabulary == Vocabulary.default()
 
 
+def test_a_file_that_declares_only_the_base_has_every_namespace_the_code_needs(repo_copy):
+    (repo_copy / PREFIXES_FILE).write_text(
+        '@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+        '[] sh:declare [ sh:prefix "kg" ; sh:namespace "https://example.org/kg/"^^xsd:anyURI ] .\n', encoding="utf-8")
+    vocabulary = Layout.at(repo_copy).vocabulary
+    assert vocabulary == Vocabulary.default("https://example.org/kg/")
+    assert vocabulary.expand("ckg:Meeting") == "https://example.org/kg/ontology#Meeting"
+    assert vocabulary.expand("prov:agent") == STANDARD["prov"] + "agent"
+
+
 def test_a_namespace_that_contradicts_the_base_is_refused(repo_copy, cli):
     path = repo_copy / PREFIXES_FILE
     text = path.read_text(encoding="utf-8")

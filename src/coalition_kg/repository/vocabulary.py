@@ -4,7 +4,8 @@ A repository declares its prefixes once, in shapes/prefixes.ttl, with SHACL's ``
 (``sh:prefix "ckg" ; sh:namespace "…"^^xsd:anyURI``); the prefix ``kg`` is its base IRI. The code
 reads them from here and nowhere else: the output prefixes, the PREFIX lines of the SPARQL the code
 writes, the ontology's namespace, the entity, source and graph IRIs, the graphs the machinery writes.
-A repository without the file has the default base and the standard namespaces below."""
+A repository without the file has the default base; every repository has the standard namespaces
+(rdf/namespaces.py) under their usual prefixes, unless its file gives one of those prefixes to another."""
 
 from __future__ import annotations
 
@@ -71,6 +72,8 @@ class Vocabulary:
                 raise UsageProblem(f"{shown}: {prefix}: is <{namespaces[prefix]}>, but the base {BASE_PREFIX}: "
                                    f"<{base}> makes it <{base + local}>")
         namespaces.setdefault(BASE_PREFIX, base)
+        for prefix, namespace in STANDARD.items():  # the code names terms in these whatever the file lists
+            namespaces.setdefault(prefix, namespace)
         return cls(base, dict(sorted(namespaces.items(), key=lambda item: _order(item[0]))))
 
     # -- the IRIs of the base

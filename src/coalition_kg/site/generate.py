@@ -40,6 +40,7 @@ from coalition_kg.site.pages import (
     timeline_page,
 )
 from coalition_kg.site.paths import (
+    ENTITY_FOLDERS,
     ONTOLOGY_FILES,
     ONTOLOGY_PAGE,
     check_base_url,
@@ -73,7 +74,8 @@ def build_site(dataset: Dataset, out: Path, redirect_base: str | None = None,
     files = render_site(dataset, redirect_base, progress)
     with progress.stage(f"writing {len(files)} files"):
         publish(out, files)
-    graph_entities = [p for p in files if p.endswith(".html") and p.startswith(("id/", "source/"))]
+    folders = tuple(folder + "/" for folder in ENTITY_FOLDERS)
+    graph_entities = [p for p in files if p.endswith(".html") and p.startswith(folders)]
     summary = SiteSummary(pages=sum(p.endswith(".html") for p in files), files=len(files) + 1,
                           entities=len(graph_entities))
     summary.left_out = left_out(dataset)
