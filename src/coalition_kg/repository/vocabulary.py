@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -19,6 +20,9 @@ from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_bytes
 from coalition_kg.rdf.namespaces import SH, STANDARD, XSD
 from coalition_kg.rdf.parse_errors import turtle_problem
+
+if TYPE_CHECKING:
+    import curies
 
 DEFAULT_BASE = "https://w3id.org/coalition-kg/"
 PREFIXES_FILE = Path("shapes") / "prefixes.ttl"
@@ -37,7 +41,8 @@ class Vocabulary:
 
     base: str = DEFAULT_BASE
     namespaces: dict[str, str] = field(default_factory=dict)
-    _prefix_maps: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _prefix_maps: dict[tuple[str, ...] | None, dict[str, str]] = field(default_factory=dict, init=False, repr=False,
+                                                                      compare=False)
 
     @classmethod
     def default(cls, base: str = DEFAULT_BASE) -> Vocabulary:
@@ -59,13 +64,12 @@ class Vocabulary:
             raise turtle_problem(error, shown, data) from None
         namespaces: dict[str, str] = {}
         for quad in store.quads_for_pattern(None, ox.NamedNode(SH + "declare"), None):
-            prefix = _one(store, quad.object, "prefix", shown)
-            namespace = _one(store, quad.object, "namespace", shown)
-            if prefix.datatype.value != XSD + "string" or namespace.datatype.value != _XSD_ANY_URI:
+            declared, iri = _one(store, quad.object, "prefix", shown), _one(store, quad.object, "namespace", shown)
+            if declared.datatype.value != XSD + "string" or iri.datatype.value != _XSD_ANY_URI:
                 raise UsageProblem(f'{shown}: each sh:declare needs sh:prefix "…" and sh:namespace "…"^^xsd:anyURI')
-            if namespaces.get(prefix.value, namespace.value) != namespace.value:
-                raise UsageProblem(f"{shown}: the prefix {prefix.value}: is declared twice, with two namespaces")
-            namespaces[prefix.value] = namespace.value
+            if namespaces.get(declared.value, iri.value) != iri.value:
+                raise UsageProblem(f"{shown}: the prefix {declared.value}: is declared twice, with two namespaces")
+            namespaces[declared.value] = iri.value
         base = namespaces.get(BASE_PREFIX, DEFAULT_BASE)
         for prefix, local in UNDER_BASE.items():
             if namespaces.setdefault(prefix, base + local) != base + local:
@@ -186,15 +190,18 @@ def compact(iri: str, prefixes: dict[str, str], absolute_safe: bool = False) -> 
 
 
 @functools.lru_cache(maxsize=64)
-def _converter(prefixes: tuple[tuple[str, str], ...]):
+def _converter(prefixes: tuple[tuple[str, str], ...]) -> curies.Converter:
     # curies imports pydantic (a tenth of a second): only the commands that compact or expand pay it
     import curies
 
     return curies.Converter.from_prefix_map(dict(prefixes))
 
 
-def _one(store: ox.Store, node, name: str, shown: str) -> ox.Literal:
-    values = [q.object for q in store.quads_for_pattern(node, ox.NamedNode(SH + name), None)]
+def _one(store: ox.Store, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, name: str,
+         shown: str) -> ox.Literal:
+    """The one literal value of a declaration's sh:prefix or sh:namespace; refused if not exactly one."""
+    values = [] if isinstance(node, ox.Literal) else \
+        [q.object for q in store.quads_for_pattern(node, ox.NamedNode(SH + name), None)]
     if len(values) != 1 or not isinstance(values[0], ox.Literal):
         raise UsageProblem(f'{shown}: each sh:declare needs one sh:prefix "…" and one sh:namespace "…"^^xsd:anyURI')
     return values[0]
