@@ -74,15 +74,18 @@ def test_every_prefix_line_agrees_with_the_prefixes_file(path):
 
 
 def test_every_shape_declaration_agrees_with_the_prefixes_file():
-    """What a shape's SPARQL sees (its sh:prefixes' sh:declare) is the prefixes file's too."""
-    checked = 0
+    """What a shape's SPARQL sees (its sh:prefixes' sh:declare) is the prefixes file's: the shapes point
+    sh:prefixes at cs:prefixes there, and any declaration of their own agrees with it."""
+    merged = rdflib.Graph()
     for path in sorted((ROOT / "shapes").glob("*.ttl")):
         graph = rdflib.Graph().parse(path)
         for declaration in graph.objects(None, SH.declare):
             prefix, namespace = str(graph.value(declaration, SH.prefix)), str(graph.value(declaration, SH.namespace))
             assert DEFAULT.namespaces.get(prefix) == namespace, f"{path.name}: {prefix}: <{namespace}>"
-            checked += 1
-    assert checked > len(DEFAULT.namespaces)  # the file's own and the shapes'
+        merged += graph
+    owners = set(merged.objects(None, SH.prefixes))
+    assert owners == {rdflib.URIRef(DEFAULT.shapes + "prefixes")}
+    assert len(list(merged.objects(None, SH.declare))) == len(DEFAULT.namespaces)  # none but the file's
 
 
 def test_a_repository_without_the_file_has_the_default_base(tmp_path):
@@ -189,8 +192,11 @@ def test_every_term_synth_writes_exists(tmp_path, dataset):
     assert ours <= declared_terms(dataset)
 
 
-def test_the_real_repository_s_shapes_load_beside_the_prefixes_file(repo_copy):
-    """shapes/prefixes.ttl is not a shapes file of any kind: validate reads it only as the vocabulary."""
+def test_every_kind_of_shapes_loads_with_the_prefixes_file_and_only_beside_shapes(repo_copy):
+    """shapes/prefixes.ttl comes with each kind's shapes (their sh:prefixes point there), and is no kind
+    of its own: without shapes of a kind, nothing is loaded for it."""
     layout = Layout.at(repo_copy)
-    listed = {p.name for kind in ("data", "ontology", "metadata", "catalogue") for p in layout.shape_files(kind)}
-    assert PREFIXES_FILE.name not in listed
+    for kind in ("data", "ontology", "metadata", "catalogue"):
+        assert [p.name for p in layout.shape_files(kind)] == [f"{kind}.ttl", PREFIXES_FILE.name]
+    (repo_copy / "shapes" / "catalogue.ttl").unlink()
+    assert layout.shape_files("catalogue") == []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import OutsideFile, inside, kind_of, real_path
-from coalition_kg.repository.vocabulary import Vocabulary
+from coalition_kg.repository.vocabulary import PREFIXES_FILE, Vocabulary
 
 REFERENCE_FILE = Path("data") / "reference.ttl"
 
@@ -73,7 +73,9 @@ class Layout:
         return self.files(self.data_dir / "sources", "*.ttl")
 
     def shape_files(self, kind: str) -> list[Path]:
-        return self.files(self.shapes_dir, f"{kind}*.ttl")
+        """shapes/<kind>*.ttl, and shapes/prefixes.ttl beside them: the sh:declare their sh:prefixes name."""
+        files = self.files(self.shapes_dir, f"{kind}*.ttl")
+        return files + self.files(self.shapes_dir, PREFIXES_FILE.name) if files else []
 
     def query_files(self) -> list[Path]:
         return self.files(self.queries_dir, "*.rq")
