@@ -23,13 +23,14 @@ from coalition_kg.guards.sparql import MAX_DEPTH, MAX_LENGTH, QueryRefused, chec
 from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import PARAM_TYPES, Parameter, load_catalogue, to_term
 from coalition_kg.repository import layout as lay
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 from .conftest import ROOT
 from .servers import coalition_serve
 from .test_hostile import CORPUS, nested_braces_query, nested_parens_query
 from .test_serve import request
 
-OURS = [lay.DERIVED_GRAPH, lay.ONTOLOGY_GRAPH]
+OURS = [V.derived_graph, V.ontology_graph]
 EP = "<http://127.0.0.1:{port}/sparql>"
 SPELLINGS = {  # each reaches the endpoint when the engine runs it: the checker must refuse every one
     "after-lt": "SELECT * WHERE { FILTER(0 <1) SERVICE %s { ?s ?p ?o } }",
@@ -69,7 +70,7 @@ def test_class1_service_from_elsewhere_is_refused(query):
 
 
 def test_class1_service_from_our_own_graphs_passes():
-    text = (f"PREFIX g: <{lay.BASE}graph/> SELECT * FROM g:derived FROM NAMED <{lay.ONTOLOGY_GRAPH}> "
+    text = (f"PREFIX g: <{V.base}graph/> SELECT * FROM g:derived FROM NAMED <{V.ontology_graph}> "
             "WHERE { ?s ?p ?o }")
     assert check(text, graphs=OURS).form == "select"
 
@@ -116,7 +117,7 @@ def test_class2_depth_every_text_of_the_repository_passes_with_margin():
     texts = {str(p): p.read_text(encoding="utf-8") for p in
              [*sorted((ROOT / "queries").glob("*.rq")), *sorted((ROOT / "ontology" / "rules").glob("*.rq"))]}
     for path in sorted((ROOT / "shapes").glob("*.ttl")):
-        graph = rdflib.Graph().parse(path)
+        graph = rdflib.Graph().parse(path).parse(ROOT / "shapes" / "prefixes.ttl")  # what sh:prefixes names
         for predicate in SHAPE_SPARQL:
             for node, text in graph.subject_objects(predicate):
                 declared = [d for owner in graph.objects(node, SH.prefixes) for d in graph.objects(owner, SH.declare)]
