@@ -133,7 +133,10 @@ def _in_parser_thread(function, text: str):
         try:
             worker = threading.Thread(target=run, name="sparql-guard", daemon=True)
             sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
-            worker.start()
+            try:
+                worker.start()
+            except RuntimeError as error:  # no room for the thread's stack: a memory limit, not a bad query
+                raise MemoryError(f"the SPARQL checker's thread cannot start: {error}") from None
             worker.join()
         finally:
             sys.setrecursionlimit(old_limit)
@@ -161,10 +164,14 @@ def _parse(text: str, where: str, allow_update: bool):
         query_error = error
     except RecursionError:
         raise QueryRefused(where, "the query is too deeply nested or too long for the SPARQL checker") from None
+    except MemoryError:  # the process's limit, not the query's syntax: the caller says so
+        raise
     except Exception as error:  # noqa: BLE001 (fail closed: whatever the checker cannot read is refused)
         raise QueryRefused(where, f"SPARQL syntax error: {error}") from None
     try:
         update = _in_parser_thread(parse_update, text)
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001 (not an update either: the query parser's reason is the one to give)
         engine = _engine_syntax_error(text)
         if engine is not None:
