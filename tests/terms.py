@@ -6,20 +6,9 @@ import re
 
 import pyoxigraph as ox
 
-PREFIXES = {
-    "id": "https://w3id.org/coalition-kg/id/",
-    "ckg": "https://w3id.org/coalition-kg/ontology#",
-    "src": "https://w3id.org/coalition-kg/source/",
-    "graph": "https://w3id.org/coalition-kg/graph/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "wd": "http://www.wikidata.org/entity/",
-}
+from coalition_kg.repository.vocabulary import DEFAULT
+
+PREFIXES = DEFAULT.namespaces  # the real repository's (shapes/prefixes.ttl agrees: tests/test_vocabulary.py)
 _LITERAL = re.compile(r'^"(?P<lex>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z-]+)|\^\^(?P<dt>\S+))?$', re.DOTALL)
 
 

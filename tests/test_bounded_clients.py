@@ -19,7 +19,7 @@ import pytest
 from coalition_kg.guards.http_client import EndpointProblem, target
 from coalition_kg.publish.push import push
 from coalition_kg.query.remote import RemoteStore
-from coalition_kg.repository import layout as lay
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 from . import raw_server as fake
 from .raw_server import RawServer
@@ -304,7 +304,7 @@ def test_class6_push_names_the_graphs_written_when_the_second_one_drips(dataset)
     graphs = dataset.layout.graphs()
     assert (f"no answer within {TIMEOUT:g} s; 1 of {len(graphs)} graphs written (ontology), failed at {graphs[1]}"
             in str(failed.value))
-    assert graphs[0] == lay.ONTOLOGY_GRAPH
+    assert graphs[0] == V.ontology_graph
 
 
 @pytest.mark.parametrize("challenge,says", [

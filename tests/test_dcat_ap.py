@@ -13,11 +13,12 @@ import rdflib
 from pyshacl import validate
 from rdflib import SH
 
-from coalition_kg.publish.dataset_description import CATALOG, DATASET, SPARQL_SERVICE, describe, render
-from coalition_kg.repository.layout import BASE
+from coalition_kg.publish.dataset_description import DescriptionIris, describe, render
+from coalition_kg.repository.vocabulary import DEFAULT
 
 DCAT_AP = Path(__file__).parent / "fixtures" / "dcat-ap"
 SHAPE_FILES = ("shapes.ttl", "shapes_recommended.ttl", "range.ttl")
+IRIS = DescriptionIris(DEFAULT)  # the description's IRIs, at the real repository's base
 R5R, DCAT, DCT, FOAF = "http://data.europa.eu/r5r/", "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/", \
     "http://xmlns.com/foaf/0.1/"
 
@@ -79,25 +80,25 @@ def results(data: rdflib.Graph, shapes: rdflib.Graph) -> list[tuple[str, str, st
 def test_describe_conforms_to_dcat_ap_3_with_only_the_explained_recommendations_missing(dataset, shapes,
                                                                                           endpoint, issued):
     triples = describe(dataset, endpoint=endpoint, issued=issued)
-    data = rdflib.Graph().parse(data=render(triples, "turtle"), format="turtle")
+    data = rdflib.Graph().parse(data=render(triples, "turtle", DEFAULT), format="turtle")
     found = results(data, shapes)
     violations = [r for r in found if r[0] != "Warning"]
     assert not violations, violations[:10]
     unexplained = sorted({(path, focus_kind) for _, path, focus_kind, _ in found} - set(MISSING_BY_CHOICE))
     assert not unexplained, unexplained
-    assert (rdflib.URIRef(CATALOG), rdflib.RDF.type, rdflib.URIRef(DCAT + "Catalog")) in data
-    assert ((rdflib.URIRef(SPARQL_SERVICE), None, None) in data) == (endpoint is not None)
+    assert (rdflib.URIRef(IRIS.catalog), rdflib.RDF.type, rdflib.URIRef(DCAT + "Catalog")) in data
+    assert ((rdflib.URIRef(IRIS.sparql_service), None, None) in data) == (endpoint is not None)
 
 
 def test_the_dcat_ap_shapes_find_what_we_fixed(dataset, shapes):
     """The shapes are live: take away the types the range shapes want, and the recommended
     coverage, and they report it (so the zero above is a verdict, not an empty check)."""
     triples = describe(dataset)
-    data = rdflib.Graph().parse(data=render(triples, "turtle"), format="turtle")
+    data = rdflib.Graph().parse(data=render(triples, "turtle", DEFAULT), format="turtle")
     for cls in (DCT + "LicenseDocument", DCT + "MediaType", DCT + "MediaTypeOrExtent", FOAF + "Agent"):
         data.remove((None, rdflib.RDF.type, rdflib.URIRef(cls)))
     for prop in (DCAT + "keyword", DCT + "temporal", DCT + "spatial"):
-        data.remove((rdflib.URIRef(DATASET), rdflib.URIRef(prop), None))
+        data.remove((rdflib.URIRef(IRIS.dataset), rdflib.URIRef(prop), None))
     found = results(data, shapes)
     violated = {path for severity, path, _, _ in found if severity == "Violation"}
     assert {DCT + "license", DCT + "format", DCAT + "mediaType", DCT + "publisher"} <= violated
@@ -110,8 +111,8 @@ def test_coverage_comes_from_the_data(dataset):
     keywords are the labels of our classes the dataset uses."""
     triples = describe(dataset)
     assert len(triples) == len(set(triples)), "a statement made twice"
-    data = rdflib.Graph().parse(data=render(triples, "turtle"), format="turtle")
-    whole = rdflib.URIRef(DATASET)
+    data = rdflib.Graph().parse(data=render(triples, "turtle", DEFAULT), format="turtle")
+    whole = rdflib.URIRef(IRIS.dataset)
     dates = [o for s, p, o in dataset.to_rdflib(dataset.data_graphs)
              if str(p).rsplit("#", 1)[-1] in ("date", "asOf", "notAfter")]
     period = data.value(whole, rdflib.URIRef(DCT + "temporal"))
@@ -120,6 +121,6 @@ def test_coverage_comes_from_the_data(dataset):
     assert start in dates and end in dates
     assert str(start) == min(str(d) for d in dates)
     places = {str(o) for o in data.objects(whole, rdflib.URIRef(DCT + "spatial"))}
-    assert {BASE + "id/marrakech", BASE + "id/niamey"} <= places
+    assert {DEFAULT.entity("marrakech"), DEFAULT.entity("niamey")} <= places
     keywords = {str(o) for o in data.objects(whole, rdflib.URIRef(DCAT + "keyword"))}
     assert {"state", "person", "ministerial meeting"} <= keywords

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import load
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 SHORTCUTS = """
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -31,8 +31,8 @@ def test_no_data_file_asserts_a_shortcut(dataset):
 
 def test_each_role_yields_its_shortcut(dataset):
     derived = {(q.subject.value, q.predicate.value, q.object.value)
-               for q in dataset.quads([lay.DERIVED_GRAPH])}
-    ckg, id_ = lay.ONTOLOGY_NS, lay.BASE + "id/"
+               for q in dataset.quads([V.derived_graph])}
+    ckg, id_ = V.ontology, V.base + "id/"
     assert (id_ + "morocco", ckg + "hosted", id_ + "2022-05-11-coalition-ministerial-marrakech") in derived
     assert (id_ + "nasser-bourita", ckg + "convened", id_ + "2022-05-11-coalition-ministerial-marrakech") in derived
     assert (id_ + "niger", ckg + "coChaired", id_ + "2023-03-01-afg-plenary-niamey") in derived
@@ -55,6 +55,6 @@ def test_a_new_role_needs_no_code(repo_copy):
 ckg:observer a ckg:Role ; org:roleProperty ckg:observerOf .
 id:fixture-observation org:member id:italy ; org:organization id:africa-focus-group ; org:role ckg:observer .
 """, encoding="utf-8")
-    derived = load(repo_copy).quads([lay.DERIVED_GRAPH])
-    assert any(q.predicate.value == lay.ONTOLOGY_NS + "observerOf" and q.subject.value.endswith("/italy")
+    derived = load(repo_copy).quads([V.derived_graph])
+    assert any(q.predicate.value == V.ontology + "observerOf" and q.subject.value.endswith("/italy")
                for q in derived)

@@ -16,11 +16,11 @@ from rdflib.compare import isomorphic
 from coalition_kg.authoring.synth import EXPECT_LINE
 from coalition_kg.check.shacl import run_shacl
 from coalition_kg.publish import dataset_description as describe_module
-from coalition_kg.publish.dataset_description import DATASET, DEFAULT_BASE, IANA, check, describe, render
+from coalition_kg.publish.dataset_description import IANA, DescriptionIris, check, describe, render
 from coalition_kg.rdf.formats import RDF_FORMATS as FORMATS
 from coalition_kg.rdf.terms import rdflib_graph
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import graph_from_files, load
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 from .markers import SHACL_ENGINES
 
@@ -32,14 +32,16 @@ RDF = rdflib.Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
 ENDPOINT = "http://127.0.0.1:8000/sparql"
-WHOLE = rdflib.URIRef(DATASET)
+IRIS = DescriptionIris(V)
+DEFAULT_BASE = IRIS.export  # where the description says the downloads are
+WHOLE = rdflib.URIRef(IRIS.dataset)
 METADATA_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "invalid" / "metadata").glob("*.ttl"))
 
 
 def parsed(triples, fmt: str = "turtle") -> rdflib.Graph:
     """The description as a reader gets it: serialised, then parsed back by rdflib."""
     rdflib_format = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt", "xml": "xml"}[fmt]
-    return rdflib.Graph().parse(data=render(triples, fmt), format=rdflib_format)
+    return rdflib.Graph().parse(data=render(triples, fmt, V), format=rdflib_format)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,7 @@ def sparql_number(graph: rdflib.Graph, query: str) -> int:
 
 def independent_counts(graph: rdflib.Graph) -> dict:
     """Counted by rdflib's SPARQL over an rdflib copy of the graphs (the description uses Oxigraph's)."""
-    entities = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{lay.BASE}id/"))'
+    entities = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{V.base}id/"))'
     return {
         "triples": sparql_number(graph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
         "entities": sparql_number(graph, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o {entities} }}"),
@@ -100,12 +102,12 @@ def test_the_description_conforms_to_its_shapes(dataset, engine, endpoint):
 
 
 def test_the_numbers_are_the_datas(dataset, description):
-    whole = dataset.to_rdflib([*dataset.data_graphs, lay.DERIVED_GRAPH])  # what `export` publishes
+    whole = dataset.to_rdflib([*dataset.data_graphs, V.derived_graph])  # what `export` publishes
     assert described_counts(description, WHOLE) == independent_counts(whole)
     sources = dataset.layout.source_files()
     assert sources
     for path in sources:
-        graph = lay.graph_for(path)
+        graph = V.graph(path.stem)
         found = described_counts(description, rdflib.URIRef(graph))
         expected = independent_counts(dataset.to_rdflib([graph]))
         assert found == expected, path.name
@@ -120,24 +122,24 @@ def test_the_numbers_follow_the_data(repo_copy):
     path.write_text(path.read_text(encoding="utf-8") + "\nid:fixture-new-city a ckg:City ;\n"
                     '    rdfs:label "Fixture city"@en .\n', encoding="utf-8")
     after = parsed(describe(load(repo_copy)))
-    changed, other = (rdflib.URIRef(lay.BASE + "graph/" + name) for name in ("003_73e3b687882f6e77",
+    changed, other = (rdflib.URIRef(V.base + "graph/" + name) for name in ("003_73e3b687882f6e77",
                                                                               "000_28830c00cecbbf69"))
     for node, delta in ((WHOLE, 1), (changed, 1), (other, 0)):
         old, new = described_counts(before, node), described_counts(after, node)
         assert new["triples"] == old["triples"] + 2 * delta
         assert new["entities"] == old["entities"] + delta
-        city = lay.ONTOLOGY_NS + "City"
+        city = V.ontology + "City"
         assert new["class entities"].get(city, 0) == old["class entities"].get(city, 0) + delta
 
 
 def test_one_subset_per_source_document(dataset, description):
     sources = {p.stem for p in dataset.layout.source_files()}
     subsets = set(description.objects(WHOLE, VOID.subset))
-    assert subsets == {rdflib.URIRef(lay.BASE + "graph/" + s) for s in sources}
+    assert subsets == {rdflib.URIRef(V.base + "graph/" + s) for s in sources}
     assert set(description.objects(WHOLE, DCTERMS.hasPart)) == subsets
     for subset in subsets:
         doc_id = str(subset).rsplit("/", 1)[1]
-        assert list(description.objects(subset, PROV.wasDerivedFrom)) == [rdflib.URIRef(lay.source_for(doc_id))]
+        assert list(description.objects(subset, PROV.wasDerivedFrom)) == [rdflib.URIRef(V.source(doc_id))]
         assert (subset, RDF.type, VOID.Dataset) in description and (subset, RDF.type, DCAT.Dataset) in description
         assert description.value(subset, DCTERMS.isPartOf) == WHOLE
     datasets = set(description.subjects(RDF.type, VOID.Dataset))
@@ -147,14 +149,14 @@ def test_one_subset_per_source_document(dataset, description):
 def test_every_dataset_has_its_licence_publisher_and_vocabularies(description):
     for node in description.subjects(RDF.type, VOID.Dataset):
         assert list(description.objects(node, DCTERMS.license)) == [rdflib.URIRef(describe_module.LICENSE)]
-        assert list(description.objects(node, DCTERMS.publisher)) == [rdflib.URIRef(describe_module.PUBLISHER)]
+        assert list(description.objects(node, DCTERMS.publisher)) == [rdflib.URIRef(IRIS.publisher)]
         vocabularies = {str(v) for v in description.objects(node, VOID.vocabulary)}
         used = {str(p) for p in description.objects(None, VOID.property)} | \
             {str(c) for c in description.objects(None, VOID["class"])}
         assert vocabularies and all(any(term.startswith(v) for term in used) for v in vocabularies)
     whole = {str(v) for v in description.objects(WHOLE, VOID.vocabulary)}
     for namespace in ("http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#", "https://schema.org/",
-                      "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#", lay.ONTOLOGY_NS):
+                      "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#", V.ontology):
         assert namespace in whole
     assert "http://www.w3.org/2006/time#" not in whole  # the ontology aligns to OWL-Time; the data uses none of it
 
@@ -191,9 +193,9 @@ def test_dates_come_from_the_build_and_the_documents_never_invented(dataset, des
     published = {(rdflib.URIRef(str(s)), o) for s, o in dataset.to_rdflib(dataset.data_graphs).subject_objects(
         rdflib.URIRef("https://schema.org/datePublished"))}
     assert issued == published  # the documents that give a publication date, and nothing else
-    assert (rdflib.URIRef(lay.source_for("003_73e3b687882f6e77")),
+    assert (rdflib.URIRef(V.source("003_73e3b687882f6e77")),
             rdflib.Literal("2023-03-02", datatype=XSD.date)) in issued
-    assert description.value(rdflib.URIRef(lay.source_for("000_28830c00cecbbf69")), DCTERMS.issued) is None
+    assert description.value(rdflib.URIRef(V.source("000_28830c00cecbbf69")), DCTERMS.issued) is None
     for predicate in (DCTERMS.created, DCTERMS.modified, DCTERMS.date):
         assert not list(description.subject_objects(predicate))
     dated = parsed(describe(dataset, issued=date(2026, 1, 2)))
@@ -307,14 +309,14 @@ def test_there_are_metadata_fixtures():
 def test_counts_of_a_merge_count_a_triple_once():
     """A triple asserted in two graphs is one triple of the whole, as in the N-Triples download."""
     store = ox.Store()
-    triple = (ox.NamedNode(lay.BASE + "id/a"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    triple = (ox.NamedNode(V.base + "id/a"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
               ox.Literal("a"))
     for name in ("g1", "g2"):
-        store.add(ox.Quad(*triple, ox.NamedNode(lay.BASE + "graph/" + name)))
-    graphs = [lay.BASE + "graph/g1", lay.BASE + "graph/g2"]
-    merged = describe_module.count(store, graphs, per_graph=False)[None]
+        store.add(ox.Quad(*triple, ox.NamedNode(V.base + "graph/" + name)))
+    graphs = [V.base + "graph/g1", V.base + "graph/g2"]
+    merged = describe_module.count(store, graphs, per_graph=False, entities=V.entities)[None]
     assert (merged.triples, merged.entities, merged.properties) == (1, 1, {triple[1].value: 1})
-    each = describe_module.count(store, graphs, per_graph=True)
+    each = describe_module.count(store, graphs, per_graph=True, entities=V.entities)
     assert [each[g].triples for g in graphs] == [1, 1]
 
 

@@ -19,14 +19,14 @@ from rdflib.compare import isomorphic
 from coalition_kg.cli import main
 from coalition_kg.publish.export import export_quads, jsonld
 from coalition_kg.publish.jsonld_context import CONTEXT_FILE, assign_names, prefixes
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import load
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = {"turtle": "turtle", "nt": "nt", "xml": "xml", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}
 DATASET_FORMATS = ("jsonld", "trig", "nquads")
 RAPPER = {"turtle": "turtle", "nt": "ntriples", "xml": "rdfxml"}
-CKG = lay.ONTOLOGY_NS
+CKG = V.ontology
 NIAMEY = "id:2023-03-01-afg-plenary-niamey"
 
 
@@ -65,7 +65,7 @@ def assert_same_dataset(found: rdflib.Dataset, want: rdflib.Dataset) -> None:
     its 43 look-alike evidence nodes take rdflib a minute to match; folded, they are told apart)."""
     names = graph_names(want)
     assert graph_names(found) == names
-    sources = {lay.graph_for(path) for path in (ROOT / "data").rglob("*.ttl")}
+    sources = {V.graph(path.stem) for path in (ROOT / "data").rglob("*.ttl")}
     assert sources <= names and len(sources) >= 3
     for name in sources:
         assert isomorphic(found.graph(rdflib.URIRef(name)), want.graph(rdflib.URIRef(name))), name
@@ -207,7 +207,7 @@ def test_every_key_is_a_term_of_the_context(document):
 def ontology_terms() -> set[str]:
     """Every class and property of ours that the ontology declares."""
     store = load(ROOT, derive=False).store
-    rows = store.query(f"""SELECT DISTINCT ?term WHERE {{ GRAPH <{lay.ONTOLOGY_GRAPH}> {{
+    rows = store.query(f"""SELECT DISTINCT ?term WHERE {{ GRAPH <{V.ontology_graph}> {{
         ?term a ?kind VALUES ?kind {{ <http://www.w3.org/2002/07/owl#Class> <http://www.w3.org/2002/07/owl#ObjectProperty>
         <http://www.w3.org/2002/07/owl#DatatypeProperty> <http://www.w3.org/2002/07/owl#AnnotationProperty> }} }}
         FILTER STRSTARTS(STR(?term), "{CKG}") }}""")
@@ -314,7 +314,7 @@ def test_compaction_never_changes_the_graph_where_a_value_defies_its_term():
         ox.Quad(n(ex + "s"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), d, g1),  # a type that is no IRI
         ox.Quad(n(ex + "s"), n(CKG + "next"), chain[0], g1),  # nested deeper than the writer nests
         *[ox.Quad(x, n(CKG + "next"), y, g1) for x, y in itertools.pairwise(chain)],
-        ox.Quad(n(ex + "s"), n(ex + "odd/path"), n(lay.BASE + "id///x"), g1),  # no compact IRI: "id://x"
+        ox.Quad(n(ex + "s"), n(ex + "odd/path"), n(V.base + "id///x"), g1),  # no compact IRI: "id://x"
         ox.Quad(n(ex + "s"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(CKG + "Meeting"), g2),
         ox.Quad(n(ex + "g1"), n("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("graph one"),
                 ox.DefaultGraph()),

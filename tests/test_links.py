@@ -8,10 +8,10 @@ import csv
 
 import pyoxigraph as ox
 
-from coalition_kg.repository import layout as lay
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 WD = "http://www.wikidata.org/entity/"
-LINKS = lay.BASE + "graph/wikidata"
+LINKS = V.base + "graph/wikidata"
 MATCH = ("http://www.w3.org/2004/02/skos/core#exactMatch", "https://schema.org/sameAs")
 
 

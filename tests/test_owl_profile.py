@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from coalition_kg.repository import layout as lay
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 from .outside_engines import JAVA_LIBRARY
 
@@ -50,7 +50,7 @@ def owl2_dl(tmp_path_factory):
 @pytest.mark.servers  # starts a JVM
 def test_the_ontology_is_in_the_owl2_dl_profile(owl2_dl, dataset, root, tmp_path):
     merged = tmp_path / "ontology-graph.ttl"
-    ox.serialize((q.triple for q in dataset.quads([lay.ONTOLOGY_GRAPH])), str(merged), format=ox.RdfFormat.TURTLE)
+    ox.serialize((q.triple for q in dataset.quads([V.ontology_graph])), str(merged), format=ox.RdfFormat.TURTLE)
     # The control: one outside term's declaration taken out, and the checker names that term.
     undeclared = tmp_path / "one-undeclared.ttl"
     text = (root / "ontology" / "coalition.ttl").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from coalition_kg.repository import layout as lay
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 from .servers import coalition_serve, free_port, oxigraph_server
 
@@ -98,7 +98,7 @@ def test_a_push_that_fails_says_which_graphs_were_written(cli, root, misbehaving
     url = f"http://127.0.0.1:{free_port()}/store"  # nothing listens there
     stopped = cli("--root", str(root), "push", "--endpoint", url)
     assert stopped.code == 2 and f"endpoint {url}: cannot connect" in stopped.err
-    assert f"0 of {graphs} graphs written (none), failed at {lay.ONTOLOGY_GRAPH}" in stopped.err
+    assert f"0 of {graphs} graphs written (none), failed at {V.ontology_graph}" in stopped.err
     refused = cli("--root", str(root), "push", "--endpoint", misbehaving + "/store")  # no credentials
     assert refused.code == 2 and "HTTP 401" in refused.err and f"0 of {graphs} graphs written" in refused.err
     assert len(refused.err.strip().splitlines()) == 1
@@ -128,7 +128,7 @@ def test_a_wrong_password_is_refused_and_nothing_is_written(cli, root, virtuoso_
     monkeypatch.setenv("COALITION_KG_PASSWORD", virtuoso_endpoint.password + "-wrong")
     refused = cli("--root", str(root), "push", "--endpoint", virtuoso_endpoint.store)
     assert refused.code == 2 and "HTTP 401" in refused.err, refused.err
-    assert f"0 of {graphs} graphs written (none), failed at {lay.ONTOLOGY_GRAPH}" in refused.err
+    assert f"0 of {graphs} graphs written (none), failed at {V.ontology_graph}" in refused.err
     monkeypatch.delenv("COALITION_KG_USER")
     anonymous = cli("--root", str(root), "push", "--endpoint", virtuoso_endpoint.store)
     assert anonymous.code == 2 and "HTTP 401" in anonymous.err

@@ -17,8 +17,8 @@ from coalition_kg.check.shacl import run_shacl
 from coalition_kg.publish.dataset_description import describe
 from coalition_kg.query.catalogue import catalogue_graph, load_catalogue
 from coalition_kg.rdf.terms import rdflib_graph
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import graph_from_files, load
+from coalition_kg.repository.vocabulary import DEFAULT as V
 
 from .markers import SHACL_ENGINES
 
@@ -55,7 +55,7 @@ def validated_with(fixture: Path | None, kind: str, repo: Path, dataset) -> tupl
         folder = repo / ("data/sources" if kind == "data" else "ontology")
         shutil.copy(fixture, folder / f"zz-fixture-{fixture.stem}.ttl")
         dataset = load(repo)
-    graphs = [lay.ONTOLOGY_GRAPH] + ([*dataset.data_graphs, lay.DERIVED_GRAPH] if kind == "data" else [])
+    graphs = [V.ontology_graph] + ([*dataset.data_graphs, V.derived_graph] if kind == "data" else [])
     store = ox.Store()
     store.extend(dataset.quads(graphs))
     return store, shapes

@@ -7,6 +7,7 @@ import json
 from coalition_kg.authoring.synth import EXAMPLES, EXPECT_LINE, VIOLATIONS, generate
 from coalition_kg.check.validate import validate
 from coalition_kg.repository.dataset import load
+from coalition_kg.repository.vocabulary import DEFAULT
 
 
 def test_generated_data_conforms_with_quotes_and_reasoning(synthetic):
@@ -28,7 +29,8 @@ def test_injected_violations_are_found_and_nothing_else(root, tmp_path, seeds):
                 for line in EXPECT_LINE.findall(path.read_text(encoding="utf-8"))]
     assert len(expected) == len(set(expected)) == len(VIOLATIONS) + len(examples)
     # every data shape an example breaks, and every kind, has its violation
-    assert {shape for shape, _ in expected} == {shape for _, shape in VIOLATIONS} | {shape for shape, _ in examples}
+    kinds = {DEFAULT.shapes + shape for _, shape in VIOLATIONS}  # VIOLATIONS names them in cs:
+    assert {shape for shape, _ in expected} == kinds | {shape for shape, _ in examples}
     found = {(p.shape, p.focus.strip("<>")) for p in validate(load(out), out / "texts", reasoning=False).problems}
     assert found == set(expected)
     assert json.loads((out / "expected-violations.json").read_text())["violations_per_kind"] == 1

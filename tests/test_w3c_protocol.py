@@ -19,7 +19,7 @@ import pytest
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 
-from coalition_kg.repository.layout import BASE
+from coalition_kg.repository.vocabulary import DEFAULT
 
 from .servers import coalition_serve
 
@@ -68,7 +68,7 @@ class Case:
 
 def ours(iri: str) -> str:
     """A graph IRI of the cases as the fixture repository names it."""
-    return THEIR_GRAPH.sub(lambda m: BASE + "graph/" + m.group(1), iri)
+    return THEIR_GRAPH.sub(lambda m: DEFAULT.graph(m.group(1)), iri)
 
 
 def mapped_query(text: str) -> str:

@@ -83,7 +83,7 @@ def _write(dataset: Dataset, staging: Path, out: Path, texts_dir: Path | None, e
             write_atomically(staging / "export" / f"coalition-kg.{rdf_format.extension}", payload)
         if rdf_format is JSON_LD:  # the context it embeds, as a file of its own beside it
             write_atomically(staging / "export" / CONTEXT_FILE, jsonld_context_of(payload))
-    inferred = serialise(export_quads(dataset, True, progress=progress), "trig")
+    inferred = serialise(export_quads(dataset, True, progress=progress), "trig", dataset)
     write_atomically(staging / "export" / "coalition-kg-inferred.trig", inferred)
     echo(f"export: {len(RDF_FORMATS) + 2} files -> {out / 'export'}")
     said = write_description(dataset, staging / "export", progress=progress)  # void.ttl, each source's graph

@@ -20,6 +20,7 @@ from coalition_kg import __version__
 from coalition_kg.errors import CoalitionKGError, SyntaxProblem, UsageProblem, one_line
 from coalition_kg.guards.no_network import forbid_network, needs_network
 from coalition_kg.rdf.formats import RDF_FORMATS, RESULT_FORMATS  # the --format choices: a table, no engine
+from coalition_kg.repository.vocabulary import DEFAULT_BASE
 
 if TYPE_CHECKING:  # imported by the commands that use them, not at start-up
     from coalition_kg.progress import Progress
@@ -252,7 +253,8 @@ def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: 
 
     stored = get_query(obj.layout, name)
     values = _parse_params(params, name)
-    click.echo(stored_answer(obj.store(disk_store, endpoint, timeout), stored, values, fmt), nl=False)
+    click.echo(stored_answer(obj.store(disk_store, endpoint, timeout), stored, values, fmt,
+                             vocabulary=obj.layout.vocabulary), nl=False)
 
 
 @cli.command()
@@ -283,7 +285,7 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
     from coalition_kg.guards.sparql import check
 
     check(text, where, graphs=obj.layout.graphs())  # before any engine or endpoint sees it
-    click.echo(render(obj.store(disk_store, endpoint, timeout).select(text), fmt), nl=False)
+    click.echo(render(obj.store(disk_store, endpoint, timeout).select(text), fmt, obj.layout.vocabulary), nl=False)
 
 
 @cli.command()
@@ -409,7 +411,8 @@ def _serve(obj: Context, pool: Pool, site: Mapping[str, bytes] | None, catalogue
             raise UsageProblem(f"serve: cannot listen on {host}:{port}: {error.strerror or error}") from None
         # Threads wait on the workers (Pool.run blocks): enough that pages are served while queries queue.
         with ThreadPoolExecutor(max_workers=2 * workers + 8, thread_name_prefix="answer") as executor:
-            service = Service(catalogue, pool, site, obj.layout.graphs(), see_other=see_other)
+            service = Service(catalogue, pool, site, obj.layout.graphs(), see_other=see_other,
+                              vocabulary=obj.layout.vocabulary)
             # Two answers per worker held at once: one being computed, one being sent. So answers take at
             # most 2 x workers x --max-bytes of memory, however many clients read slowly.
             app = make_app(service, body_seconds=idle_timeout, stall_seconds=3 * idle_timeout,
@@ -540,7 +543,6 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
                dateline: str | None, language: str) -> None:
     """Start data/sources/ID.ttl for a new source document, with its metadata; never overwrites."""
     from coalition_kg.authoring.new_source import new_source as run
-    from coalition_kg.repository.layout import source_for
 
     path = run(obj.root, doc_id, title, published, publisher, dateline, language)
     click.echo(f"new-source: wrote {obj.layout.relative(path)}")
@@ -548,17 +550,17 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
     click.echo(f"next: put the text in {text} (or your --texts folder); add the facts, each with "
                f"prov:wasDerivedFrom src:{doc_id} and a verbatim ckg:evidence quote; then run\n"
                f"  coalition-kg validate\n"
-               f"  coalition-kg query facts-from-source --param source={source_for(doc_id)}")
+               f"  coalition-kg query facts-from-source --param source={obj.layout.vocabulary.source(doc_id)}")
 
 
 @cli.command()
 @click.option("--format", "fmt", default="turtle", show_default=True, metavar="|".join(RDF_FORMATS))
-@click.option("--base", metavar="URL", default="https://w3id.org/coalition-kg/export/", show_default=True,
+@click.option("--base", metavar="URL", show_default=f"<base IRI>export/, e.g. {DEFAULT_BASE}export/",
               help="Where build's OUT/export/ is published: each download URL is this plus a file name.")
 @click.option("--endpoint", metavar="URL", help="The SPARQL endpoint that serves the graph, if one does.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
 @click.pass_obj
-def describe(obj: Context, fmt: str, base: str, endpoint: str | None, output: Path | None) -> None:
+def describe(obj: Context, fmt: str, base: str | None, endpoint: str | None, output: Path | None) -> None:
     """The dataset's description in VoID and DCAT: the whole graph and one subset per source document,
     with counts, partitions, vocabularies and downloads, checked by shapes/metadata*.ttl (exit 1 if not)."""
     from coalition_kg.guards.atomic_write import output_mode, write_atomically
@@ -567,7 +569,8 @@ def describe(obj: Context, fmt: str, base: str, endpoint: str | None, output: Pa
     check_format(fmt)
     if output is not None:
         output_mode(output)
-    payload = render(checked(obj.dataset(), base, endpoint), fmt)
+    dataset = obj.dataset()
+    payload = render(checked(dataset, base, endpoint), fmt, dataset.layout.vocabulary)
     if output is None:
         sys.stdout.buffer.write(payload)
     else:

@@ -21,33 +21,27 @@ import pyoxigraph as ox
 from coalition_kg.errors import UsageProblem
 from coalition_kg.query.catalogue import is_utf8
 from coalition_kg.query.store import EmbeddedStore
+from coalition_kg.rdf.namespaces import ORG, SCHEMA
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import parse_file
+from coalition_kg.repository.vocabulary import Vocabulary
 
 # ckg:documentId's shape allows ^[0-9a-z_]+$; the id is also a file name, a graph name and an IRI
 # segment, so: no path separator, no dot, no hyphen, and a letter or digit first (no "_", no "..").
 DOC_ID = re.compile(r"[0-9a-z][0-9a-z_]{0,63}")
-# Graph names the layout takes for itself: a document with one of these ids would share its graph.
-RESERVED = {g.removeprefix(lay.BASE + "graph/") for g in lay.RESERVED_GRAPHS}
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
-ORG_ORGANIZATION = "http://www.w3.org/ns/org#Organization"
-SCHEMA_PLACE = "https://schema.org/Place"
+ORG_ORGANIZATION = ORG + "Organization"
+SCHEMA_PLACE = SCHEMA + "Place"
 
-PREFIXES = """\
-@prefix ckg:    <https://w3id.org/coalition-kg/ontology#> .
-@prefix id:     <https://w3id.org/coalition-kg/id/> .
-@prefix f:      <https://w3id.org/coalition-kg/id/{doc_id}/> .
-@prefix src:    <https://w3id.org/coalition-kg/source/> .
-@prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:    <http://www.w3.org/2001/XMLSchema#> .
-@prefix org:    <http://www.w3.org/ns/org#> .
-@prefix prov:   <http://www.w3.org/ns/prov#> .
-@prefix oa:     <http://www.w3.org/ns/oa#> .
-@prefix schema: <https://schema.org/> .
-"""
+
+def prefixes(vocabulary: Vocabulary, doc_id: str) -> str:
+    """The prefixes of the existing documents, f: the new document's own nodes (id:<doc-id>/…)."""
+    own = f"@prefix {'f:'.ljust(7)} <{vocabulary.entity(doc_id + '/')}> .\n"
+    return vocabulary.turtle_prefixes("ckg", "id", width=7) + own + \
+        vocabulary.turtle_prefixes("src", "rdfs", "xsd", "org", "prov", "oa", "schema", width=7)
 
 
 def refuse(message: str) -> UsageProblem:
@@ -89,14 +83,15 @@ def check_doc_id(layout: lay.Layout, doc_id: str) -> Path:
     if not DOC_ID.fullmatch(doc_id):
         raise refuse(f"{doc_id!r} is not a document id: lowercase letters, digits and '_', starting with a "
                      "letter or digit, at most 64 characters (like 003_73e3b687882f6e77)")
-    if doc_id in RESERVED:
-        raise refuse(f"{doc_id!r} is not a document id: the graph {lay.BASE}graph/{doc_id} is reserved")
+    vocabulary = layout.vocabulary
+    if vocabulary.graph(doc_id) in vocabulary.reserved_graphs:  # it would share the layout's own graph
+        raise refuse(f"{doc_id!r} is not a document id: the graph {vocabulary.graph(doc_id)} is reserved")
     path = layout.data_dir / "sources" / f"{doc_id}.ttl"
     if path.exists():
         raise refuse(f"{layout.relative(path)} already exists; new-source never overwrites a file")
     for other in layout.data_files():
         if other.stem == doc_id:
-            raise refuse(f"{layout.relative(other)} already has the graph name {lay.graph_for(other)}; "
+            raise refuse(f"{layout.relative(other)} already has the graph name {layout.graph_for(other)}; "
                          "choose another id")
     return path
 
@@ -109,17 +104,16 @@ class Reference:
         self.path = layout.data_dir / "reference.ttl"
         self.graph = ox.Store()
         for path in layout.ontology_files():
-            parse_file(self.graph, path, lay.ONTOLOGY_GRAPH, layout)
+            parse_file(self.graph, path, layout.vocabulary.ontology_graph, layout)
         if self.path.is_file():
-            parse_file(self.graph, self.path, lay.REFERENCE_GRAPH, layout)
+            parse_file(self.graph, self.path, layout.vocabulary.reference_graph, layout)
 
     def _names(self, cls: str) -> dict[str, set[str]]:
         """Each instance of ``cls`` (a constant of this module, never user input) with its names."""
-        rows = EmbeddedStore.over(self.graph, []).select(f"""
-            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-            PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        vocabulary = self.layout.vocabulary
+        rows = EmbeddedStore.over(self.graph, []).select(vocabulary.sparql_prefixes("rdfs", "skos") + f"""
             SELECT DISTINCT ?entity ?name WHERE {{
-              GRAPH <{lay.REFERENCE_GRAPH}> {{ ?entity a ?type }}
+              GRAPH <{vocabulary.reference_graph}> {{ ?entity a ?type }}
               ?type rdfs:subClassOf* <{cls}> .
               OPTIONAL {{ ?entity rdfs:label|skos:prefLabel|skos:altLabel ?name }}
             }}""").rows
@@ -131,7 +125,7 @@ class Reference:
         return names
 
     def _described(self, iri: str) -> bool:
-        subject, graph = ox.NamedNode(iri), ox.NamedNode(lay.REFERENCE_GRAPH)
+        subject, graph = ox.NamedNode(iri), ox.NamedNode(self.layout.vocabulary.reference_graph)
         return next(iter(self.graph.quads_for_pattern(subject, None, None, graph)), None) is not None
 
     def resolve(self, option: str, given: str, cls: str, kind: str) -> str:
@@ -141,16 +135,18 @@ class Reference:
         if not self.path.is_file():
             raise refuse(f"{option} {given!r}: there is no {shown} to find it in")
         entities = self._names(cls)
-        iri = given if given.startswith(lay.BASE + "id/") else lay.BASE + "id/" + given
+        vocabulary = self.layout.vocabulary
+        iri = given if given.startswith(vocabulary.entities) else vocabulary.entity(given)
         if iri in entities:
             return iri
         if _is_iri(iri) and self._described(iri):
-            raise refuse(f"{option} {given!r}: {_curie(iri)} in {shown} is not {article} {kind}")
+            raise refuse(f"{option} {given!r}: {_curie(iri, vocabulary)} in {shown} is not {article} {kind}")
         matches = sorted(entity for entity, names in entities.items() if _fold(given) in names)
         if len(matches) == 1:
             return matches[0]
         if matches:
-            raise refuse(f"{option} {given!r} names several: {', '.join(map(_curie, matches))}; give the slug")
+            several = ", ".join(_curie(match, vocabulary) for match in matches)
+            raise refuse(f"{option} {given!r} names several: {several}; give the slug")
         raise refuse(f"{option} {given!r}: no {kind} with that slug or name in {shown}; add it there first "
                      "(with its rdfs:label and skos:prefLabel) and give its slug")
 
@@ -167,13 +163,13 @@ def _is_iri(text: str) -> bool:
     return not re.search(r"\s", text)
 
 
-def _curie(iri: str) -> str:
-    local = iri.removeprefix(lay.BASE + "id/")
+def _curie(iri: str, vocabulary: Vocabulary) -> str:
+    local = iri.removeprefix(vocabulary.entities)
     return f"id:{local}" if local != iri and SLUG.fullmatch(local) else f"<{iri}>"
 
 
 def render(doc_id: str, title: str, published: PublicationDate | None, publisher: str | None,
-           dateline: str | None, language: str) -> str:
+           dateline: str | None, language: str, vocabulary: Vocabulary) -> str:
     """The file's text: a comment header, the prefixes of the existing documents, the document node."""
     lines = [f"src:{doc_id} a ckg:SourceDocument ;",
              f"    rdfs:label {ox.Literal(title, language='en')} ;",
@@ -190,15 +186,15 @@ def render(doc_id: str, title: str, published: PublicationDate | None, publisher
         lines.append(f'    ckg:notAfter "{published.last_day.isoformat()}"^^xsd:date ;')
         lines.append(f"    ckg:interpretation {ox.Literal(note)} ;")
     if publisher:
-        lines.append(f"    schema:publisher {_curie(publisher)} ;")
+        lines.append(f"    schema:publisher {_curie(publisher, vocabulary)} ;")
     if dateline:
-        lines.append(f"    ckg:dateline {_curie(dateline)} ;")
+        lines.append(f"    ckg:dateline {_curie(dateline, vocabulary)} ;")
     lines[-1] = lines[-1].removesuffix(" ;") + " ."
     header = (f"# Source document {doc_id}: {title}\n"
               "# Started by `coalition-kg new-source`. Add what the document says below: each fact a node of\n"
               f"# its own with prov:wasDerivedFrom src:{doc_id} and at least one ckg:evidence quote, copied\n"
               f"# verbatim from the text <texts>/{doc_id}.txt; then run `coalition-kg validate`.\n")
-    return header + PREFIXES.format(doc_id=doc_id) + "\n" + "\n".join(lines) + "\n"
+    return header + prefixes(vocabulary, doc_id) + "\n" + "\n".join(lines) + "\n"
 
 
 def new_source(root: Path | str, doc_id: str, title: str, published: str | None = None,
@@ -222,7 +218,7 @@ def new_source(root: Path | str, doc_id: str, title: str, published: str | None 
         if reference is not None and publisher is not None else None
     dateline_iri = reference.resolve("--dateline", dateline, SCHEMA_PLACE, "place") \
         if reference is not None and dateline is not None else None
-    text = render(doc_id, title, date_given, publisher_iri, dateline_iri, language)
+    text = render(doc_id, title, date_given, publisher_iri, dateline_iri, language, layout.vocabulary)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as out:

@@ -19,39 +19,27 @@ from typing import TypedDict
 from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_bytes
 from coalition_kg.repository import layout as lay
+from coalition_kg.repository.vocabulary import Vocabulary
 
 TRIPLES_PER_DOCUMENT = 180  # data triples per generated document (measured at 50 and 500 documents)
-SHAPES = lay.BASE + "shapes#"
-ID = lay.BASE + "id/"
+PREFIXES = ("ckg", "id", "src", "rdfs", "skos", "xsd", "org", "prov", "oa", "schema")  # of every file written
 
-PREFIXES = """@prefix ckg: <https://w3id.org/coalition-kg/ontology#> .
-@prefix id: <https://w3id.org/coalition-kg/id/> .
-@prefix src: <https://w3id.org/coalition-kg/source/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix schema: <https://schema.org/> .
-"""
-
-# One kind of violation per entry: (name, the shape that must report it).
+# One kind of violation per entry: (name, the shape that must report it, by its name in cs:).
 VIOLATIONS = (
-    ("meeting-without-date", SHAPES + "Meeting-date"),
-    ("meeting-with-mistyped-date", SHAPES + "Meeting-date"),
-    ("person-as-co-chair", SHAPES + "RoleAgentKindShape"),
-    ("head-without-delegation", SHAPES + "HeadOfDelegationShape"),
-    ("fact-without-evidence", SHAPES + "QualifiedFact-evidence"),
-    ("negative-member-count", SHAPES + "MemberCount-count"),
-    ("count-before-founding", SHAPES + "CountAfterFoundingShape"),
-    ("meeting-at-two-places", SHAPES + "Meeting-location"),
-    ("meeting-of-nothing", SHAPES + "Meeting-meetingOf"),
-    ("meeting-numbered-zero", SHAPES + "Meeting-ordinal"),
-    ("meeting-follows-a-later-one", SHAPES + "FollowsEarlierMeetingShape"),
-    ("holding-without-post", SHAPES + "PostHolding-post"),
-    ("fact-without-source", SHAPES + "QualifiedFact-source"),
-    ("founding-dated-in-words", SHAPES + "Founding-date"),
+    ("meeting-without-date", "Meeting-date"),
+    ("meeting-with-mistyped-date", "Meeting-date"),
+    ("person-as-co-chair", "RoleAgentKindShape"),
+    ("head-without-delegation", "HeadOfDelegationShape"),
+    ("fact-without-evidence", "QualifiedFact-evidence"),
+    ("negative-member-count", "MemberCount-count"),
+    ("count-before-founding", "CountAfterFoundingShape"),
+    ("meeting-at-two-places", "Meeting-location"),
+    ("meeting-of-nothing", "Meeting-meetingOf"),
+    ("meeting-numbered-zero", "Meeting-ordinal"),
+    ("meeting-follows-a-later-one", "FollowsEarlierMeetingShape"),
+    ("holding-without-post", "PostHolding-post"),
+    ("fact-without-source", "QualifiedFact-source"),
+    ("founding-dated-in-words", "Founding-date"),
 )
 
 
@@ -96,11 +84,11 @@ def _title(slug: str) -> str:
     return slug.removeprefix("synth-").replace("-", " ").title()
 
 
-def reference(pools: Pools, rng: random.Random) -> str:
+def reference(pools: Pools, rng: random.Random, vocabulary: Vocabulary) -> str:
     kinds = [("State", pools.states), ("Person", pools.persons), ("Post", pools.posts), ("City", pools.cities),
              ("Region", pools.regions), ("Coalition", pools.coalitions), ("Group", pools.groups),
              ("InternationalOrganization", pools.organizations), ("MediaOrganization", pools.publishers)]
-    out = [PREFIXES]
+    out = [vocabulary.turtle_prefixes(*PREFIXES)]
     for kind, slugs in kinds:
         for slug in slugs:
             name = _title(slug)
@@ -117,12 +105,13 @@ def reference(pools: Pools, rng: random.Random) -> str:
 class Document:
     """One synthetic source document: its Turtle graph and the text its quotes come from."""
 
-    def __init__(self, number: int, pools: Pools, rng: random.Random):
+    def __init__(self, number: int, pools: Pools, rng: random.Random, vocabulary: Vocabulary):
         self.id = f"synth_{number:06d}"
         self.rng, self.pools = rng, pools
         self.published = date(2015, 1, 1) + timedelta(days=rng.randrange(0, 3650))
         self.sentences: list[str] = []
-        self.lines: list[str] = [PREFIXES, f"@prefix f: <{ID}{self.id}/> .\n"]
+        self.shapes, self.entities = vocabulary.shapes, vocabulary.entities
+        self.lines: list[str] = [vocabulary.turtle_prefixes(*PREFIXES), f"@prefix f: <{self.entities}{self.id}/> .\n"]
 
     def quote(self, text: str) -> str:
         self.sentences.append(text + ".")
@@ -172,7 +161,7 @@ class Document:
                 agent = f"id:{chair}"
                 if inject == "person-as-co-chair" and m == 0 and c == 0:
                     agent = f"id:{self.pick(pools.persons)}"
-                    expected.append((SHAPES + "RoleAgentKindShape", f"{ID}{self.id}/m{m}-co-chair-{c}"))
+                    expected.append((self.shapes + "RoleAgentKindShape", f"{self.entities}{self.id}/m{m}-co-chair-{c}"))
                 roles.append(self.fact(f"m{m}-co-chair-{c}", "MeetingRole", f"co-chair {c} of meeting {m}",
                                        f"prov:agent {agent} ;\n    prov:hadRole ckg:coChair",
                                        f"It was co-chaired by {_title(chair)} at meeting {m} of {self.id}"))
@@ -180,7 +169,7 @@ class Document:
             delegation = f" ;\n    ckg:delegationOf id:{whose}"
             if inject == "head-without-delegation" and m == 0:
                 delegation = ""
-                expected.append((SHAPES + "HeadOfDelegationShape", f"{ID}{self.id}/m{m}-head"))
+                expected.append((self.shapes + "HeadOfDelegationShape", f"{self.entities}{self.id}/m{m}-head"))
             roles.append(self.fact(f"m{m}-head", "MeetingRole", f"head of a delegation to meeting {m}",
                                    f"prov:agent id:{person} ;\n    prov:hadRole ckg:headOfDelegation{delegation}",
                                    f"{_title(person)} led the {_title(whose)} delegation to meeting {m} of {self.id}"))
@@ -199,22 +188,22 @@ class Document:
                 date_line = f'ckg:date "{day.isoformat()}"^^xsd:date ;\n    '
                 if m == 1:
                     extra = f" ;\n    ckg:follows id:{self.id}-meeting-0"
-                    expected.append((SHAPES + "FollowsEarlierMeetingShape", f"{ID}{meeting}"))
+                    expected.append((self.shapes + "FollowsEarlierMeetingShape", f"{self.entities}{meeting}"))
             if m == 0 and inject == "meeting-at-two-places":
                 where += f" , id:{self.pick([c for c in pools.cities if c != city])}"
-                expected.append((SHAPES + "Meeting-location", f"{ID}{meeting}"))
+                expected.append((self.shapes + "Meeting-location", f"{self.entities}{meeting}"))
             if m == 0 and inject == "meeting-of-nothing":
                 of = ""
-                expected.append((SHAPES + "Meeting-meetingOf", f"{ID}{meeting}"))
+                expected.append((self.shapes + "Meeting-meetingOf", f"{self.entities}{meeting}"))
             if m == 0 and inject == "meeting-numbered-zero":
                 extra = " ;\n    ckg:ordinal 0"
-                expected.append((SHAPES + "Meeting-ordinal", f"{ID}{meeting}"))
+                expected.append((self.shapes + "Meeting-ordinal", f"{self.entities}{meeting}"))
             if inject == "meeting-without-date" and m == 0:
                 date_line = ""
-                expected.append((SHAPES + "Meeting-date", f"{ID}{meeting}"))
+                expected.append((self.shapes + "Meeting-date", f"{self.entities}{meeting}"))
             if inject == "meeting-with-mistyped-date" and m == 0:
                 date_line = f"ckg:date {lit(self.published.strftime('%d %B %Y'))} ;\n    "
-                expected.append((SHAPES + "Meeting-date", f"{ID}{meeting}"))
+                expected.append((self.shapes + "Meeting-date", f"{self.entities}{meeting}"))
             held = self.quote(f"The {_title(group)} meeting {m} of {self.id} was in {_title(city)}")
             self.lines.append(
                 f"id:{meeting} a ckg:{kind} ;\n    rdfs:label {en(f'{_title(group)} meeting {m} of {self.id}')} ;\n"
@@ -235,7 +224,7 @@ class Document:
             post_line = f"    ckg:post id:{post} ;\n"
             if h == 0 and inject == "holding-without-post":
                 post_line = ""
-                expected.append((SHAPES + "PostHolding-post", f"{ID}{self.id}/holding-{h}"))
+                expected.append((self.shapes + "PostHolding-post", f"{self.entities}{self.id}/holding-{h}"))
             self.fact(f"holding-{h}", "PostHolding", f"{_title(person)}, {_title(post)}",
                       f"ckg:holder id:{person} ;\n{post_line}"
                       f"    ckg:asOf \"{self.published.isoformat()}\"^^xsd:date",
@@ -245,26 +234,26 @@ class Document:
         founding_date = f'"{founded:%Y-%m}"^^xsd:gYearMonth'
         if inject == "founding-dated-in-words":
             founding_date = lit(f"{founded:%B %Y}")
-            expected.append((SHAPES + "Founding-date", f"{ID}{self.id}/founding"))
+            expected.append((self.shapes + "Founding-date", f"{self.entities}{self.id}/founding"))
         self.fact("founding", "Founding", f"Founding of {_title(coalition)}, per {self.id}",
                   f"ckg:foundedOrganization id:{coalition} ;\n    ckg:date {founding_date}",
                   f"The {_title(coalition)} was established in {founded:%B %Y}, says {self.id}")
         if inject == "fact-without-source":
-            expected.append((SHAPES + "QualifiedFact-source", f"{ID}{self.id}/mandate"))
+            expected.append((self.shapes + "QualifiedFact-source", f"{self.entities}{self.id}/mandate"))
         self.fact("mandate", "MandateStatement", f"Mandate of {_title(coalition)}, per {self.id}",
                   f"ckg:describes id:{coalition} ;\n    ckg:purpose {lit('to defeat the threat, per ' + self.id)}",
                   f"its aim is to defeat the threat, per {self.id}", sourced=inject != "fact-without-source")
         count, as_of = 60 + rng.randrange(40), self.published
         if inject == "negative-member-count":
             count = -1
-            expected.append((SHAPES + "MemberCount-count", f"{ID}{self.id}/count"))
+            expected.append((self.shapes + "MemberCount-count", f"{self.entities}{self.id}/count"))
         if inject == "count-before-founding":
             as_of = date(2010, 1, 1)
-            expected.append((SHAPES + "CountAfterFoundingShape", f"{ID}{self.id}/count"))
+            expected.append((self.shapes + "CountAfterFoundingShape", f"{self.entities}{self.id}/count"))
         quote: str | None = f"The coalition is composed of {abs(count)} members in {self.id}"
         if inject == "fact-without-evidence":
             quote = None
-            expected.append((SHAPES + "QualifiedFact-evidence", f"{ID}{self.id}/count"))
+            expected.append((self.shapes + "QualifiedFact-evidence", f"{self.entities}{self.id}/count"))
         self.fact("count", "MemberCountObservation", f"{_title(coalition)} has {count} members, per {self.id}",
                   f"ckg:countOf id:{coalition} ;\n    ckg:memberCount {count} ;\n"
                   f"    ckg:asOf \"{as_of.isoformat()}\"^^xsd:date", quote)
@@ -344,12 +333,12 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
     (out / "texts").mkdir()
     pools = Pools.sized(documents)
     # not reference.ttl: with injected examples, the repository's own reference graph comes too
-    (out / "data" / "synthetic-reference.ttl").write_text(reference(pools, rng), encoding="utf-8")
+    (out / "data" / "synthetic-reference.ttl").write_text(reference(pools, rng, source.vocabulary), encoding="utf-8")
     injections = [kind for kind, _ in VIOLATIONS for _ in range(violations)]
     expected = []
     for number in range(documents):
         inject = injections[number] if number < len(injections) else None
-        turtle, text, found = Document(number, pools, rng).build(inject)
+        turtle, text, found = Document(number, pools, rng, source.vocabulary).build(inject)
         doc_id = f"synth_{number:06d}"
         (out / "data" / "sources" / f"{doc_id}.ttl").write_text(turtle, encoding="utf-8")
         (out / "texts" / f"{doc_id}.txt").write_text(text, encoding="utf-8")

@@ -12,7 +12,6 @@ from coalition_kg.check.report import Problem
 from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_text
 from coalition_kg.query.store import EmbeddedStore, Term
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.locate import Locator
 
@@ -23,14 +22,11 @@ def normalise(text: str) -> str:
 
 
 _QUOTES = """
-PREFIX ckg: <https://w3id.org/coalition-kg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT ?graph ?fact ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
   ?fact ckg:evidence ?evidence . ?evidence oa:exact ?exact .
   OPTIONAL { ?evidence oa:prefix ?prefix } OPTIONAL { ?evidence oa:suffix ?suffix }
 } }"""
 _SOURCES = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom ?source } }"""
 
 
@@ -50,11 +46,13 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
     texts_dir = Path(texts_dir)
     if not texts_dir.is_dir():
         raise UsageProblem(f"{texts_dir}: no such folder of source texts")
-    quotes, sources = _by_graph(dataset, _QUOTES), _by_graph(dataset, _SOURCES)
+    vocabulary = layout.vocabulary
+    quotes = _by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa") + _QUOTES)
+    sources = _by_graph(dataset, vocabulary.sparql_prefixes("prov") + _SOURCES)
     locator = Locator(layout.root)
     problems = []
     for path in layout.source_files():
-        shown, doc_id, graph = layout.relative(path), path.stem, lay.graph_for(path)
+        shown, doc_id, graph = layout.relative(path), path.stem, layout.graph_for(path)
         text_path = texts_dir / f"{doc_id}.txt"
         if not os.path.lexists(text_path):
             problems.append(Problem(shown, 1, "error", f"no source text {text_path} for document {doc_id}",
@@ -72,7 +70,7 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
                 line = locator.index(path).text_line(row["exact"].value) or 1
                 problems.append(Problem(shown, line, "error", f"quote not found verbatim in {text_path.name}",
                                         "", _n3(row["fact"]), "oa:exact", f'"{row["exact"].value}"', "quotes"))
-        source = lay.source_for(doc_id)
+        source = vocabulary.source(doc_id)
         for row in sources.get(graph, []):
             if row["source"].value != source:
                 line = locator.index(path).subject_line(row["fact"].value) or 1

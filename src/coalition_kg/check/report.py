@@ -10,11 +10,9 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF
 
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.locate import Locator
 
-SHAPES_NS = lay.BASE + "shapes#"
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
 
@@ -30,10 +28,11 @@ class Problem:
     value: str = ""
     check: str = field(default="data", compare=False)
     node_line: int = field(default=0, compare=False)  # where the failing node is defined, if not ``line``
+    shapes: str = field(default="", compare=False, repr=False)  # the repository's shapes namespace (cs:)
 
     @property
     def shape_name(self) -> str:
-        return self.shape.removeprefix(SHAPES_NS) if self.shape else self.check
+        return self.shape.removeprefix(self.shapes) if self.shape else self.check
 
     @property
     def details(self) -> str:

@@ -26,7 +26,8 @@ def unreadable(error: SyntaxProblem) -> Report:
 
 
 def _json(report: Report, fail_on: str) -> str:
-    problems = [{**vars(p), "shape": p.shape_name} for p in sorted(report.problems)]
+    problems = [{**{k: v for k, v in vars(p).items() if k != "shapes"}, "shape": p.shape_name}
+                for p in sorted(report.problems)]
     body = {"conforms": not report.failures(fail_on), "fail_on": fail_on, "summary": report.summary(fail_on),
             "problems": problems}
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

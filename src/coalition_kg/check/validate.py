@@ -21,10 +21,10 @@ from coalition_kg.check.report import DataLocator, Problem, Report, term_text
 from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl, shapes_of
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.query.catalogue import StoredQuery, catalogue_graph, catalogue_of, syntax_error
+from coalition_kg.rdf.namespaces import DCTERMS, SCHEMA
 from coalition_kg.rdf.terms import rdflib_graph, to_rdflib
 from coalition_kg.reasoning.consistency import clashes
 from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 
 T = TypeVar("T")
@@ -45,19 +45,20 @@ def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -
         file, line, node_line = locator.locate(result["focus"], result["path"])
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
                                 term_text(result["focus"]), result["path_text"], term_text(result["value"]), kind,
-                                node_line))
+                                node_line, dataset.layout.vocabulary.shapes))
     return problems
 
 
 def check_data(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
     # The ontology is merged in so that sh:targetClass sees rdfs:subClassOf, and the derived
     # shortcuts so that a constraint can compare with one founding date rather than every Founding.
-    graphs = [lay.ONTOLOGY_GRAPH, *dataset.data_graphs, lay.DERIVED_GRAPH]
+    vocabulary = dataset.layout.vocabulary
+    graphs = [vocabulary.ontology_graph, *dataset.data_graphs, vocabulary.derived_graph]
     return _check_graphs(dataset, "data", graphs, engine)
 
 
 def check_ontology(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
-    return _check_graphs(dataset, "ontology", [lay.ONTOLOGY_GRAPH], engine)
+    return _check_graphs(dataset, "ontology", [dataset.layout.vocabulary.ontology_graph], engine)
 
 
 def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
@@ -86,12 +87,13 @@ def check_catalogue(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Prob
         line = _header_line(stored, result["path"]) if stored else 0
         problems.append(Problem(file, line, result["severity"], result["message"], str(result["shape"] or ""),
                                 term_text(focus) if stored is None or focus != owner else f"query {stored.name}",
-                                result["path_text"], term_text(result["value"]), "catalogue"))
+                                result["path_text"], term_text(result["value"]), "catalogue",
+                                shapes=layout.vocabulary.shapes))
     return problems
 
 
-_HEADER_KEYS = {"http://purl.org/dc/terms/title": "summary", "http://purl.org/dc/terms/description": "description",
-                "https://schema.org/keywords": "tags", str(SH.parameter): "params"}
+_HEADER_KEYS = {DCTERMS + "title": "summary", DCTERMS + "description": "description",
+                SCHEMA + "keywords": "tags", str(SH.parameter): "params"}
 
 
 def _header_line(query: StoredQuery, path: rdflib.term.Node | None) -> int:

@@ -17,12 +17,11 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from coalition_kg.query.result_formats import readable
-from coalition_kg.repository import layout as lay
+from coalition_kg.rdf.namespaces import OA, ORG, PROV
 from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.vocabulary import Vocabulary
 
-PROV = "http://www.w3.org/ns/prov#"
-ORG = "http://www.w3.org/ns/org#"
-OA_EXACT = URIRef("http://www.w3.org/ns/oa#exact")
+OA_EXACT = URIRef(OA + "exact")
 ASSOCIATION = URIRef(PROV + "qualifiedAssociation")
 
 
@@ -52,6 +51,7 @@ class Labels:
 
     def __init__(self, *datasets: Dataset):
         self.stores = [d.store for d in datasets]
+        self.vocabulary = datasets[0].layout.vocabulary  # the new version's prefixes
         self.names: dict[URIRef, str] = {}
 
     def name_of(self, iri: URIRef) -> str:
@@ -61,7 +61,7 @@ class Labels:
                 for store in self.stores:
                     found = found or next((q.object.value for q in store.quads_for_pattern(
                         node, ox.NamedNode(str(predicate)), None, None) if isinstance(q.object, ox.Literal)), None)
-            self.names[iri] = found or readable_iri(iri)
+            self.names[iri] = found or readable_iri(iri, self.vocabulary)
         return self.names[iri]
 
     def __call__(self, term: Node) -> str:
@@ -72,13 +72,13 @@ class Labels:
             if term.language:
                 return text + "@" + term.language
             if term.datatype and not str(term.datatype).endswith("#string"):
-                return f"{text} ({readable_iri(URIRef(term.datatype))})"
+                return f"{text} ({readable_iri(URIRef(term.datatype), self.vocabulary)})"
             return text
         return "[…]"
 
 
-def readable_iri(iri: URIRef) -> str:
-    return readable(ox.NamedNode(str(iri)))
+def readable_iri(iri: URIRef, vocabulary: Vocabulary) -> str:
+    return readable(ox.NamedNode(str(iri)), vocabulary)
 
 
 def _n3(triple: Triple) -> tuple[str, str, str]:
@@ -179,7 +179,8 @@ def _same_bytes(old: Path | None, new: Path | None) -> bool:
 def changed_graphs(old: Dataset, new: Dataset) -> list[str]:
     """The named graphs the repository authors (not the derived shortcuts) whose files differ: at
     thousands of graphs, most are unchanged and never parsed into rdflib."""
-    graphs = [g for g in dict.fromkeys([*old.graph_files, *new.graph_files]) if g != lay.DERIVED_GRAPH]
+    derived = {old.layout.vocabulary.derived_graph, new.layout.vocabulary.derived_graph}
+    graphs = [g for g in dict.fromkeys([*old.graph_files, *new.graph_files]) if g not in derived]
     return [g for g in graphs if not _same_bytes(old.file_of(g), new.file_of(g))]
 
 

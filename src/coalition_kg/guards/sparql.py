@@ -144,7 +144,10 @@ def _in_parser_thread(function: Callable[[str], T], text: str) -> T:
         try:
             worker = threading.Thread(target=run, name="sparql-guard", daemon=True)
             sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
-            worker.start()
+            try:
+                worker.start()
+            except RuntimeError as no_room:  # no room for the thread's stack: a memory limit, not a bad query
+                raise MemoryError(f"the SPARQL checker's thread cannot start: {no_room}") from None
             worker.join()
         finally:
             sys.setrecursionlimit(old_limit)
@@ -174,10 +177,14 @@ def _parse(text: str, where: str, allow_update: bool) -> tuple[str | None, Parse
         query_error = error
     except RecursionError:
         raise QueryRefused(where, "the query is too deeply nested or too long for the SPARQL checker") from None
+    except MemoryError:  # the process's limit, not the query's syntax: the caller says so
+        raise
     except Exception as error:  # noqa: BLE001 (fail closed: whatever the checker cannot read is refused)
         raise QueryRefused(where, f"SPARQL syntax error: {error}") from None
     try:
         update = _in_parser_thread(parse_update, text)
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001 (not an update either: the query parser's reason is the one to give)
         engine = _engine_syntax_error(text)
         if engine is not None:

@@ -23,39 +23,69 @@ from coalition_kg.guards.atomic_write import write_atomically
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.export import export_quads, serialise
 from coalition_kg.rdf.formats import RDF_FORMATS
+from coalition_kg.rdf.namespaces import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SCHEMA, VOID, XSD
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset, graph_from_files
-from coalition_kg.repository.prefixes import PREFIXES as EXPORT_PREFIXES
+from coalition_kg.repository.vocabulary import OUTPUT, Vocabulary
 
 if TYPE_CHECKING:  # imported when it runs (check): rdflib is 0.3 s that serve does not need
     from coalition_kg.check.shacl import Result
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-PROV = "http://www.w3.org/ns/prov#"
 
-DATASET = lay.BASE + "dataset"  # the whole graph; each source's subset is named by its graph's IRI
-CATALOG = lay.BASE + "catalog"  # DCAT-AP's catalogue: the one dataset (and the endpoint, if any)
-SPARQL_SERVICE = DATASET + "/sparql"
-DISTRIBUTIONS = DATASET + "/distribution/"
-# An entity is an IRI in the entity namespace (…/id/, which holds the qualified-fact nodes too, under
-# …/id/<doc-id>/) that is the subject of at least one triple: void:uriSpace says so to VoID readers.
-# Documents (…/source/), terms of the vocabularies and blank nodes (the evidence quotes) are not.
-ENTITY_SPACE = lay.BASE + "id/"
-# Where `build`'s OUT/export/ folder is published, unless --base says otherwise; `site` writes the same
-# files (published_files) into its own export/ folder, so the site at the IRIs' base serves them there.
+@dataclass(frozen=True)
+class DescriptionIris:
+    """The IRIs the description names, all under the repository's base."""
+
+    vocabulary: Vocabulary
+
+    @property
+    def base(self) -> str:
+        return self.vocabulary.base
+
+    @property
+    def dataset(self) -> str:
+        """The whole graph; each source's subset is named by its graph's IRI."""
+        return self.base + "dataset"
+
+    @property
+    def catalog(self) -> str:
+        """DCAT-AP's catalogue: the one dataset (and the endpoint, if any)."""
+        return self.base + "catalog"
+
+    @property
+    def sparql_service(self) -> str:
+        return self.dataset + "/sparql"
+
+    @property
+    def distributions(self) -> str:
+        return self.dataset + "/distribution/"
+
+    @property
+    def entity_space(self) -> str:
+        """An entity is an IRI in the entity namespace (…/id/, which holds the qualified-fact nodes too, under
+        …/id/<doc-id>/) that is the subject of at least one triple: void:uriSpace says so to VoID readers.
+        Documents (…/source/), terms of the vocabularies and blank nodes (the evidence quotes) are not."""
+        return self.vocabulary.entities
+
+    @property
+    def publisher(self) -> str:
+        """The project, named as the ontology names its creator."""
+        return self.base
+
+    @property
+    def export(self) -> str:
+        """Where `build`'s OUT/export/ folder is published, unless --base says otherwise."""
+        return self.base + EXPORT_FOLDER
+
+
+# `site` writes the same files (published_files) into its own export/ folder, so the site at the IRIs'
+# base serves them where the description's default download URLs say.
 EXPORT_FOLDER = "export/"
-DEFAULT_BASE = lay.BASE + EXPORT_FOLDER
+
 # The data's licence. The code is Apache-2.0 (pyproject.toml), a software licence that says nothing
 # fit for facts and quotes; CC BY 4.0 is the usual licence for open data, and the ontology already
 # carries it (ontology/coalition.ttl), so everything published as RDF is under one set of terms.
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-PUBLISHER = lay.BASE  # the project, named as the ontology names its creator
 PUBLISHER_NAME = "The coalition-kg maintainers"
 TITLE = "coalition-kg: the diplomacy around the Global Coalition to Defeat ISIS"
 DESCRIPTION = ("Who met where and when, who hosted, convened and co-chaired, who belongs to which group, who "
@@ -64,8 +94,12 @@ DESCRIPTION = ("Who met where and when, who hosted, convened and co-chaired, who
                "and the shortcut triples derived from the qualified facts.")
 
 IANA = "https://www.iana.org/assignments/media-types/"
-PREFIXES = {**EXPORT_PREFIXES, "rdf": RDF, "void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "prov": PROV,
-            "graph": lay.BASE + "graph/", "dist": DISTRIBUTIONS}
+# beside the export's prefixes: what the description uses
+PREFIXES = (*OUTPUT, "rdf", "void", "dcat", "foaf", "graph")
+
+
+def prefixes(vocabulary: Vocabulary) -> dict[str, str]:
+    return {**vocabulary.prefixes(*PREFIXES), "dist": DescriptionIris(vocabulary).distributions}
 EXPORT_STEM = "coalition-kg"  # build writes OUT/export/coalition-kg.<ext>
 
 
@@ -82,7 +116,7 @@ class DescriptionProblem(CoalitionKGError):
 
 @dataclass
 class Counts:
-    """What VoID counts about one dataset: triples, entities (see ENTITY_SPACE), distinct subjects and
+    """What VoID counts about one dataset: triples, entities (see entity_space), distinct subjects and
     objects, and per class (instances, entities) and per property (triples)."""
 
     triples: int = 0
@@ -98,7 +132,7 @@ class Counts:
         return sorted({re.sub(r"[^#/]*$", "", term) for term in [*self.classes, *self.properties]})
 
 
-_ENTITY = f'BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), "{ENTITY_SPACE}"), ?s, ?none) AS ?e)'
+_ENTITY = 'BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), "{entities}"), ?s, ?none) AS ?e)'
 # (projection, pattern, group); {triples} is each graph's triples, or the distinct triples of the merge
 _TOTALS = ("(COUNT(*) AS ?triples) (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?s) AS ?subjects) "
            "(COUNT(DISTINCT ?o) AS ?objects)", "{triples} " + _ENTITY, "")
@@ -106,9 +140,10 @@ _CLASSES = ("?c (COUNT(DISTINCT ?s) AS ?instances) (COUNT(DISTINCT ?e) AS ?entit
 _PROPERTIES = ("?p (COUNT(*) AS ?triples)", "{triples}", "?p")
 
 
-def count(store: ox.Store, graphs: list[str], per_graph: bool) -> dict[str | None, Counts]:
+def count(store: ox.Store, graphs: list[str], per_graph: bool, entities: str) -> dict[str | None, Counts]:
     """Counts over ``graphs``: each graph on its own (keyed by its IRI), or their RDF merge (key None),
-    where a triple asserted in two graphs counts once, as in the triple formats of the export."""
+    where a triple asserted in two graphs counts once, as in the triple formats of the export.
+    ``entities``: the entity namespace."""
     found: dict[str | None, Counts] = defaultdict(Counts)
     if not graphs:
         return found
@@ -116,6 +151,7 @@ def count(store: ox.Store, graphs: list[str], per_graph: bool) -> dict[str | Non
     default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*nodes]
 
     def rows(select: str, pattern: str, group: str) -> ox.QuerySolutions:
+        pattern = pattern.replace("{entities}", entities)
         if per_graph:
             pattern = pattern.replace("{triples}", "?s ?p ?o .")
             text = f"SELECT ?g {select} WHERE {{ GRAPH ?g {{ {pattern} }} }} GROUP BY ?g {group}"
@@ -153,8 +189,9 @@ class Source:
 def sources(dataset: Dataset) -> list[Source]:
     """The source documents' graphs, as loaded: data/sources/<doc-id>.ttl -> graph/<doc-id>."""
     loaded = set(dataset.graph_files)
-    return [Source(path.stem, lay.graph_for(path), lay.source_for(path.stem))
-            for path in dataset.layout.source_files() if lay.graph_for(path) in loaded]
+    layout = dataset.layout
+    return [Source(path.stem, layout.graph_for(path), layout.vocabulary.source(path.stem))
+            for path in layout.source_files() if layout.graph_for(path) in loaded]
 
 
 def _absolute(url: str, what: str) -> str:
@@ -222,8 +259,8 @@ FORMAT_CLASS = DCTERMS + "MediaTypeOrExtent"
 STANDARD_CLASS = DCTERMS + "Standard"
 # The data's statements of place and time (ontology/coalition.ttl): where a meeting was held, the place
 # a topic is about; when a meeting or founding took place, and the dates a fact holds at or before.
-PLACE_PROPERTIES = (lay.ONTOLOGY_NS + "location", lay.ONTOLOGY_NS + "relatedPlace")
-DATE_PROPERTIES = (lay.ONTOLOGY_NS + "date", lay.ONTOLOGY_NS + "asOf", lay.ONTOLOGY_NS + "notAfter")
+PLACE_PROPERTIES = ("ckg:location", "ckg:relatedPlace")
+DATE_PROPERTIES = ("ckg:date", "ckg:asOf", "ckg:notAfter")
 _DATE_TYPES = {XSD + "date": 10, XSD + "gYearMonth": 7, XSD + "gYear": 4}  # length of the lexical form
 
 
@@ -233,23 +270,23 @@ def _span(literal: ox.Literal) -> tuple[str, str]:
     return (text + "-01-01")[:10], (text + "-12-31")[:10] if len(text) == 4 else (text + "-31")[:10]
 
 
-def coverage(store: ox.Store, graphs: list[str], counts: Counts) -> Coverage:
+def coverage(store: ox.Store, graphs: list[str], counts: Counts, vocabulary: Vocabulary) -> Coverage:
     """The Coverage of ``graphs``, from their data and the ontology's labels."""
     found = Coverage()
     nodes = [ox.NamedNode(g) for g in graphs]
-    ontology = ox.NamedNode(lay.ONTOLOGY_GRAPH)
+    ontology = ox.NamedNode(vocabulary.ontology_graph)
     for cls in sorted(counts.classes):
-        if cls.startswith(lay.ONTOLOGY_NS):
+        if cls.startswith(vocabulary.ontology):
             labels = [q.object for q in store.quads_for_pattern(ox.NamedNode(cls), _iri(RDFS + "label"), None, ontology)
                       if isinstance(q.object, ox.Literal) and q.object.language in ("en", None)]
             found.keywords += [labels[0].value] if labels else []
     places, dates = set(), []
     for graph in nodes:
         for prop in PLACE_PROPERTIES:
-            places |= {q.object.value for q in store.quads_for_pattern(None, _iri(prop), None, graph)
+            places |= {q.object.value for q in store.quads_for_pattern(None, _iri(vocabulary.expand(prop)), None, graph)
                        if isinstance(q.object, ox.NamedNode)}
         for prop in DATE_PROPERTIES:
-            dates += [q.object for q in store.quads_for_pattern(None, _iri(prop), None, graph)
+            dates += [q.object for q in store.quads_for_pattern(None, _iri(vocabulary.expand(prop)), None, graph)
                       if isinstance(q.object, ox.Literal)
                       and len(q.object.value) == _DATE_TYPES.get(q.object.datatype.value)]
     found.places = sorted(places)
@@ -274,7 +311,8 @@ def _coverage(w: _Writer, later: _Writer, node: ox.NamedNode, about: Coverage) -
 
 
 def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, counts: Counts, about: Coverage,
-             downloads: list[tuple[str, str]], base: str, extra: list[tuple[str, ox.NamedNode | ox.Literal]]) -> None:
+             downloads: list[tuple[str, str]], base: str, extra: list[tuple[str, ox.NamedNode | ox.Literal]],
+             iris: DescriptionIris) -> None:
     """The statements every dataset gets, the whole and each subset alike, then ``extra`` (predicate,
     object) pairs; the dataset's own statements first, then its partitions' and distributions'."""
     a = RDF + "type"
@@ -285,11 +323,11 @@ def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, count
     w.add(node, DCTERMS + "title", _english(title))
     w.add(node, DCTERMS + "description", _english(description))
     w.add(node, DCTERMS + "license", ox.NamedNode(LICENSE))
-    w.add(node, DCTERMS + "publisher", ox.NamedNode(PUBLISHER))
+    w.add(node, DCTERMS + "publisher", ox.NamedNode(iris.publisher))
     for predicate, obj in extra:
         w.add(node, predicate, obj)
     _coverage(w, later, node, about)
-    w.add(node, VOID + "uriSpace", ox.Literal(ENTITY_SPACE))
+    w.add(node, VOID + "uriSpace", ox.Literal(iris.entity_space))
     for name, value in (("triples", counts.triples), ("entities", counts.entities),
                         ("distinctSubjects", counts.subjects), ("distinctObjects", counts.objects),
                         ("properties", len(counts.properties)), ("classes", len(counts.classes))):
@@ -309,7 +347,7 @@ def _dataset(w: _Writer, node: ox.NamedNode, title: str, description: str, count
         later.add(part, VOID + "triples", _integer(triples))
     for fmt, file in downloads:
         rdf_format = RDF_FORMATS[fmt]
-        distribution = ox.NamedNode(DISTRIBUTIONS + file)
+        distribution = ox.NamedNode(iris.distributions + file)
         url = ox.NamedNode(base + file)
         w.add(node, DCAT + "distribution", distribution)
         w.add(node, VOID + "dataDump", url)
@@ -357,31 +395,34 @@ def _label(store: ox.Store, source: Source) -> str | None:
 
 def _published(store: ox.Store, source: Source) -> ox.Literal | None:
     """The document's schema:datePublished, as its graph gives it: only a full xsd:date."""
-    for quad in store.quads_for_pattern(ox.NamedNode(source.document), ox.NamedNode("https://schema.org/datePublished"),
+    for quad in store.quads_for_pattern(ox.NamedNode(source.document), ox.NamedNode(SCHEMA + "datePublished"),
                                         None, ox.NamedNode(source.graph)):
         if isinstance(quad.object, ox.Literal) and quad.object.datatype.value == XSD + "date":
             return quad.object
     return None
 
 
-def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = None,
+def describe(dataset: Dataset, base: str | None = None, endpoint: str | None = None,
              issued: date | None = None) -> list[ox.Triple]:
     """The description, as triples. ``base`` is where the export files are published (download URLs
-    are ``base`` + file name); ``endpoint`` the SPARQL endpoint serving the graph, if any; ``issued``
+    are ``base`` + file name; by default the base IRI's export/);
+    ``endpoint`` the SPARQL endpoint serving the graph, if any; ``issued``
     the date this version is published (the build's date), if known. The data says nothing of when
     it was made, so no other date of the dataset is given; a subset's source document carries its
     own publication date (dcterms:issued, from schema:datePublished), where the document gives one."""
-    base = _absolute(base, "base URL")
+    vocabulary = dataset.layout.vocabulary
+    iris = DescriptionIris(vocabulary)
+    base = _absolute(base or iris.export, "base URL")
     base = base if base.endswith("/") else base + "/"
     endpoint = _absolute(endpoint, "SPARQL endpoint") if endpoint else None
     store = dataset.store
-    whole = [*dataset.data_graphs, lay.DERIVED_GRAPH]
+    whole = [*dataset.data_graphs, vocabulary.derived_graph]
     documents = sources(dataset)
-    merged = count(store, whole, per_graph=False)[None]
-    each = count(store, [s.graph for s in documents], per_graph=True)
+    merged = count(store, whole, per_graph=False, entities=iris.entity_space)[None]
+    each = count(store, [s.graph for s in documents], per_graph=True, entities=iris.entity_space)
 
     w = _Writer()
-    node = ox.NamedNode(DATASET)
+    node = ox.NamedNode(iris.dataset)
     extra: list[tuple[str, ox.NamedNode | ox.Literal]] = []
     if issued is not None:
         extra.append((DCTERMS + "issued", ox.Literal(issued.isoformat(), datatype=ox.NamedNode(XSD + "date"))))
@@ -389,38 +430,39 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
         extra.append((VOID + "sparqlEndpoint", ox.NamedNode(endpoint)))
     for source in documents:
         extra += [(VOID + "subset", ox.NamedNode(source.graph)), (DCTERMS + "hasPart", ox.NamedNode(source.graph))]
-    about = coverage(store, whole, merged)
+    about = coverage(store, whole, merged, vocabulary)
     _dataset(w, node, TITLE, DESCRIPTION, merged, about,
-             [(f.name, export_file(f.extension)) for f in RDF_FORMATS.values()], base, extra)
+             [(f.name, export_file(f.extension)) for f in RDF_FORMATS.values()], base, extra, iris)
     if endpoint:
-        service, url = ox.NamedNode(SPARQL_SERVICE), ox.NamedNode(endpoint)
+        service, url = ox.NamedNode(iris.sparql_service), ox.NamedNode(endpoint)
         w.add(service, RDF + "type", ox.NamedNode(DCAT + "DataService"))
         w.add(service, DCTERMS + "title", _english("SPARQL endpoint of coalition-kg"))
         w.add(service, DCAT + "endpointURL", url)
         w.add(service, DCAT + "servesDataset", node)
         w.add(service, DCTERMS + "conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
         w.add(service, DCTERMS + "license", ox.NamedNode(LICENSE))
-        w.add(service, DCTERMS + "publisher", ox.NamedNode(PUBLISHER))
+        w.add(service, DCTERMS + "publisher", ox.NamedNode(iris.publisher))
         w.add(service, DCTERMS + "description", _english("The SPARQL 1.1 Protocol endpoint that answers queries over "
                                                         "the dataset."))
-    catalog = ox.NamedNode(CATALOG)
+    catalog = ox.NamedNode(iris.catalog)
     w.add(catalog, RDF + "type", ox.NamedNode(DCAT + "Catalog"))
     w.add(catalog, DCTERMS + "title", _english("The coalition-kg catalogue"))
     w.add(catalog, DCTERMS + "description", _english("The coalition-kg dataset, its downloads and (where there is "
                                                      "one) its SPARQL endpoint."))
-    w.add(catalog, DCTERMS + "publisher", ox.NamedNode(PUBLISHER))
+    w.add(catalog, DCTERMS + "publisher", ox.NamedNode(iris.publisher))
     w.add(catalog, DCTERMS + "license", ox.NamedNode(LICENSE))
     w.add(catalog, DCAT + "dataset", node)
     for place in about.places:
         w.add(catalog, DCTERMS + "spatial", ox.NamedNode(place))
     if endpoint:
-        w.add(catalog, DCAT + "service", ox.NamedNode(SPARQL_SERVICE))
+        w.add(catalog, DCAT + "service", ox.NamedNode(iris.sparql_service))
     if issued is not None:
         w.add(catalog, DCTERMS + "issued", ox.Literal(issued.isoformat(), datatype=ox.NamedNode(XSD + "date")))
     # DCAT-AP's range of dct:publisher is foaf:Agent; FOAF makes every foaf:Organization one
-    w.add(ox.NamedNode(PUBLISHER), RDF + "type", ox.NamedNode(FOAF + "Agent"))
-    w.add(ox.NamedNode(PUBLISHER), RDF + "type", ox.NamedNode(FOAF + "Organization"))
-    w.add(ox.NamedNode(PUBLISHER), FOAF + "name", ox.Literal(PUBLISHER_NAME))
+    publisher = ox.NamedNode(iris.publisher)
+    w.add(publisher, RDF + "type", ox.NamedNode(FOAF + "Agent"))
+    w.add(publisher, RDF + "type", ox.NamedNode(FOAF + "Organization"))
+    w.add(publisher, FOAF + "name", ox.Literal(PUBLISHER_NAME))
     for source in documents:
         subset, document = ox.NamedNode(source.graph), ox.NamedNode(source.document)
         label = _label(store, source)
@@ -428,10 +470,11 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
         _dataset(w, subset, f"coalition-kg: {label or 'source document ' + source.doc_id}",
                  f"What {named} says, as one named graph: each meeting, role, membership, post or founding a "
                  "node of its own, with the document as its source (prov:wasDerivedFrom) and a verbatim quote.",
-                 each.get(source.graph, Counts()), coverage(store, [source.graph], each.get(source.graph, Counts())),
+                 each.get(source.graph, Counts()),
+                 coverage(store, [source.graph], each.get(source.graph, Counts()), vocabulary),
                  [(f.name, export_file(f.extension, source.doc_id)) for f in RDF_FORMATS.values()], base,
                  # prov:wasDerivedFrom as the data says it; DCAT-AP keeps dct:source for a source *dataset*
-                 [(PROV + "wasDerivedFrom", document), (DCTERMS + "isPartOf", node)])
+                 [(PROV + "wasDerivedFrom", document), (DCTERMS + "isPartOf", node)], iris)
         published = _published(store, source)
         if published is not None:
             w.add(document, DCTERMS + "issued", published)
@@ -439,7 +482,7 @@ def describe(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = 
     return w.triples
 
 
-def render(triples: list[ox.Triple], fmt: str) -> bytes:
+def render(triples: list[ox.Triple], fmt: str, vocabulary: Vocabulary) -> bytes:
     """The description in one of the export formats; in TriG and N-Quads, in the default graph."""
     rdf_format = RDF_FORMATS[check_format(fmt)]
     items: list[ox.Quad] | list[ox.Triple]
@@ -447,9 +490,9 @@ def render(triples: list[ox.Triple], fmt: str) -> bytes:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     else:
         items = triples
-    prefixes = PREFIXES if rdf_format.takes_prefixes else None
+    shown = prefixes(vocabulary) if rdf_format.takes_prefixes else None
     # no output given: the bytes
-    return cast("bytes", ox.serialize(items, format=rdf_format.ox_format, prefixes=prefixes))
+    return cast("bytes", ox.serialize(items, format=rdf_format.ox_format, prefixes=shown))
 
 
 def check(triples: list[ox.Triple], layout: lay.Layout, engine: str | None = None) -> list[Result]:
@@ -464,14 +507,14 @@ def check(triples: list[ox.Triple], layout: lay.Layout, engine: str | None = Non
     return run_shacl(store, graph_from_files(shape_files, layout), engine or DEFAULT_ENGINE)
 
 
-def checked(dataset: Dataset, base: str = DEFAULT_BASE, endpoint: str | None = None,
+def checked(dataset: Dataset, base: str | None = None, endpoint: str | None = None,
             issued: date | None = None) -> list[ox.Triple]:
     """The description, once it has passed its shapes; else DescriptionProblem, naming the first failure."""
     triples = describe(dataset, base, endpoint, issued)
     failures = check(triples, dataset.layout)
     if failures:
         first = failures[0]
-        shape = str(first["shape"] or "").removeprefix(lay.BASE + "shapes#")
+        shape = str(first["shape"] or "").removeprefix(dataset.layout.vocabulary.shapes)
         raise DescriptionProblem(one_line(
             f"the dataset description does not conform to shapes/metadata*.ttl: {len(failures)} problem(s); "
             f"first: {first['message']} [{shape}] (focus {first['focus']})"))
@@ -495,7 +538,7 @@ def source_files(dataset: Dataset, progress: Progress = SILENT) -> Iterator[tupl
             yield export_file(rdf_format.extension, source.doc_id), serialise(quads, fmt, dataset)
 
 
-def write_description(dataset: Dataset, folder: Path, base: str = DEFAULT_BASE, endpoint: str | None = None,
+def write_description(dataset: Dataset, folder: Path, base: str | None = None, endpoint: str | None = None,
                       issued: date | None = None, progress: Progress = SILENT) -> str:
     """Write FOLDER/void.ttl and what it offers for download besides the whole graph, which `build`
     writes: each source's graph, in every export format. Returns a line saying what was written."""
@@ -504,15 +547,15 @@ def write_description(dataset: Dataset, folder: Path, base: str = DEFAULT_BASE, 
     for name, payload in source_files(dataset, progress):
         write_atomically(folder / name, payload)
         written += 1
-    write_atomically(folder / "void.ttl", render(triples, "turtle"))
+    write_atomically(folder / "void.ttl", render(triples, "turtle", dataset.layout.vocabulary))
     return f"describe: void.ttl and {written} per-source file(s) -> {folder}"
 
 
 def published_files(dataset: Dataset, progress: Progress = SILENT) -> dict[str, bytes]:
-    """Every file the description (at its default base, DEFAULT_BASE) offers for download, and the
+    """Every file the description (at its default base, the base IRI's export/) offers for download, and the
     description itself as void.ttl, by name in the export folder: what `site` publishes in its
     EXPORT_FOLDER, so that each download URL the description names is a file of the site."""
-    files = {"void.ttl": render(checked(dataset, DEFAULT_BASE, None, build_date()), "turtle")}
+    files = {"void.ttl": render(checked(dataset, None, None, build_date()), "turtle", dataset.layout.vocabulary)}
     whole = export_quads(dataset)
     for fmt, rdf_format in RDF_FORMATS.items():
         files[export_file(rdf_format.extension)] = serialise(whole, fmt, dataset)

@@ -22,40 +22,44 @@ from coalition_kg.publish.jsonld_context import (
     context_file,
 )
 from coalition_kg.rdf.formats import JSON_LD, RDF_FORMATS
-from coalition_kg.repository import layout as lay
+from coalition_kg.rdf.namespaces import XSD
 from coalition_kg.repository.dataset import Dataset
-from coalition_kg.repository.prefixes import PREFIXES
+from coalition_kg.repository.vocabulary import DEFAULT, OUTPUT, Vocabulary
 
 
 def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None = None,
                  progress: Progress = SILENT) -> list[ox.Quad]:
     """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
     in a graph of their own. The ontology is published on its own, not mixed into the data."""
-    graphs = [*dataset.data_graphs, lay.DERIVED_GRAPH]
+    vocabulary = dataset.layout.vocabulary
+    graphs = [*dataset.data_graphs, vocabulary.derived_graph]
     quads = dataset.quads(graphs)
     if inferred:
         from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments  # noqa: PLC0415 (rdflib: only with --inferred)
 
-        graph = ox.NamedNode(lay.INFERRED_GRAPH)
+        graph = ox.NamedNode(vocabulary.inferred_graph)
         reasoner = reasoner or DEFAULT_REASONER
         with progress.stage(f"OWL-RL inference ({reasoner})"):
             quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailments(dataset, reasoner)]
     return quads
 
 
-def serialise(quads: list[ox.Quad], fmt: str, dataset: Dataset | None = None) -> bytes:
-    """``quads`` in format ``fmt``; JSON-LD names the terms of ``dataset``'s ontology too, if given."""
+def serialise(quads: list[ox.Quad], fmt: str, dataset: Dataset | None = None,
+              vocabulary: Vocabulary | None = None) -> bytes:
+    """``quads`` in format ``fmt``; JSON-LD names the terms of ``dataset``'s ontology too, if given.
+    The prefixes are ``vocabulary``'s (by default the dataset's)."""
     if fmt not in RDF_FORMATS:
         raise UsageProblem(f"unknown export format {fmt!r} (one of {', '.join(RDF_FORMATS)})")
     rdf_format = RDF_FORMATS[fmt]
+    vocabulary = vocabulary or (dataset.layout.vocabulary if dataset is not None else DEFAULT)
     if rdf_format is JSON_LD:
-        return jsonld(quads, dataset.quads([lay.ONTOLOGY_GRAPH]) if dataset is not None else ())
+        return jsonld(quads, dataset.quads([vocabulary.ontology_graph]) if dataset is not None else (), vocabulary)
     items: list[ox.Quad] | list[ox.Triple]
     if rdf_format.holds_graphs:
         items = quads
     else:  # a triple format holds no graph names: merge, once per distinct triple
         items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    prefixes = PREFIXES if rdf_format.takes_prefixes else None
+    prefixes = vocabulary.prefixes(*OUTPUT) if rdf_format.takes_prefixes else None
     # no output given: the bytes
     return cast("bytes", ox.serialize(items, format=rdf_format.ox_format, prefixes=prefixes))
 
@@ -67,7 +71,7 @@ Node = dict[str, list[Value]]
 Property = tuple[str, str | None, str | None, bool]
 
 
-def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
+def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = (), vocabulary: Vocabulary = DEFAULT) -> bytes:
     """JSON-LD compacted against our context (jsonld_context.py), which the document embeds, so that
     it reads offline with no loader: one object per node in each named graph, the terms' short names
     as keys, compact IRIs, and plain JSON strings and numbers wherever the term's coercion says what a
@@ -138,7 +142,7 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = ()) -> bytes:
             values.append(value)
             multiple.add(predicate)
 
-    context = Context(Ontology.of(ontology), usage, classes)
+    context = Context(Ontology.of(ontology), usage, classes, vocabulary)
     for predicate in multiple:
         if predicate in context.terms:
             context.terms[predicate].multiple = True
@@ -239,8 +243,8 @@ MAX_NESTING = 32  # blank nodes nested deeper are written at the top of their gr
 _INTEGER = re.compile(r"-?[1-9][0-9]{0,14}|0")  # canonical, and exact in a JavaScript number
 # datatypes whose canonical values JSON writes natively (JSON-LD reads them back the same)
 NATIVE: dict[str, Callable[[str], int | bool | None]] = {
-    "http://www.w3.org/2001/XMLSchema#integer": lambda lexical: int(lexical) if _INTEGER.fullmatch(lexical) else None,
-    "http://www.w3.org/2001/XMLSchema#boolean": {"true": True, "false": False}.get,
+    XSD + "integer": lambda lexical: int(lexical) if _INTEGER.fullmatch(lexical) else None,
+    XSD + "boolean": {"true": True, "false": False}.get,
 }
 
 

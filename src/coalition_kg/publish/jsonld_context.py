@@ -29,13 +29,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from coalition_kg.repository import layout as lay
-from coalition_kg.repository.prefixes import PREFIXES
+from coalition_kg.rdf.namespaces import OWL, RDF, RDFS, XSD
+from coalition_kg.repository.vocabulary import DEFAULT, OUTPUT, Vocabulary, compact
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = RDF + "type"
 LANG_STRING = RDF + "langString"
 XSD_STRING = XSD + "string"
@@ -43,10 +39,7 @@ IRI = "@id"  # the kind of a value that is an IRI or a blank node
 Kind = str | tuple[str, str | None]  # a property's values: IRI, or a literal's (datatype, language)
 
 CONTEXT_FILE = "context.jsonld"
-EXTRA_PREFIXES = {  # beside export.PREFIXES: what the ontology and the graph names use
-    "rdf": RDF, "owl": OWL, "foaf": "http://xmlns.com/foaf/0.1/", "time": "http://www.w3.org/2006/time#",
-    "graph": lay.BASE + "graph/",
-}
+PREFIXES = (*OUTPUT, "rdf", "owl", "foaf", "time", "graph")  # beside the export's: the ontology's, the graph names'
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 # Not owl:AnnotationProperty: the ontology declares those it uses on itself and its terms (dcterms:title,
 # skos:definition: OWL 2 DL asks it), which no export holds unless its data does (then usage names them).
@@ -58,8 +51,8 @@ _ALIGNMENTS = {RDFS + "subClassOf", RDFS + "subPropertyOf", OWL + "equivalentCla
 _NAME = re.compile(r"[A-Za-z][0-9A-Za-z]*")
 
 
-def prefixes() -> dict[str, str]:
-    return {**PREFIXES, **EXTRA_PREFIXES}
+def prefixes(vocabulary: Vocabulary = DEFAULT) -> dict[str, str]:
+    return vocabulary.prefixes(*PREFIXES)
 
 
 @dataclass
@@ -119,15 +112,15 @@ def local_name(iri: str) -> str | None:
     return name if _NAME.fullmatch(name) else None
 
 
-def assign_names(iris: Iterable[str], prefix_map: dict[str, str]) -> dict[str, str]:
+def assign_names(iris: Iterable[str], prefix_map: dict[str, str], ours: str = DEFAULT.ontology) -> dict[str, str]:
     """A unique name for each IRI that has a local name: the bare local name where it is unclashed,
-    else ours keeps it and the others are qualified by their prefix (see the module's docstring)."""
-    namespaces = sorted(prefix_map.items(), key=lambda item: -len(item[1]))
+    else ours (the terms in the namespace ``ours``) keeps it and the others are qualified by their
+    prefix (see the module's docstring)."""
     reserved = set(prefix_map)
 
     def qualified(iri: str, name: str) -> str | None:
-        prefix = next((p for p, ns in namespaces if iri.startswith(ns) and iri != ns), None)
-        return prefix + name[0].upper() + name[1:] if prefix else None
+        curie = compact(iri, prefix_map)
+        return curie.split(":", 1)[0] + name[0].upper() + name[1:] if curie else None
 
     groups: dict[str, list[str]] = {}
     for iri in sorted(set(iris)):
@@ -137,8 +130,8 @@ def assign_names(iris: Iterable[str], prefix_map: dict[str, str]) -> dict[str, s
     names: dict[str, str] = {}
     pending: list[tuple[str, str]] = []  # (iri, name) to qualify
     for name, members in sorted(groups.items()):
-        members.sort(key=lambda iri: (not iri.startswith(lay.ONTOLOGY_NS), iri))
-        if name not in reserved and (len(members) == 1 or members[0].startswith(lay.ONTOLOGY_NS)):
+        members.sort(key=lambda iri: (not iri.startswith(ours), iri))
+        if name not in reserved and (len(members) == 1 or members[0].startswith(ours)):
             names[members[0]] = name
             members = members[1:]
         pending += [(iri, name) for iri in members]
@@ -158,13 +151,13 @@ def assign_names(iris: Iterable[str], prefix_map: dict[str, str]) -> dict[str, s
 class Context:
     """The terms of one export and the document that defines them."""
 
-    def __init__(self, ontology: Ontology, usage: Mapping[str, set[Kind]], classes: Iterable[str]):
+    def __init__(self, ontology: Ontology, usage: Mapping[str, set[Kind]], classes: Iterable[str],
+                 vocabulary: Vocabulary = DEFAULT):
         """``usage``: per property of the data, the kinds of its values (IRI for IRIs and blank
         nodes, (datatype, language) for literals); ``classes``: the classes the data's nodes have."""
-        self.prefixes = prefixes()
-        self._namespaces = sorted(self.prefixes.items(), key=lambda item: -len(item[1]))
+        self.prefixes = prefixes(vocabulary)
         properties = set(usage) - {RDF_TYPE}
-        names = assign_names(ontology.terms | properties | set(classes), self.prefixes)
+        names = assign_names(ontology.terms | properties | set(classes), self.prefixes, vocabulary.ontology)
         self.terms: dict[str, Term] = {}
         for iri, name in names.items():
             term = Term(iri, name)
@@ -188,12 +181,7 @@ class Context:
         """A compact IRI (``id:niamey``) where a prefix's namespace fits, else the IRI itself."""
         compacted = self._compacted.get(iri)
         if compacted is None:
-            compacted = iri
-            for prefix, namespace in self._namespaces:
-                # a compact IRI whose local part starts with "//" would read as an absolute IRI
-                if iri.startswith(namespace) and iri != namespace and not iri.startswith("//", len(namespace)):
-                    compacted = f"{prefix}:{iri[len(namespace):]}"
-                    break
+            compacted = compact(iri, self.prefixes, absolute_safe=True) or iri
             if len(self._compacted) < 1_000_000:
                 self._compacted[iri] = compacted
         return compacted

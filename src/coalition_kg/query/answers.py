@@ -7,6 +7,7 @@ from coalition_kg.errors import CoalitionKGError
 from coalition_kg.query.catalogue import StoredQuery
 from coalition_kg.query.result_formats import render
 from coalition_kg.query.store import Store, answer
+from coalition_kg.repository.vocabulary import DEFAULT, Vocabulary
 
 
 class TooManyRows(CoalitionKGError):
@@ -14,12 +15,12 @@ class TooManyRows(CoalitionKGError):
 
 
 def stored_answer(store: Store, query: StoredQuery, values: dict[str, str], fmt: str,
-                  max_rows: int | None = None) -> str:
+                  max_rows: int | None = None, vocabulary: Vocabulary = DEFAULT) -> str:
     """Answer ``query`` with textual parameter ``values`` and write the answer in result format ``fmt``
-    (rdf/formats.py); with ``max_rows``, an answer of more rows is refused (TooManyRows) before it is
-    written."""
+    (rdf/formats.py; a table abbreviates IRIs with ``vocabulary``'s prefixes); with ``max_rows``, an
+    answer of more rows is refused (TooManyRows) before it is written."""
     results = answer(store, query, values)
     if max_rows is not None and len(results.rows) > max_rows:
         raise TooManyRows(f"the answer has more than {max_rows} rows, this server's cap: "
                           "narrow the query or page through it with LIMIT and OFFSET")
-    return render(results, fmt)
+    return render(results, fmt, vocabulary)

@@ -18,12 +18,13 @@ from coalition_kg.errors import QueryProblem
 from coalition_kg.guards.files import read_text
 from coalition_kg.guards.sparql import QueryRefused, check
 from coalition_kg.query.binding import Bindings
+from coalition_kg.rdf.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SH, SKOS, XSD
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.vocabulary import DEFAULT_BASE, UNDER_BASE
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "integer")
-QUERY_BASE = lay.BASE + "query/"
+QUERIES = "query/"  # a stored query's IRI is <base>query/<name>
 # grlc's own pattern (grlc/gquery.py get_parameters), so that both read the same parameters
 GRLC_VARIABLE = re.compile(r"\?(?P<required>_{1,2})(?P<name>[a-zA-Z0-9]+)(_(?P<type>iri|number|literal|integer))?"
                            r"(_(?P<prefix>[a-zA-Z0-9]+)_(?P<userdefined>[a-zA-Z0-9]+))?(_(?P<lang>[a-zA-Z0-9]+))?")
@@ -57,6 +58,7 @@ class StoredQuery:
     tags: list[str] = field(default_factory=list)
     params: list[Parameter] = field(default_factory=list)
     shown_as: str = ""  # the path as reports show it, relative to the repository
+    base: str = DEFAULT_BASE  # the repository's base IRI
 
     @property
     def form(self) -> str:
@@ -69,7 +71,7 @@ class StoredQuery:
 
     @property
     def iri(self) -> str:
-        return QUERY_BASE + self.name
+        return self.base + QUERIES + self.name
 
     def example_values(self) -> dict[str, str]:
         values = {p.name: p.default if p.default is not None else p.example for p in self.params}
@@ -90,7 +92,7 @@ class StoredQuery:
                 continue  # grlc leaves an optional parameter's variable unbound
             if value is None:
                 raise QueryProblem(self.name, f"missing value (type {param.type}, e.g. {param.example})", param.name)
-            bound[param.variable] = to_term(self.name, param, value)
+            bound[param.variable] = to_term(self.name, param, value, self.base)
         return bound
 
 
@@ -114,7 +116,7 @@ PATTERNS = {  # what the binder accepts, as regular expressions OpenAPI hands to
 }
 
 
-def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Literal:
+def to_term(query: str, param: Parameter, value: str, base: str = DEFAULT_BASE) -> ox.NamedNode | ox.Literal:
     def bad(reason: str) -> QueryProblem:
         return QueryProblem(query, f"{value!r} is not {reason}", param.name)
 
@@ -122,7 +124,7 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
         raise bad("text: it holds bytes that are not UTF-8")
     if param.type == "iri":
         if re.fullmatch(SLUG, value):
-            value = lay.BASE + "id/" + value  # a bare slug names an entity
+            value = base + UNDER_BASE["id"] + value  # a bare slug names an entity
         elif not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
             raise bad("an absolute IRI or an entity slug")
         elif not re.fullmatch(PATTERNS["iri"], value):
@@ -185,12 +187,13 @@ class _HeaderLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def read_query(path: Path, shown_as: str | None = None, root: Path | None = None) -> StoredQuery:
+def read_query(path: Path, shown_as: str | None = None, root: Path | None = None,
+               base: str = DEFAULT_BASE) -> StoredQuery:
     """Parse one stored query file; a bad header names the file and line. The file is read through
-    the jail: a regular file, inside ``root`` if given."""
+    the jail: a regular file, inside ``root`` if given. ``base``: the repository's base IRI."""
     shown_as = shown_as or str(path)
     try:
-        ox.NamedNode(QUERY_BASE + path.stem)
+        ox.NamedNode(base + QUERIES + path.stem)
     except ValueError as error:  # the query is named after the file, in its IRI and in serve's URLs
         raise QueryProblem(path.stem, f"{shown_as}: the file's name gives no valid query IRI ({error}); "
                                       "rename the file") from None
@@ -219,7 +222,7 @@ def read_query(path: Path, shown_as: str | None = None, root: Path | None = None
         summary=str(header.get("summary") or "").strip(),
         description=str(header.get("description") or "").strip(),
         tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
-        params=params, shown_as=shown_as,
+        params=params, shown_as=shown_as, base=base,
     )
 
 
@@ -283,7 +286,8 @@ def read_parameters(query: str, shown_as: str, text: str, header_lines: list[str
 
 
 def load_catalogue(layout: lay.Layout) -> dict[str, StoredQuery]:
-    return {p.stem: read_query(p, layout.relative(p), layout.root) for p in layout.query_files()}
+    base = layout.vocabulary.base
+    return {p.stem: read_query(p, layout.relative(p), layout.root, base) for p in layout.query_files()}
 
 
 def catalogue_of(dataset: Dataset) -> dict[str, StoredQuery]:
@@ -302,8 +306,8 @@ def get_query(layout: lay.Layout, name: str) -> StoredQuery:
 
 def catalogue_graph(queries: dict[str, StoredQuery]) -> list[ox.Triple]:
     """The catalogue as RDF, in SHACL's vocabulary for SPARQL executables, so shapes can check it."""
-    sh, rdfs, dct = "http://www.w3.org/ns/shacl#", "http://www.w3.org/2000/01/rdf-schema#", "http://purl.org/dc/terms/"
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    sh, rdfs, dct = SH, RDFS, DCTERMS
+    rdf_type = ox.NamedNode(RDF + "type")
     triples: list[ox.Triple] = []
 
     def add(s: ox.NamedNode | ox.BlankNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
@@ -321,7 +325,7 @@ def catalogue_graph(queries: dict[str, StoredQuery]) -> list[ox.Triple]:
         if query.description:
             add(node, dct + "description", ox.Literal(query.description))
         for tag in query.tags:
-            add(node, "https://schema.org/keywords", ox.Literal(tag))
+            add(node, SCHEMA + "keywords", ox.Literal(tag))
         add(node, sh + query.form, ox.Literal(query.text))
         for param in query.params:
             blank = ox.BlankNode()
@@ -332,7 +336,7 @@ def catalogue_graph(queries: dict[str, StoredQuery]) -> list[ox.Triple]:
             if param.description:
                 add(blank, sh + "description", ox.Literal(param.description))
             if param.example is not None:
-                add(blank, "http://www.w3.org/2004/02/skos/core#example", ox.Literal(param.example))
+                add(blank, SKOS + "example", ox.Literal(param.example))
             if param.type == "iri":
                 add(blank, sh + "nodeKind", ox.NamedNode(sh + "IRI"))
             else:

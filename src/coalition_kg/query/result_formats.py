@@ -10,14 +10,10 @@ import json
 import pyoxigraph as ox
 
 from coalition_kg.query.store import Results, Term
-from coalition_kg.repository import layout as lay
+from coalition_kg.rdf.namespaces import XSD
+from coalition_kg.repository.vocabulary import DEFAULT, Vocabulary
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SHORT = {
-    "id:": lay.BASE + "id/", "src:": lay.BASE + "source/", "graph:": lay.BASE + "graph/",
-    "ckg:": lay.ONTOLOGY_NS, "org:": "http://www.w3.org/ns/org#", "prov:": "http://www.w3.org/ns/prov#",
-    "schema:": "https://schema.org/", "skos:": "http://www.w3.org/2004/02/skos/core#", "xsd:": XSD,
-}
+SHORT = ("id", "src", "graph", "ckg", "org", "prov", "schema", "skos", "xsd")  # the prefixes a table shows
 
 
 def json_term(term: Term) -> dict[str, str]:
@@ -33,19 +29,16 @@ def json_term(term: Term) -> dict[str, str]:
     return out
 
 
-def readable(term: Term) -> str:
+def readable(term: Term, vocabulary: Vocabulary = DEFAULT) -> str:
     """A short form for people: prefixed names for IRIs, bare text for literals."""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in SHORT.items():
-            if term.value.startswith(namespace) and term.value != namespace:
-                return prefix + term.value[len(namespace):]
-        return term.value
+        return vocabulary.compress(term.value, SHORT) or term.value
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     return term.value
 
 
-def render(results: Results, fmt: str) -> str:
+def render(results: Results, fmt: str, vocabulary: Vocabulary = DEFAULT) -> str:
     if fmt == "json":
         if results.boolean is not None:
             return json.dumps({"head": {}, "boolean": results.boolean}, indent=2) + "\n"
@@ -66,12 +59,12 @@ def render(results: Results, fmt: str) -> str:
         for row in results.rows:
             lines.append("\t".join(str(row[v]) if v in row else "" for v in results.variables))
         return "\n".join(lines) + "\n"
-    return table(results)
+    return table(results, vocabulary)
 
 
-def table(results: Results) -> str:
+def table(results: Results, vocabulary: Vocabulary = DEFAULT) -> str:
     header = results.variables
-    cells = [[readable(row[v]) if v in row else "" for v in header] for row in results.rows]
+    cells = [[readable(row[v], vocabulary) if v in row else "" for v in header] for row in results.rows]
     widths = [min(60, max([len(h)] + [len(c[i]) for c in cells])) for i, h in enumerate(header)]
 
     def line(values: list[str]) -> str:

@@ -9,7 +9,6 @@ from coalition_kg.repository import layout as lay
 
 _PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _PER_CLASS = """
-PREFIX ckg: <https://w3id.org/coalition-kg/ontology#>
 SELECT ?class (COUNT(DISTINCT ?node) AS ?count) WHERE {
   ?node a ?class . FILTER(STRSTARTS(STR(?class), STR(ckg:)))
 } GROUP BY ?class ORDER BY DESC(?count) ?class"""
@@ -25,6 +24,7 @@ class Stats(TypedDict):
 def stats(store: Store, layout: lay.Layout) -> Stats:
     counted = {row["g"].value: int(row["n"].value) for row in store.select(_PER_GRAPH).rows}
     graphs = {graph: counted.get(graph, 0) for graph in layout.graphs()}  # the repository's order
-    classes = {row["class"].value: int(row["count"].value) for row in store.select(_PER_CLASS).rows}
+    per_class = layout.vocabulary.sparql_prefixes("ckg") + _PER_CLASS
+    classes = {row["class"].value: int(row["count"].value) for row in store.select(per_class).rows}
     return {"triples": sum(graphs.values()), "graphs": graphs, "instances": classes,
             "queries": len(layout.query_files())}

@@ -12,8 +12,10 @@ from typing import cast
 import pyoxigraph as ox
 import rdflib
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from coalition_kg.rdf.namespaces import RDF, XSD
+
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 
 # An ill-typed literal ("2023-02-30"^^xsd:date) is the shapes' to report, in one line naming its file
 # and line; rdflib would also log a warning with a traceback each time it builds one.

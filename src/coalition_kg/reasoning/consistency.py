@@ -11,9 +11,9 @@ from typing import cast
 
 import pyoxigraph as ox
 
-PREFIXES = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-"""
+from coalition_kg.repository.vocabulary import DEFAULT
+
+PREFIXES = DEFAULT.sparql_prefixes("owl", "rdf")
 MEMBERS = "owl:members|owl:distinctMembers"
 
 

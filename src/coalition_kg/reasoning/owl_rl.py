@@ -14,26 +14,25 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 
 from coalition_kg.errors import UsageProblem
+from coalition_kg.rdf.namespaces import OWL, RDF, RDFS, XSD
 from coalition_kg.rdf.terms import ox_triples, rdflib_graph, rdflib_triples
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 
 REASONERS = ("reasonable", "owlrl")
 DEFAULT_REASONER = "reasonable"
-OWL = "http://www.w3.org/2002/07/owl#"
 SCRATCH_GRAPH = "urn:coalition-kg:scratch:entailments"  # no data file can name it
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 OWLRL_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
-SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+SUBCLASS = RDFS + "subClassOf"
 _THING = ox.NamedNode(OWL + "Thing")
-_BUILT_IN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#", OWL,
-             "http://www.w3.org/2001/XMLSchema#")
+_BUILT_IN = (RDF, RDFS, OWL, XSD)
 _REFLEXIVE = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty", SUBCLASS,
-              "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"}
+              RDFS + "subPropertyOf"}
 
 
 def asserted_graphs(dataset: Dataset) -> list[str]:
-    return [*dataset.data_graphs, lay.ONTOLOGY_GRAPH, lay.DERIVED_GRAPH]
+    vocabulary = dataset.layout.vocabulary
+    return [*dataset.data_graphs, vocabulary.ontology_graph, vocabulary.derived_graph]
 
 
 def _meaningful(triple: ox.Triple) -> bool:

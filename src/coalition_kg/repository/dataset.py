@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from coalition_kg.errors import SourceLocation, SyntaxProblem, UsageProblem
 from coalition_kg.guards.files import read_bytes
 from coalition_kg.progress import SILENT, Progress
+from coalition_kg.rdf.parse_errors import turtle_problem
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.shortcut_rules import derive_shortcuts
 
@@ -40,7 +41,7 @@ class Dataset:
 
     @property
     def data_graphs(self) -> list[str]:
-        return [g for g in self.graph_files if g != lay.ONTOLOGY_GRAPH]
+        return [g for g in self.graph_files if g != self.layout.vocabulary.ontology_graph]
 
     def file_of(self, graph: str) -> Path | None:
         return self.graph_files.get(graph)
@@ -74,12 +75,7 @@ def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> N
     try:
         store.load(input=data, format=ox.RdfFormat.TURTLE, to_graph=target)
     except SyntaxError as error:
-        line, column = _position(error)
-        message = str(error.args[0]) if error.args else str(error)
-        message = message.split(": ", 1)[1] if message.startswith("Parser error ") else message
-        if line == 1:  # a file in another encoding or format says so at once; the parser's words would not
-            message = next((what for signature, what in _NOT_TURTLE if data.startswith(signature)), message)
-        raise SyntaxProblem(SourceLocation(layout.relative(path), line, column), message) from None
+        raise turtle_problem(error, layout.relative(path), data) from None
     except MemoryError as error:  # pyoxigraph's parser holds one term at most 16 MiB long
         reason = "a literal or IRI longer than the parser's limit" if "buffer maximal size" in str(error) else \
             "out of memory"
@@ -89,16 +85,6 @@ def parse_file(store: ox.Store, path: Path, graph: str, layout: lay.Layout) -> N
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_NOT_TURTLE = (*((bom, f"the file is {name} (it starts with a {name} byte-order mark); Turtle must be UTF-8")
-                  for name, bom in (("UTF-32", b"\xff\xfe\x00\x00"), ("UTF-32", b"\x00\x00\xfe\xff"),
-                                    ("UTF-16", b"\xff\xfe"), ("UTF-16", b"\xfe\xff"))),
-               (b"<?xml", "the file is XML (RDF/XML?), not Turtle"), (b"<rdf:RDF", "the file is RDF/XML, not Turtle"))
-
-
-def _position(error: SyntaxError) -> tuple[int | None, int | None]:
-    if len(error.args) > 1 and isinstance(error.args[1], tuple) and len(error.args[1]) >= 3:
-        return error.args[1][1], error.args[1][2]
-    return getattr(error, "lineno", None), getattr(error, "offset", None)
 
 
 def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> Dataset:
@@ -106,9 +92,10 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
     layout = lay.Layout.at(root)
     store = ox.Store()
     dataset = Dataset(layout, store)
+    ontology_graph = layout.vocabulary.ontology_graph
     for path in layout.ontology_files():
-        parse_file(store, path, lay.ONTOLOGY_GRAPH, layout)
-    dataset.graph_files[lay.ONTOLOGY_GRAPH] = layout.ontology_dir
+        parse_file(store, path, ontology_graph, layout)
+    dataset.graph_files[ontology_graph] = layout.ontology_dir
     files = layout.data_files()
     graphs = graph_names(layout, files)
     for path, graph in progress.iterate(zip(files, graphs, strict=True), "loading", total=len(files), unit="file"):
@@ -123,16 +110,16 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
 def graph_names(layout: lay.Layout, files: list[Path]) -> list[str]:
     """Each data file's graph name, checked before anything is parsed: no two files share one, and
     none takes a name the machinery reserves (a data/derived.ttl would be wiped by the rules)."""
-    owners: dict[str, Path] = {lay.ONTOLOGY_GRAPH: layout.ontology_dir}
+    owners: dict[str, Path] = {layout.vocabulary.ontology_graph: layout.ontology_dir}
     for path in files:
-        graph = lay.graph_for(path)
+        graph = layout.graph_for(path)
         if graph in owners:
             other = layout.relative(owners[graph])
             raise UsageProblem(f"{layout.relative(path)}: same graph name as {other} ({graph}); rename one file")
         owners[graph] = path
     for path in files:
-        layout.check_graph_name(path, lay.graph_for(path))
-    return [lay.graph_for(path) for path in files]
+        layout.check_graph_name(path, layout.graph_for(path))
+    return [layout.graph_for(path) for path in files]
 
 
 def graph_from_files(paths: list[Path], layout: lay.Layout) -> rdflib.Graph:

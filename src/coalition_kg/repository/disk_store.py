@@ -21,6 +21,7 @@ from coalition_kg.guards.atomic_write import replaced_folder
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset, load
+from coalition_kg.repository.vocabulary import PREFIXES_FILE
 
 STAMP = "coalition-kg-store.json"
 
@@ -28,7 +29,9 @@ STAMP = "coalition-kg-store.json"
 def fingerprint(layout: lay.Layout) -> dict[str, list[int]]:
     """What the graph is built from: {path: [size, mtime]} of the ontology, its rules and every data
     file, listed by the layout's one walker (which refuses what it will not read)."""
-    files = layout.ontology_files() + layout.rule_files() + layout.data_files()
+    # the prefixes file too: its base names the graphs
+    files = layout.ontology_files() + layout.rule_files() + layout.data_files() + \
+        layout.files(layout.shapes_dir, PREFIXES_FILE.name)
     start = len(str(layout.root)) + 1
     found = {}
     for path in files:
@@ -58,7 +61,7 @@ def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> D
     if _stamp_of(path) != current:
         _build(layout, path, current, progress)
     data = [layout.root / name for name in current["files"] if name.startswith("data" + os.sep)]
-    graph_files = {lay.ONTOLOGY_GRAPH: layout.ontology_dir} | {lay.graph_for(p): p for p in data}
+    graph_files = {layout.vocabulary.ontology_graph: layout.ontology_dir} | {layout.graph_for(p): p for p in data}
     return Dataset(layout, open_read_only(path), graph_files)
 
 

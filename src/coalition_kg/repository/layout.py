@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import stat
 from dataclasses import dataclass
@@ -10,28 +11,9 @@ from pathlib import Path
 
 from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import OutsideFile, inside, kind_of, real_path
+from coalition_kg.repository.vocabulary import PREFIXES_FILE, Vocabulary
 
-BASE = "https://w3id.org/coalition-kg/"
-ONTOLOGY_NS = BASE + "ontology#"
-ONTOLOGY_GRAPH = BASE + "graph/ontology"
-DERIVED_GRAPH = BASE + "graph/derived"
-INFERRED_GRAPH = BASE + "graph/inferred"
-REFERENCE_GRAPH = BASE + "graph/reference"
-# Graph names the machinery writes itself, with what it writes there: a data file named after one
-# would be mixed with (or wiped by) it. The reference graph is data/reference.ttl's and no other's.
-RESERVED_GRAPHS = {ONTOLOGY_GRAPH: "the ontology's", DERIVED_GRAPH: "the derived shortcuts'",
-                   INFERRED_GRAPH: "the OWL-RL entailments'", REFERENCE_GRAPH: "data/reference.ttl's"}
 REFERENCE_FILE = Path("data") / "reference.ttl"
-
-
-def graph_for(data_file: Path) -> str:
-    """The named graph of a data file is its stem: data/sources/<doc-id>.ttl -> graph/<doc-id>.
-    Sub-folders only group files, so two files with one stem are refused at load."""
-    return BASE + "graph/" + data_file.stem
-
-
-def source_for(doc_id: str) -> str:
-    return BASE + "source/" + doc_id
 
 
 @dataclass(frozen=True)
@@ -50,6 +32,16 @@ class Layout:
             folders = ", ".join(name + "/" for name in missing)
             raise UsageProblem(f"{root}: not a coalition-kg repository (missing {folders})")
         return layout
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The repository's namespaces and the IRIs of its base (shapes/prefixes.ttl), read once."""
+        return Vocabulary.read(self.root)
+
+    def graph_for(self, data_file: Path) -> str:
+        """The named graph of a data file is its stem: data/sources/<doc-id>.ttl -> graph/<doc-id>.
+        Sub-folders only group files, so two files with one stem are refused at load."""
+        return self.vocabulary.graph(data_file.stem)
 
     @property
     def ontology_dir(self) -> Path:
@@ -81,7 +73,9 @@ class Layout:
         return self.files(self.data_dir / "sources", "*.ttl")
 
     def shape_files(self, kind: str) -> list[Path]:
-        return self.files(self.shapes_dir, f"{kind}*.ttl")
+        """shapes/<kind>*.ttl, and shapes/prefixes.ttl beside them: the sh:declare their sh:prefixes name."""
+        files = self.files(self.shapes_dir, f"{kind}*.ttl")
+        return files + self.files(self.shapes_dir, PREFIXES_FILE.name) if files else []
 
     def query_files(self) -> list[Path]:
         return self.files(self.queries_dir, "*.rq")
@@ -162,13 +156,17 @@ class Layout:
     def graphs(self) -> list[str]:
         """Every named graph the repository publishes: the ontology, one per data file, the derived
         shortcuts. `push` writes these and remote queries name them as their dataset."""
-        return [ONTOLOGY_GRAPH, *(graph_for(path) for path in self.data_files()), DERIVED_GRAPH]
+        vocabulary = self.vocabulary
+        return [vocabulary.ontology_graph, *(self.graph_for(path) for path in self.data_files()),
+                vocabulary.derived_graph]
 
     def check_graph_name(self, path: Path, graph: str) -> None:
-        """A data file may not take a graph name the machinery reserves (see RESERVED_GRAPHS)."""
-        if graph in RESERVED_GRAPHS and not (graph == REFERENCE_GRAPH and Path(self.shown(path)) == REFERENCE_FILE):
+        """A data file may not take a graph name the machinery reserves (see Vocabulary.reserved_graphs)."""
+        reserved = self.vocabulary.reserved_graphs
+        if graph in reserved and not (graph == self.vocabulary.reference_graph and
+                                      Path(self.shown(path)) == REFERENCE_FILE):
             raise UsageProblem(f"{self.shown(path)}: its graph name <{graph}> is reserved for "
-                               f"{RESERVED_GRAPHS[graph]} graph; rename the file")
+                               f"{reserved[graph]} graph; rename the file")
 
     def relative(self, path: Path) -> str:
         try:

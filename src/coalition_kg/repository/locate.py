@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from coalition_kg.guards.files import read_text
+from coalition_kg.rdf.namespaces import RDF
 
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _SUBJECT = re.compile(r"^(<[^>]*>|[A-Za-z0-9_.-]*:[^\s;,]*)")
@@ -51,7 +52,7 @@ class TurtleIndex:
         for prefix, namespace in self.prefixes.items():
             if iri.startswith(namespace) and len(iri) > len(namespace):
                 names.append(f"{prefix}:{iri[len(namespace):]}")
-        if iri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+        if iri == RDF + "type":
             names.append(" a ")
         return names
 

@@ -15,7 +15,7 @@ from coalition_kg.repository import layout as lay
 
 def derive_shortcuts(store: ox.Store, layout: lay.Layout) -> int:
     """Run every rule in ontology/rules/ over the asserted graphs; returns the triples derived."""
-    derived = ox.NamedNode(lay.DERIVED_GRAPH)
+    derived = ox.NamedNode(layout.vocabulary.derived_graph)
     if derived in set(store.named_graphs()):
         store.remove_graph(derived)
     # With the derived graph cleared, the union of all graphs is exactly the asserted ones; naming

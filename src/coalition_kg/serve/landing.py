@@ -6,10 +6,11 @@ from html import escape
 from urllib.parse import urlencode
 
 from coalition_kg.query.catalogue import StoredQuery
+from coalition_kg.rdf.namespaces import SKOS
 from coalition_kg.serve.workers import Limits
 
-EXAMPLE = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?entity ?label WHERE { ?entity skos:prefLabel ?label } ORDER BY ?label LIMIT 20"""
+EXAMPLE = f"""PREFIX skos: <{SKOS}>
+SELECT ?entity ?label WHERE {{ ?entity skos:prefLabel ?label }} ORDER BY ?label LIMIT 20"""
 
 STYLE = """body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;color:#222}
 textarea{width:100%;font:14px monospace}code{background:#f3f3f3;padding:0 .2em}

@@ -10,11 +10,10 @@ from typing import cast
 import pyoxigraph as ox
 
 from coalition_kg.rdf.formats import RDF_FORMATS, RESULT_FORMATS, RESULTS_XML, TURTLE
+from coalition_kg.rdf.namespaces import DCTERMS, RDF, RDFS, SD, VOID
 from coalition_kg.serve.negotiation import GRAPHS, RESULTS
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = ox.NamedNode(RDF + "type")
 # The W3C's format IRIs (http://www.w3.org/ns/formats/) for every media type an answer is written in.
 FORMAT_IRIS = {f.media_type: f.w3c for f in (*RESULT_FORMATS.values(), RESULTS_XML) if f.media_type and f.w3c} | \
     {f.media_type: f.w3c for f in RDF_FORMATS.values()}
@@ -42,10 +41,10 @@ def service_description(endpoint: str, dataset: str, graphs: tuple[str, ...]) ->
         (data, iri(SD + "defaultGraph"), default),
         (default, RDF_TYPE, iri(SD + "Graph")),
         (iri(store), RDF_TYPE, iri(SD + "Service")),
-        (iri(store), iri("http://purl.org/dc/terms/conformsTo"), iri(GRAPH_STORE_SPEC)),
-        (iri(store), iri("http://www.w3.org/2000/01/rdf-schema#comment"),
+        (iri(store), iri(DCTERMS + "conformsTo"), iri(GRAPH_STORE_SPEC)),
+        (iri(store), iri(RDFS + "comment"),
          ox.Literal(f"Graph Store Protocol, read only: GET {store}?graph=IRI (a named graph) or ?default")),
-        (data, iri("http://www.w3.org/2000/01/rdf-schema#seeAlso"), iri(store)),
+        (data, iri(RDFS + "seeAlso"), iri(store)),
     ]
     for media in {**RESULTS, **GRAPHS}:
         if media in FORMAT_IRIS:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
 from coalition_kg.errors import CoalitionKGError
-from coalition_kg.publish.dataset_description import DATASET
+from coalition_kg.publish.dataset_description import DescriptionIris
 from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import StoredQuery
 from coalition_kg.rdf.formats import JSON_LD, RDF_FORMATS, TURTLE
+from coalition_kg.repository.vocabulary import DEFAULT, UNDER_BASE, Vocabulary
 from coalition_kg.serve.landing import page
 from coalition_kg.serve.negotiation import FORMAT_PARAMETERS, GRAPHS, choose, pick
 from coalition_kg.serve.openapi import describe
@@ -56,7 +57,7 @@ HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:
 NEGOTIATED = {"text/html": ".html", **{f.media_type: f.suffix for f in (RDF_FORMATS[name] for name in (
     "turtle", "jsonld", "nt", "xml", "nquads", "trig"))}}
 CONVERTED = {f.suffix: f.media_type for f in RDF_FORMATS.values() if f not in (TURTLE, JSON_LD)}
-IRI_PATHS = ("/id/", "/source/", "/graph/")
+IRI_PATHS = tuple("/" + UNDER_BASE[prefix] for prefix in ("id", "src", "graph"))  # of the base IRI
 FILE_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
               TURTLE.suffix: TURTLE.media_type, JSON_LD.suffix: JSON_LD.media_type, ".png": "image/png", **CONVERTED}
 QUERY_METHODS = "GET, HEAD, POST, OPTIONS"  # /sparql
@@ -77,8 +78,9 @@ class Service:
     (path -> bytes, as `coalition-kg site` writes them), if pages are served."""
 
     def __init__(self, catalogue: dict[str, StoredQuery], pool: Pool, site: Mapping[str, bytes] | None = None,
-                 graphs: Iterable[str] = (), see_other: bool = False):
+                 graphs: Iterable[str] = (), see_other: bool = False, vocabulary: Vocabulary = DEFAULT):
         self.catalogue = catalogue
+        self.dataset_iri = DescriptionIris(vocabulary).dataset  # what the service description serves
         # An IRI (/id/x) answered with 303 See Other to its document (/id/x.ttl), per the W3C's Cool URIs
         # note; by default the document is answered in place, with Content-Location, as the site's
         # .htaccess does when the site is published at the IRIs' own base.
@@ -122,7 +124,7 @@ class Service:
         media = pick(names, accept, GRAPHS)
         if media is None:
             return problem(406, f"the service description is served as {', '.join(GRAPHS)}")
-        return Reply(200, media, write(service_description(endpoint, DATASET, self.graphs), media))
+        return Reply(200, media, write(service_description(endpoint, self.dataset_iri, self.graphs), media))
 
     def graph_store(self, params: dict[str, list[str]], accept: str | None, names: tuple[str, ...]) -> Reply:
         """The Graph Store Protocol's read: ?graph=IRI, one of ours, or ?default (the union)."""

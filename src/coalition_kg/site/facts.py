@@ -12,33 +12,13 @@ from html import escape
 
 import pyoxigraph as ox
 
-from coalition_kg.repository.prefixes import PREFIXES
-from coalition_kg.site.graph import (
-    CKG,
-    DCTERMS,
-    DERIVED_FROM,
-    EVIDENCE,
-    EXACT_MATCH,
-    INTERPRETATION,
-    ORG,
-    OWL,
-    PROV,
-    QUALIFIED_ASSOCIATION,
-    RDFS,
-    SAME_AS,
-    SCHEMA,
-    SKOS,
-    Node,
-    SiteGraph,
-    Term,
-    local_name,
-)
+from coalition_kg.rdf.namespaces import DCTERMS, ORG, OWL, PROV, RDFS, SCHEMA, SKOS
+from coalition_kg.repository.vocabulary import OUTPUT, Vocabulary
+from coalition_kg.site.graph import EXACT_MATCH, QUALIFIED_ASSOCIATION, SAME_AS, Node, SiteGraph, Term, local_name
 from coalition_kg.site.html import is_date, link, literal_html, time_element
-from coalition_kg.site.paths import known_stem, ontology_anchor
 
 SEP = '<span class="sep">—</span>'
-NAMESPACES = sorted({**PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/", "owl": OWL, "time": "http://www.w3.org/2006/time#",
-                     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}.items(), key=lambda item: -len(item[1]))
+PREFIXES = (*OUTPUT, "foaf", "owl", "time", "rdf")  # the prefixes an IRI of no page is shown with
 OUTSIDE_HOSTS = ("http://www.wikidata.org/", "https://www.wikidata.org/")
 
 # Names for the properties of other vocabularies (ours take their rdfs:label from the ontology).
@@ -51,51 +31,57 @@ PROPERTY_NAMES = {
     DCTERMS + "source": "source", RDFS + "label": "label", SKOS + "prefLabel": "name", SKOS + "altLabel": "also called",
 }
 # The order of statements in a list; the rest follow by name.
-FIRST = [CKG + n for n in ("date", "relativeDate", "dateResolvedAgainst", "asOf", "notAfter", "location", "meetingOf",
-                           "heldUnderUmbrellaOf", "ordinal", "seriesDescription", "focus", "agendaItem", "follows")]
+FIRST = ["ckg:date", "ckg:relativeDate", "ckg:dateResolvedAgainst", "ckg:asOf", "ckg:notAfter", "ckg:location",
+         "ckg:meetingOf", "ckg:heldUnderUmbrellaOf", "ckg:ordinal", "ckg:seriesDescription", "ckg:focus",
+         "ckg:agendaItem", "ckg:follows"]
 
 # How a group of facts linked to an entity is headed, by the property that links them: facts that
 # point at the entity (key ``(property, "in")``) or that the entity points at (``(property, "out")``).
 HEADINGS = [
-    ((QUALIFIED_ASSOCIATION, "out"), "Roles in this meeting"),
-    ((QUALIFIED_ASSOCIATION, "in"), "The meeting"),
-    ((PROV + "agent", "in"), "Roles in meetings"),
-    ((CKG + "delegationOf", "in"), "Delegations to meetings"),
-    ((ORG + "member", "in"), "Roles in organizations and groups"),
-    ((ORG + "organization", "in"), "Roles played in it"),
-    ((CKG + "holder", "in"), "Posts held"),
-    ((CKG + "post", "in"), "Holders of this post"),
-    ((CKG + "foundedOrganization", "in"), "Founding"),
-    ((CKG + "announcedBy", "in"), "Foundings it announced"),
-    ((CKG + "describes", "in"), "Mandate"),
-    ((CKG + "countOf", "in"), "Member counts"),
-    ((CKG + "meetingOf", "in"), "Meetings"),
-    ((CKG + "heldUnderUmbrellaOf", "in"), "Meetings held under its umbrella"),
-    ((CKG + "location", "in"), "Meetings held here"),
-    ((CKG + "focus", "in"), "Meetings that focused on it"),
-    ((CKG + "agendaItem", "in"), "Meetings with it on the agenda"),
-    ((CKG + "follows", "out"), "Follows"),
-    ((CKG + "follows", "in"), "Followed by"),
+    (("prov:qualifiedAssociation", "out"), "Roles in this meeting"),
+    (("prov:qualifiedAssociation", "in"), "The meeting"),
+    (("prov:agent", "in"), "Roles in meetings"),
+    (("ckg:delegationOf", "in"), "Delegations to meetings"),
+    (("org:member", "in"), "Roles in organizations and groups"),
+    (("org:organization", "in"), "Roles played in it"),
+    (("ckg:holder", "in"), "Posts held"),
+    (("ckg:post", "in"), "Holders of this post"),
+    (("ckg:foundedOrganization", "in"), "Founding"),
+    (("ckg:announcedBy", "in"), "Foundings it announced"),
+    (("ckg:describes", "in"), "Mandate"),
+    (("ckg:countOf", "in"), "Member counts"),
+    (("ckg:meetingOf", "in"), "Meetings"),
+    (("ckg:heldUnderUmbrellaOf", "in"), "Meetings held under its umbrella"),
+    (("ckg:location", "in"), "Meetings held here"),
+    (("ckg:focus", "in"), "Meetings that focused on it"),
+    (("ckg:agendaItem", "in"), "Meetings with it on the agenda"),
+    (("ckg:follows", "out"), "Follows"),
+    (("ckg:follows", "in"), "Followed by"),
 ]
-HEADING = dict(HEADINGS)
-ORDER = {key: number for number, (key, _) in enumerate(HEADINGS)}
 # Shown elsewhere on an entity's page than in its list of statements.
-NOT_STATEMENTS = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel",
-    DERIVED_FROM, EVIDENCE, INTERPRETATION, EXACT_MATCH, SAME_AS,
-}
+NOT_STATEMENTS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "prov:wasDerivedFrom", "ckg:evidence",
+                  "ckg:interpretation", "skos:exactMatch", "owl:sameAs")
 
 
 @dataclass
 class Site:
-    """The graph and which IRIs have pages: what every page's links may point at."""
+    """The graph and which IRIs have pages: what every page's links may point at; and the tables above
+    with their terms' IRIs, in the repository's vocabulary."""
 
     graph: SiteGraph
     pages: set[str] = field(default_factory=set)
+    heading: dict[tuple[str, str], str] = field(default_factory=dict)
+    order: dict[tuple[str, str], int] = field(default_factory=dict)
+    first: list[str] = field(default_factory=list)
+    not_statements: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, graph: SiteGraph) -> Site:
-        return cls(graph, {e.value for e in graph.entities()} | set(graph.graphs()))
+        expand = graph.vocabulary.expand
+        headings = [((expand(curie), way), heading) for (curie, way), heading in HEADINGS]
+        return cls(graph, {e.value for e in graph.entities()} | set(graph.graphs()), dict(headings),
+                   {key: number for number, (key, _) in enumerate(headings)}, [expand(c) for c in FIRST],
+                   {expand(c) for c in NOT_STATEMENTS})
 
 
 class Writer:
@@ -110,7 +96,7 @@ class Writer:
 
     def page_of(self, term: Node) -> str | None:
         if isinstance(term, ox.NamedNode) and term.value in self.site.pages:
-            return known_stem(term.value) + ".html"
+            return self.graph.known_stem(term.value) + ".html"
         return None
 
     def term(self, term: Node | ox.DefaultGraph | None) -> str:
@@ -128,13 +114,14 @@ class Writer:
             return link(self.path, target, name)
         if isinstance(term, ox.BlankNode):
             return escape(name)
-        anchor = ontology_anchor(term.value)
+        anchor = self.graph.ontology_anchor(term.value)
         if anchor and self.graph.defined_in_ontology(term.value):
             return link(self.path, anchor, name)
         if term.value.startswith(OUTSIDE_HOSTS):
             shown = escape(readable_outside(term.value))
             return f'<a class="iri" rel="external" href="{escape(term.value)}">{shown}</a>'
-        return f'<span class="iri" title="{escape(term.value)}">{escape(short(term.value))}</span>'
+        shown = escape(short(term.value, self.graph.vocabulary))
+        return f'<span class="iri" title="{escape(term.value)}">{shown}</span>'
 
     def terms(self, subject: Term, predicate: str) -> str:
         return ", ".join(self.term(v) for v in self.graph.values(subject, predicate))
@@ -148,7 +135,7 @@ class Writer:
 
     def property(self, predicate: str) -> str:
         name = self.property_name(predicate)
-        anchor = ontology_anchor(predicate)
+        anchor = self.graph.ontology_anchor(predicate)
         if anchor and self.graph.defined_in_ontology(predicate):
             return link(self.path, anchor, name)
         return f'<span title="{escape(predicate)}">{escape(name)}</span>'
@@ -158,32 +145,32 @@ class Writer:
     def claim(self, fact: Term) -> str:
         """The fact as a sentence: agent — role — what, holder — post, organization — N members…"""
         g, t = self.graph, self.terms
-        if g.is_a(fact, CKG + "MeetingRole"):
+        if g.is_a(fact, g.ckg("MeetingRole")):
             role = t(fact, PROV + "hadRole")
-            if g.values(fact, CKG + "delegationOf"):
-                role += " for " + t(fact, CKG + "delegationOf")
+            if g.values(fact, g.ckg("delegationOf")):
+                role += " for " + t(fact, g.ckg("delegationOf"))
             meetings = g.referrers(fact, QUALIFIED_ASSOCIATION)
             parts = [t(fact, PROV + "agent"), role, ", ".join(self.term(m) for m in meetings)]
-        elif g.is_a(fact, CKG + "OrganizationRole"):
+        elif g.is_a(fact, g.ckg("OrganizationRole")):
             role = t(fact, ORG + "role")
-            count = g.value(fact, CKG + "termCount")
+            count = g.value(fact, g.ckg("termCount"))
             if count is not None:
                 role += f" for {escape(count.value)} terms"
             parts = [t(fact, ORG + "member"), role, t(fact, ORG + "organization")]
-        elif g.is_a(fact, CKG + "PostHolding"):
-            parts = [t(fact, CKG + "holder"), t(fact, CKG + "post")]
-        elif g.is_a(fact, CKG + "Founding"):
-            founded = "founded" + (" (announced by " + t(fact, CKG + "announcedBy") + ")"
-                                   if g.values(fact, CKG + "announcedBy") else "")
-            parts = [t(fact, CKG + "foundedOrganization"), founded]
-        elif g.is_a(fact, CKG + "MemberCountObservation"):
-            count = g.value(fact, CKG + "memberCount")
-            kinds = g.value(fact, CKG + "memberKinds")
+        elif g.is_a(fact, g.ckg("PostHolding")):
+            parts = [t(fact, g.ckg("holder")), t(fact, g.ckg("post"))]
+        elif g.is_a(fact, g.ckg("Founding")):
+            founded = "founded" + (" (announced by " + t(fact, g.ckg("announcedBy")) + ")"
+                                   if g.values(fact, g.ckg("announcedBy")) else "")
+            parts = [t(fact, g.ckg("foundedOrganization")), founded]
+        elif g.is_a(fact, g.ckg("MemberCountObservation")):
+            count = g.value(fact, g.ckg("memberCount"))
+            kinds = g.value(fact, g.ckg("memberKinds"))
             members = (f"{escape(count.value)} members" if count else "members") + \
                 (f" ({escape(kinds.value)})" if kinds else "")
-            parts = [t(fact, CKG + "countOf"), members]
-        elif g.is_a(fact, CKG + "MandateStatement"):
-            parts = [t(fact, CKG + "describes"), "mandate"]
+            parts = [t(fact, g.ckg("countOf")), members]
+        elif g.is_a(fact, g.ckg("MandateStatement")):
+            parts = [t(fact, g.ckg("describes")), "mandate"]
         else:
             parts = [self.term(fact)]
         parts = [part for part in parts if part]
@@ -198,18 +185,18 @@ class Writer:
     def dating(self, fact: Term) -> tuple[str, str]:
         """When a fact holds, as the source gives it (HTML), and a key to sort facts by."""
         g = self.graph
-        date = g.value(fact, CKG + "date")
-        if date is None and g.is_a(fact, CKG + "MeetingRole"):
-            date = next((g.value(m, CKG + "date") for m in g.referrers(fact, QUALIFIED_ASSOCIATION)
-                         if g.value(m, CKG + "date") is not None), None)
+        date = g.value(fact, g.ckg("date"))
+        if date is None and g.is_a(fact, g.ckg("MeetingRole")):
+            date = next((g.value(m, g.ckg("date")) for m in g.referrers(fact, QUALIFIED_ASSOCIATION)
+                         if g.value(m, g.ckg("date")) is not None), None)
         shown, keys = [], []
         if isinstance(date, ox.Literal):
             shown.append(time_element(date) if is_date(date) else escape(date.value))
             keys.append(date.value)
-        relative = g.value(fact, CKG + "relativeDate")
+        relative = g.value(fact, g.ckg("relativeDate"))
         if relative is not None:
             shown.append(f"“{escape(relative.value)}”")
-        for predicate, words in ((CKG + "asOf", "as of"), (CKG + "notAfter", "not after")):
+        for predicate, words in ((self.graph.ckg("asOf"), "as of"), (self.graph.ckg("notAfter"), "not after")):
             value = g.value(fact, predicate)
             if isinstance(value, ox.Literal):
                 shown.append(f"{words} {time_element(value) if is_date(value) else escape(value.value)}")
@@ -240,8 +227,8 @@ class Writer:
         if own and own != self.path:
             meta.append(link(self.path, own, "about this fact"))
         details = ""
-        if self.graph.is_a(fact, CKG + "MandateStatement"):
-            details = self.statements(fact, skip={CKG + "describes"})
+        if self.graph.is_a(fact, self.graph.ckg("MandateStatement")):
+            details = self.statements(fact, skip={self.graph.ckg("describes")})
         meta_html = f'<p class="meta">{" · ".join(meta)}</p>' if meta else ""
         body = details + (self.evidence(fact) + self.notes(fact) if quotes else "")
         return f'<li class="fact"><p class="claim">{self.claim(fact)}</p>{meta_html}{body}</li>'
@@ -257,19 +244,20 @@ class Writer:
         for quad in self.graph.by_object.get(subject, ()):
             fact = quad.subject
             if self.graph.graph_kind(quad.graph_name) != "derived" and fact != subject \
-                    and not isinstance(fact, ox.Triple) and quad.predicate.value not in NOT_STATEMENTS \
+                    and not isinstance(fact, ox.Triple) and quad.predicate.value not in self.site.not_statements \
                     and self.graph.is_fact(fact):
                 groups.setdefault((quad.predicate.value, "in"), []).append(fact)
         for quad in self.graph.by_subject.get(subject, ()):
-            if quad.predicate.value not in NOT_STATEMENTS and isinstance(quad.object, ox.NamedNode) \
+            if quad.predicate.value not in self.site.not_statements and isinstance(quad.object, ox.NamedNode) \
                     and self.graph.graph_kind(quad.graph_name) != "derived" and self.graph.is_fact(quad.object):
                 groups.setdefault((quad.predicate.value, "out"), []).append(quad.object)
-        ordered = sorted(groups.items(), key=lambda item: (ORDER.get(item[0], len(ORDER)), item[0]))
+        order = self.site.order
+        ordered = sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
         return [(self.heading(key), list(dict.fromkeys(facts))) for key, facts in ordered]
 
     def heading(self, key: tuple[str, str]) -> str:
-        if key in HEADING:
-            return HEADING[key]
+        if key in self.site.heading:
+            return self.site.heading[key]
         name = self.property_name(key[0])
         return f"Facts with it as {name}" if key[1] == "in" else name[:1].upper() + name[1:]
 
@@ -282,14 +270,16 @@ class Writer:
         grouped: dict[str, list[ox.Quad]] = {}
         for quad in self.graph.by_subject.get(subject, ()):
             predicate = quad.predicate.value
-            if predicate in NOT_STATEMENTS or predicate in skip or self.graph.graph_kind(quad.graph_name) == "derived":
+            if predicate in self.site.not_statements or predicate in skip or \
+                    self.graph.graph_kind(quad.graph_name) == "derived":
                 continue
             if facts_shown and isinstance(quad.object, ox.NamedNode) and self.graph.is_fact(quad.object):
                 continue  # listed among the facts
             grouped.setdefault(predicate, []).append(quad)
         if not grouped:
             return ""
-        order = sorted(grouped, key=lambda p: (FIRST.index(p) if p in FIRST else len(FIRST), self.property_name(p)))
+        first = self.site.first
+        order = sorted(grouped, key=lambda p: (first.index(p) if p in first else len(first), self.property_name(p)))
         rows = []
         for predicate in order:
             values = "".join(f"<dd>{self.term(q.object)}{self.provenance(q, own_sources)}</dd>"
@@ -312,7 +302,7 @@ class Writer:
         items = []
         for quad in self.graph.by_object.get(subject, ()):
             if self.graph.graph_kind(quad.graph_name) == "derived" or quad.subject == subject \
-                    or self.graph.is_fact(quad.subject) or quad.predicate.value in NOT_STATEMENTS:
+                    or self.graph.is_fact(quad.subject) or quad.predicate.value in self.site.not_statements:
                 continue
             items.append(self.statement(self.term(quad.subject), quad, escape(self.graph.label(subject)),
                                         self.provenance(quad)))
@@ -341,12 +331,9 @@ class Writer:
         return f'<ul class="plain">{"".join(items)}</ul>' if items else ""
 
 
-def short(iri: str) -> str:
+def short(iri: str, vocabulary: Vocabulary) -> str:
     """A prefixed name for an IRI of a known vocabulary, else the IRI."""
-    for prefix, namespace in NAMESPACES:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+    return vocabulary.compress(iri, PREFIXES) or iri
 
 
 def readable_outside(iri: str) -> str:

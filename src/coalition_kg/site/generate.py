@@ -24,8 +24,8 @@ from coalition_kg.guards.atomic_write import replaced_folder
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.publish.dataset_description import EXPORT_FOLDER, published_files
 from coalition_kg.publish.export import serialise
-from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.vocabulary import Vocabulary
 from coalition_kg.site.facts import Site, Writer
 from coalition_kg.site.graph import TYPE, SiteGraph
 from coalition_kg.site.html import CSS, FAVICON, FAVICON_SVG, STYLESHEET
@@ -41,12 +41,12 @@ from coalition_kg.site.pages import (
     timeline_page,
 )
 from coalition_kg.site.paths import (
+    ENTITY_FOLDERS,
     ONTOLOGY_FILES,
     ONTOLOGY_PAGE,
     PAGE_FORMATS,
     check_base_url,
     htaccess,
-    known_stem,
     page_stem,
     type_map,
     w3id_htaccess,
@@ -76,7 +76,8 @@ def build_site(dataset: Dataset, out: Path, redirect_base: str | None = None,
     files = render_site(dataset, redirect_base, progress)
     with progress.stage(f"writing {len(files)} files"):
         publish(out, files)
-    graph_entities = [p for p in files if p.endswith(".html") and p.startswith(("id/", "source/"))]
+    folders = tuple(folder + "/" for folder in ENTITY_FOLDERS)
+    graph_entities = [p for p in files if p.endswith(".html") and p.startswith(folders)]
     summary = SiteSummary(pages=sum(p.endswith(".html") for p in files), files=len(files) + 1,
                           entities=len(graph_entities))
     summary.left_out = left_out(dataset)
@@ -87,10 +88,11 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     """Every file of the site, by its path in the site folder."""
     graph = SiteGraph.of(dataset)
     site = Site.of(graph)
+    vocabulary = graph.vocabulary
     files: dict[str, bytes] = {STYLESHEET: CSS.encode(), FAVICON: FAVICON_SVG.encode(),
-                               ".htaccess": htaccess().encode()}
+                               ".htaccess": htaccess(vocabulary.base).encode()}
     if redirect_base is not None:
-        files[W3ID_HTACCESS] = w3id_htaccess(redirect_base).encode()
+        files[W3ID_HTACCESS] = w3id_htaccess(redirect_base, vocabulary.base).encode()
 
     def put(path: str, html: str) -> None:
         files[path] = html.encode()
@@ -98,15 +100,15 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     entities = graph.entities()
     for entity in progress.iterate(entities, "entity pages", total=len(entities), unit="page"):
         put(*entity_page(site, entity))
-        stem = known_stem(entity.value)
+        stem = graph.known_stem(entity.value)
         description = graph.description(entity)
-        files.update(_page_files(stem, description))
+        files.update(_page_files(stem, description, vocabulary))
         put(*type_map(stem))
     for graph_iri in graph.graphs():
         put(*graph_page(site, graph_iri))
-        stem = known_stem(graph_iri)
+        stem = graph.known_stem(graph_iri)
         quads = [q for q in graph.quads if getattr(q.graph_name, "value", None) == graph_iri]
-        files.update(_page_files(stem, quads))
+        files.update(_page_files(stem, quads, vocabulary))
         put(*type_map(stem))
     classes = classify(site)
     for index in (*INDEXES, OTHER):
@@ -115,24 +117,26 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     put(*timeline_page(site, classes["meetings"]))
     put(*home_page(site, {name: len(members) for name, members in classes.items()}))
     put(ONTOLOGY_PAGE, ontology_page(Writer(site, ONTOLOGY_PAGE)))
-    files.update(_page_files(ONTOLOGY_FILES, graph.ontology))
+    files.update(_page_files(ONTOLOGY_FILES, graph.ontology, vocabulary))
     put(*type_map(ONTOLOGY_FILES))
     for name, payload in published_files(dataset, progress).items():  # the downloads void.ttl names
         files[EXPORT_FOLDER + name] = payload
     return files
 
 
-def _page_files(stem: str, quads: list[ox.Quad]) -> dict[str, bytes]:
-    """A page's RDF files (paths.page_files), by site path."""
-    return {stem + rdf_format.suffix: serialise(quads, rdf_format.name) for rdf_format in PAGE_FORMATS}
+def _page_files(stem: str, quads: list[ox.Quad], vocabulary: Vocabulary) -> dict[str, bytes]:
+    """A page's RDF files (paths.page_files), by site path, with the repository's prefixes."""
+    return {stem + rdf_format.suffix: serialise(quads, rdf_format.name, vocabulary=vocabulary)
+            for rdf_format in PAGE_FORMATS}
 
 
 def left_out(dataset: Dataset) -> list[str]:
     """Typed IRIs under id/ or source/ that get no page: their slug cannot be a file path."""
     typed = {q.subject.value for q in dataset.quads(dataset.data_graphs)
              if q.predicate.value == TYPE and isinstance(q.subject, ox.NamedNode)}
-    return sorted(iri for iri in typed if iri.startswith((lay.BASE + "id/", lay.BASE + "source/"))
-                  and page_stem(iri) is None)
+    vocabulary = dataset.layout.vocabulary
+    return sorted(iri for iri in typed if iri.startswith((vocabulary.entities, vocabulary.sources))
+                  and page_stem(iri, vocabulary.base) is None)
 
 
 def check_target(out: Path) -> None:

@@ -11,26 +11,15 @@ import pyoxigraph as ox
 
 from coalition_kg.errors import UsageProblem
 from coalition_kg.publish.export import export_quads
-from coalition_kg.repository import layout as lay
+from coalition_kg.rdf.namespaces import OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.vocabulary import Vocabulary
 from coalition_kg.site.html import when
-from coalition_kg.site.paths import page_stem
+from coalition_kg.site.paths import ENTITY_FOLDERS, known_stem, ontology_anchor, page_stem
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 # A quad's subject or object as pyoxigraph types it; SiteGraph.of refuses triple terms, so none is ever one
 Node = Term | ox.Triple
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-ORG = "http://www.w3.org/ns/org#"
-OA = "http://www.w3.org/ns/oa#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SCHEMA = "https://schema.org/"
-DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-CKG = lay.ONTOLOGY_NS
 
 TYPE = RDF + "type"
 LABEL = RDFS + "label"
@@ -38,8 +27,6 @@ PREF_LABEL = SKOS + "prefLabel"
 ALT_LABEL = SKOS + "altLabel"
 SUBCLASS = RDFS + "subClassOf"
 DERIVED_FROM = PROV + "wasDerivedFrom"
-EVIDENCE = CKG + "evidence"
-INTERPRETATION = CKG + "interpretation"
 QUALIFIED_ASSOCIATION = PROV + "qualifiedAssociation"
 EXACT_MATCH = SKOS + "exactMatch"
 SAME_AS = OWL + "sameAs"
@@ -67,7 +54,7 @@ class SiteGraph:
 
     @classmethod
     def of(cls, dataset: Dataset) -> SiteGraph:
-        graph = cls(dataset, export_quads(dataset), dataset.quads([lay.ONTOLOGY_GRAPH]))
+        graph = cls(dataset, export_quads(dataset), dataset.quads([dataset.layout.vocabulary.ontology_graph]))
         for quad in graph.quads:
             subject, obj = quad.subject, quad.object
             if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):  # RDF 1.2: no page can show one
@@ -85,6 +72,26 @@ class SiteGraph:
                 parents[subject.value].add(quad.object.value)
         graph.superclasses = _closure(parents)
         return graph
+
+    # -- the repository's vocabulary
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.dataset.layout.vocabulary
+
+    def ckg(self, local: str) -> str:
+        """A term of our ontology (tests/test_vocabulary.py checks that each one named exists)."""
+        return self.vocabulary.ckg(local)
+
+    def page_stem(self, iri: str) -> str | None:
+        return page_stem(iri, self.vocabulary.base)
+
+    def known_stem(self, iri: str) -> str:
+        """``page_stem`` of an IRI the site gives a page (entities() and graphs() keep only those)."""
+        return known_stem(iri, self.vocabulary.base)
+
+    def ontology_anchor(self, iri: str) -> str | None:
+        return ontology_anchor(iri, self.vocabulary)
 
     # -- reading statements
 
@@ -110,7 +117,7 @@ class SiteGraph:
             return term.value
         if isinstance(term, ox.Triple):  # never: see Node
             return str(term)
-        if self.is_a(term, CKG + "SourceDocument"):
+        if self.is_a(term, self.ckg("SourceDocument")):
             return self.document_title(term)
         for ontology in (False, True):
             for predicate in (PREF_LABEL, LABEL):
@@ -119,12 +126,13 @@ class SiteGraph:
                     return name
         if isinstance(term, ox.BlankNode):
             return "_:" + term.value
-        if term.value.startswith(lay.BASE + "graph/"):
-            document = ox.NamedNode(lay.source_for(local_name(term.value)))
-            if self.is_a(document, CKG + "SourceDocument"):  # a source's graph: named after its document
+        vocabulary = self.vocabulary
+        if term.value.startswith(vocabulary.graphs):
+            document = ox.NamedNode(vocabulary.source(local_name(term.value)))
+            if self.is_a(document, self.ckg("SourceDocument")):  # a source's graph: named after its document
                 return f"Graph of {self.document_title(document)}"
-            return {lay.REFERENCE_GRAPH: "Reference graph", lay.DERIVED_GRAPH: "Derived shortcuts",
-                    lay.ONTOLOGY_GRAPH: "Ontology graph"}.get(term.value, "Graph " + local_name(term.value))
+            return {vocabulary.reference_graph: "Reference graph", vocabulary.derived_graph: "Derived shortcuts",
+                    vocabulary.ontology_graph: "Ontology graph"}.get(term.value, "Graph " + local_name(term.value))
         return local_name(term.value)
 
     def document_title(self, document: Term) -> str:
@@ -133,12 +141,13 @@ class SiteGraph:
         says; a text with neither publisher nor place is "Untitled text <id>", dated "on or before" the
         latest day the data allows, if it does."""
         own = _english(self.values(document, LABEL))
-        doc_id = _english(self.values(document, CKG + "documentId")) or local_name(document.value)
+        doc_id = _english(self.values(document, self.ckg("documentId"))) or local_name(document.value)
         if own and own != f"Source document {doc_id}":
             return own
-        who_where = (self.value(document, SCHEMA + "publisher"), self.value(document, CKG + "dateline"))
+        who_where = (self.value(document, SCHEMA + "publisher"), self.value(document, self.ckg("dateline")))
         names = [self.label(v) for v in who_where if v is not None] or [f"Untitled text {doc_id}"]
-        published, not_after = self.value(document, SCHEMA + "datePublished"), self.value(document, CKG + "notAfter")
+        published = self.value(document, SCHEMA + "datePublished")
+        not_after = self.value(document, self.ckg("notAfter"))
         if isinstance(published, ox.Literal):
             names.append(when(published))
         elif isinstance(not_after, ox.Literal):
@@ -160,7 +169,7 @@ class SiteGraph:
         return any(class_iri in self.superclasses.get(t, {t}) for t in self.types(term))
 
     def is_fact(self, term: Node) -> bool:
-        return self.is_a(term, CKG + "QualifiedFact")
+        return self.is_a(term, self.ckg("QualifiedFact"))
 
     def defined_in_ontology(self, iri: str) -> bool:
         return ox.NamedNode(iri) in self.ontology_by_subject
@@ -172,7 +181,7 @@ class SiteGraph:
 
     def quotes(self, term: Term) -> list[Quote]:
         out = []
-        for node in self.values(term, EVIDENCE):
+        for node in self.values(term, self.ckg("evidence")):
             exact = self.value(node, OA + "exact")
             if exact is not None:
                 prefix, suffix = self.value(node, OA + "prefix"), self.value(node, OA + "suffix")
@@ -180,14 +189,14 @@ class SiteGraph:
         return sorted(set(out), key=lambda q: (q.exact, q.prefix, q.suffix))
 
     def notes(self, term: Term) -> list[str]:
-        return [v.value for v in self.values(term, INTERPRETATION) if isinstance(v, ox.Literal)]
+        return [v.value for v in self.values(term, self.ckg("interpretation")) if isinstance(v, ox.Literal)]
 
     def graph_kind(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
         """``source`` (a document's graph), ``reference``, ``derived`` or ``other`` (outside identifiers)."""
         name = getattr(graph, "value", "")
-        if name == lay.DERIVED_GRAPH:
+        if name == self.vocabulary.derived_graph:
             return "derived"
-        if name == lay.REFERENCE_GRAPH:
+        if name == self.vocabulary.reference_graph:
             return "reference"
         if self.document_of_graph(name) is not None:
             return "source"
@@ -195,24 +204,24 @@ class SiteGraph:
 
     def document_of_graph(self, graph: str) -> ox.NamedNode | None:
         """The source document whose graph this is (graph/<doc-id> holds src:<doc-id>)."""
-        prefix = lay.BASE + "graph/"
+        prefix = self.vocabulary.graphs
         if not graph.startswith(prefix):
             return None
-        document = ox.NamedNode(lay.source_for(graph[len(prefix):]))
-        return document if self.is_a(document, CKG + "SourceDocument") else None
+        document = ox.NamedNode(self.vocabulary.source(graph[len(prefix):]))
+        return document if self.is_a(document, self.ckg("SourceDocument")) else None
 
     # -- what gets a page
 
     def entities(self) -> list[ox.NamedNode]:
         """Every IRI with a type and a page of its own (under id/ or source/), in IRI order."""
         typed = {q.subject for q in self.quads if q.predicate.value == TYPE and isinstance(q.subject, ox.NamedNode)}
-        return sorted((s for s in typed if (page_stem(s.value) or "").split("/")[0] in ("id", "source")),
+        return sorted((s for s in typed if (self.page_stem(s.value) or "").split("/")[0] in ENTITY_FOLDERS),
                       key=lambda s: s.value)
 
     def graphs(self) -> list[str]:
         """The published graphs, each with a page: every data graph and the derived shortcuts."""
         names = dict.fromkeys(q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode))
-        return [g for g in names if page_stem(g) is not None]
+        return [g for g in names if self.page_stem(g) is not None]
 
     def description(self, subject: Term) -> list[ox.Quad]:
         """What an entity's own Turtle and JSON-LD hold: the statements about it and, recursively,

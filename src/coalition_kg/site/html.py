@@ -8,9 +8,9 @@ from html import escape
 
 import pyoxigraph as ox
 
+from coalition_kg.rdf.namespaces import XSD
 from coalition_kg.site.paths import PAGE_FORMATS, href
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 STYLESHEET = "style.css"

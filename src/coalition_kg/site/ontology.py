@@ -13,19 +13,19 @@ from html import escape
 
 import pyoxigraph as ox
 
-from coalition_kg.repository import layout as lay
+from coalition_kg.rdf.namespaces import DCTERMS, ORG, OWL, RDF, RDFS, SKOS
 from coalition_kg.site.facts import Writer
-from coalition_kg.site.graph import CKG, DCTERMS, OWL, RDFS, SKOS, local_name
+from coalition_kg.site.graph import local_name
 from coalition_kg.site.html import literal_html, page
 from coalition_kg.site.paths import ONTOLOGY_FILES, ONTOLOGY_PAGE, PAGE_FORMATS, anchor_id, href, page_files
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-ORG_ROLE_PROPERTY = "http://www.w3.org/ns/org#roleProperty"
+RDF_TYPE = RDF + "type"
+ORG_ROLE_PROPERTY = ORG + "roleProperty"
 SECTIONS = (
     ("classes", "Classes", OWL + "Class"),
     ("object-properties", "Object properties", OWL + "ObjectProperty"),
     ("datatype-properties", "Datatype properties", OWL + "DatatypeProperty"),
-    ("roles", "Roles", CKG + "Role"),
+    ("roles", "Roles", "ckg:Role"),
 )
 # Statements about a term, in the order shown, with their names.
 FIELDS = (
@@ -37,10 +37,11 @@ FIELDS = (
 
 def ontology_page(writer: Writer) -> str:
     graph = writer.graph
+    ours = graph.vocabulary.ontology
     terms = sorted({q.subject for q in graph.ontology
-                    if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(CKG)},
+                    if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ours)},
                    key=lambda t: local_name(t.value).lower())
-    ontology = ox.NamedNode(lay.BASE + "ontology")
+    ontology = ox.NamedNode(graph.vocabulary.ontology_iri)
     title = graph.label(ontology) if ontology in graph.ontology_by_subject else "Ontology"
     about = _about(writer, ontology)
     body = [f"<h1>{escape(title)}</h1>", about,
@@ -49,6 +50,7 @@ def ontology_page(writer: Writer) -> str:
             + "</p>"]
     contents, sections, shown = [], [], set()
     for anchor, heading, kind in SECTIONS:
+        kind = graph.vocabulary.expand(kind) if kind.startswith("ckg:") else kind
         members = [t for t in terms if ox.NamedNode(kind) in graph.values(t, RDF_TYPE, ontology=True)]
         if not members:
             continue
@@ -75,8 +77,9 @@ def _about(writer: Writer, ontology: ox.NamedNode) -> str:
             rows.append(f'<p class="lede">{text}</p>' if name is None else f"<dt>{name}</dt><dd>{text}</dd>")
     lede = [r for r in rows if r.startswith("<p")]
     fields = [r for r in rows if not r.startswith("<p")]
-    return "".join(lede) + (f'<dl class="statements">{"".join(fields)}</dl>' if fields else "") + \
-        f"<p>IRI: <code>{escape(ontology.value)}</code>; each term is <code>{escape(CKG)}Name</code>.</p>"
+    return "".join(lede) + (f'<dl class="statements">{"".join(fields)}</dl>' if fields else "") + (
+        f"<p>IRI: <code>{escape(ontology.value)}</code>; each term is "
+        f"<code>{escape(graph.vocabulary.ontology)}Name</code>.</p>")
 
 
 def _term(writer: Writer, term: ox.NamedNode) -> str:
@@ -89,7 +92,8 @@ def _term(writer: Writer, term: ox.NamedNode) -> str:
     for predicate, field in FIELDS:
         values = graph.values(term, predicate, ontology=True)
         if values:
-            ordered = sorted(values, key=lambda v: (not v.value.startswith(CKG), v.value))  # ours first
+            ours = graph.vocabulary.ontology
+            ordered = sorted(values, key=lambda v: (not v.value.startswith(ours), v.value))  # ours first
             rows.append(f"<dt>{field}</dt><dd>{', '.join(writer.term(v) for v in ordered)}</dd>")
     subclasses = sorted({q.subject for q in graph.ontology if q.predicate.value == RDFS + "subClassOf"
                          and q.object == term and isinstance(q.subject, ox.NamedNode)}, key=lambda t: t.value)

@@ -10,15 +10,12 @@ from html import escape
 
 import pyoxigraph as ox
 
-from coalition_kg.repository import layout as lay
+from coalition_kg.rdf.namespaces import ORG, PROV, SCHEMA, SKOS
 from coalition_kg.site.facts import SEP, Site, Writer
 from coalition_kg.site.graph import (
-    CKG,
     DERIVED_FROM,
-    INTERPRETATION,
     LABEL,
     PREF_LABEL,
-    PROV,
     QUALIFIED_ASSOCIATION,
     TYPE,
     SiteGraph,
@@ -26,7 +23,7 @@ from coalition_kg.site.graph import (
     local_name,
 )
 from coalition_kg.site.html import link, page, time_element
-from coalition_kg.site.paths import ONTOLOGY_PAGE, PAGE_FORMATS, known_stem, ontology_anchor, page_files
+from coalition_kg.site.paths import ONTOLOGY_PAGE, PAGE_FORMATS, page_files
 
 
 @dataclass(frozen=True)
@@ -35,27 +32,30 @@ class Index:
 
     name: str  # its site path is <name>.html
     title: str
-    classes: tuple[str, ...]
+    classes: tuple[str, ...]  # of our ontology, as ckg: CURIEs
     blurb: str
 
 
 INDEXES = (
-    Index("states", "States", ("State",), "Sovereign countries, as parties to diplomacy."),
-    Index("persons", "Persons", ("Person",), "People the sources name: ministers, heads of delegation, a king."),
+    Index("states", "States", ("ckg:State",), "Sovereign countries, as parties to diplomacy."),
+    Index("persons", "Persons", ("ckg:Person",), "People the sources name: ministers, heads of delegation, a king."),
     Index("organizations", "Organizations",
-          ("Coalition", "InternationalOrganization", "MultilateralForum", "GovernmentBody", "MediaOrganization",
-           "TerroristGroup"), "Coalitions, forums, offices, ministries, publishers and armed groups."),
-    Index("groups", "Groups", ("Group",), "Bodies set up within a coalition."),
-    Index("meetings", "Meetings", ("Meeting",), "Every meeting the sources mention, by kind; see also the timeline."),
-    Index("posts", "Posts", ("Post",), "Positions that persons hold."),
-    Index("roles", "Roles", ("MeetingRole", "OrganizationRole"),
+          ("ckg:Coalition", "ckg:InternationalOrganization", "ckg:MultilateralForum", "ckg:GovernmentBody",
+           "ckg:MediaOrganization", "ckg:TerroristGroup"),
+          "Coalitions, forums, offices, ministries, publishers and armed groups."),
+    Index("groups", "Groups", ("ckg:Group",), "Bodies set up within a coalition."),
+    Index("meetings", "Meetings", ("ckg:Meeting",),
+          "Every meeting the sources mention, by kind; see also the timeline."),
+    Index("posts", "Posts", ("ckg:Post",), "Positions that persons hold."),
+    Index("roles", "Roles", ("ckg:MeetingRole", "ckg:OrganizationRole"),
           "Who played which role (host, convener, co-chair, head of delegation…) in which meeting or body."),
-    Index("places", "Places", ("City", "Region"),
+    Index("places", "Places", ("ckg:City", "ckg:Region"),
           "Cities and regions where meetings were held or that they were about."),
-    Index("topics", "Topics", ("Topic",), "Subjects on meetings' agendas, in the words of the sources."),
-    Index("facts", "Other facts", ("PostHolding", "Founding", "MandateStatement", "MemberCountObservation"),
+    Index("topics", "Topics", ("ckg:Topic",), "Subjects on meetings' agendas, in the words of the sources."),
+    Index("facts", "Other facts",
+          ("ckg:PostHolding", "ckg:Founding", "ckg:MandateStatement", "ckg:MemberCountObservation"),
           "Posts held, foundings, mandates and member counts, as each source states them."),
-    Index("documents", "Documents", ("SourceDocument",), "The source documents every fact is drawn from."),
+    Index("documents", "Documents", ("ckg:SourceDocument",), "The source documents every fact is drawn from."),
 )
 OTHER = Index("other", "Other entities", (), "Entities of no class listed elsewhere.")
 
@@ -72,7 +72,7 @@ def _downloads(writer: Writer, stem: str, iri: str) -> str:
 def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
     """An entity's page: names, types, details, its source and quotes, the facts about it, what refers
     to it, its outside identifiers and the shortcuts derived for it."""
-    stem = known_stem(iri.value)
+    stem = site.graph.known_stem(iri.value)
     path = stem + ".html"
     w, g = Writer(site, path), site.graph
     title = g.label(iri)
@@ -82,7 +82,7 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
         body.append(f'<p class="lede">Also called: {escape(", ".join(aliases))}</p>')
     body.append(f'<p class="types">{_types(w, iri)}</p>')
     body.append(_glance(w, iri))
-    if g.is_fact(iri) and not g.is_a(iri, CKG + "Meeting"):
+    if g.is_fact(iri) and not g.is_a(iri, g.ckg("Meeting")):
         body.append(f'<ul class="facts"><li class="fact"><p class="claim">{w.claim(iri)}</p></li></ul>')
     details = w.statements(iri, facts_shown=True)
     if details:
@@ -92,7 +92,7 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
         meta = " · ".join(x for x in (dating, "source: " + w.sources(iri) if g.sources(iri) else "") if x)
         body.append("<h2>Source and evidence</h2>" + (f'<p class="meta">{meta}</p>' if meta else "")
                     + w.evidence(iri) + w.notes(iri))
-    if g.is_a(iri, CKG + "SourceDocument"):
+    if g.is_a(iri, g.ckg("SourceDocument")):
         body.append(_document_facts(w, iri))
     for heading, facts in w.linked_facts(iri):
         body.append(f"<h2>{escape(heading)}</h2>{w.fact_list(facts)}")
@@ -115,10 +115,10 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
 def _glance(w: Writer, subject: ox.NamedNode) -> str:
     """A meeting at a glance, under its title: when, where, of what, and who played which role."""
     g = w.graph
-    if not g.is_a(subject, CKG + "Meeting"):
+    if not g.is_a(subject, g.ckg("Meeting")):
         return ""
     dating, _ = w.dating(subject)
-    where = [w.terms(subject, CKG + p) for p in ("location", "meetingOf")]
+    where = [w.terms(subject, g.ckg("location")), w.terms(subject, g.ckg("meetingOf"))]
     first = " · ".join(x for x in (dating, *where) if x)
     roles: dict[str, list[str]] = {}
     for fact in g.values(subject, QUALIFIED_ASSOCIATION):
@@ -134,9 +134,10 @@ def _text(html: str) -> str:
 
 
 FACT_GROUPS = (  # how a document's facts are grouped, by class
-    ("Meeting", "Meetings"), ("MeetingRole", "Roles in meetings"), ("OrganizationRole", "Roles in organizations"),
-    ("PostHolding", "Posts held"), ("Founding", "Foundings"), ("MandateStatement", "Mandates"),
-    ("MemberCountObservation", "Member counts"),
+    ("ckg:Meeting", "Meetings"), ("ckg:MeetingRole", "Roles in meetings"),
+    ("ckg:OrganizationRole", "Roles in organizations"),
+    ("ckg:PostHolding", "Posts held"), ("ckg:Founding", "Foundings"), ("ckg:MandateStatement", "Mandates"),
+    ("ckg:MemberCountObservation", "Member counts"),
 )
 
 
@@ -146,7 +147,7 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     facts = list(g.referrers(document, DERIVED_FROM))
     groups: dict[str, list[Term]] = {}
     for fact in facts:
-        heading = next((h for c, h in FACT_GROUPS if g.is_a(fact, CKG + c)), None) or \
+        heading = next((h for c, h in FACT_GROUPS if g.is_a(fact, g.vocabulary.expand(c))), None) or \
             ", ".join(g.label(ox.NamedNode(t)) for t in g.types(fact)) or "Other facts"
         groups.setdefault(heading, []).append(fact)
     order = [h for _, h in FACT_GROUPS] + sorted(h for h in groups if h not in dict(FACT_GROUPS).values())
@@ -154,22 +155,23 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     for heading in order:
         if heading in groups:
             out.append(f"<h3>{escape(heading)}</h3>{w.fact_list(groups[heading])}")
-    graph_iri = lay.BASE + "graph/" + document.value[len(lay.BASE + "source/"):]
+    graph_iri = g.vocabulary.graph(document.value[len(g.vocabulary.sources):])
     shown = set(facts) | {document}
     others: dict[ox.NamedNode, list[ox.Quad]] = {}
     for quad in g.quads:
         if getattr(quad.graph_name, "value", None) == graph_iri and quad.subject not in shown \
                 and isinstance(quad.subject, ox.NamedNode) and quad.predicate.value not in (LABEL, PREF_LABEL):
             others.setdefault(quad.subject, []).append(quad)
+    interpretation = g.ckg("interpretation")
     if others:
         items = []
         for subject in sorted(others, key=lambda s: g.label(s).lower()):
             kinds = "".join(f" {w.term(q.object)}" for q in others[subject] if q.predicate.value == TYPE)
             lines = "".join(f"<li>{w.property(q.predicate.value)} {SEP} {w.term(q.object)}</li>"
-                            for q in others[subject] if q.predicate.value not in (TYPE, INTERPRETATION))
+                            for q in others[subject] if q.predicate.value not in (TYPE, interpretation))
             notes = "".join(f'<p class="note">{escape(q.object.value)}</p>'
                             for q in others[subject]
-                            if q.predicate.value == INTERPRETATION and not isinstance(q.object, ox.Triple))
+                            if q.predicate.value == interpretation and not isinstance(q.object, ox.Triple))
             items.append(f'<li class="fact"><p class="claim">{w.term(subject)}'
                          f'<span class="types">{kinds}</span></p><ul>{lines}</ul>{notes}</li>')
         out.append("<h3>Other statements in its graph</h3>"
@@ -182,7 +184,7 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
 
 def graph_page(site: Site, graph_iri: str) -> tuple[str, str]:
     """A named graph's page: what it is, which file it comes from, and the things it describes."""
-    stem = known_stem(graph_iri)
+    stem = site.graph.known_stem(graph_iri)
     path = stem + ".html"
     w, g = Writer(site, path), site.graph
     node = ox.NamedNode(graph_iri)
@@ -215,7 +217,7 @@ def classify(site: Site) -> dict[str, list[ox.NamedNode]]:
     g = site.graph
     out: dict[str, list[ox.NamedNode]] = {index.name: [] for index in (*INDEXES, OTHER)}
     for entity in g.entities():
-        names = [i.name for i in INDEXES if any(g.is_a(entity, CKG + c) for c in i.classes)]
+        names = [i.name for i in INDEXES if any(g.is_a(entity, g.vocabulary.expand(c)) for c in i.classes)]
         for name in names or [OTHER.name]:
             out[name].append(entity)
     for entities in out.values():
@@ -248,11 +250,11 @@ def index_page(site: Site, index: Index, entities: list[ox.NamedNode]) -> tuple[
 
 def _meeting_row(w: Writer, meeting: ox.NamedNode) -> str:
     g = w.graph
-    date = g.value(meeting, CKG + "date")
+    date = g.value(meeting, g.ckg("date"))
     when = time_element(date) if isinstance(date, ox.Literal) else ""
     kinds = ", ".join(w.term(ox.NamedNode(t)) for t in g.types(meeting))
-    place = w.terms(meeting, CKG + "location")
-    of = w.terms(meeting, CKG + "meetingOf")
+    place = w.terms(meeting, g.ckg("location"))
+    of = w.terms(meeting, g.ckg("meetingOf"))
     return (f"<tr><td>{when}</td><td>{w.term(meeting)}</td><td class=optional>{kinds}</td>"
             f"<td>{place}</td><td class=optional>{of}</td></tr>")
 
@@ -268,7 +270,7 @@ def _meetings_by_kind(w: Writer, meetings: list[ox.NamedNode]) -> str:
     out = [f'<p>In date order on the {link(w.path, "timeline.html", "timeline")}.</p>']
     for kind in sorted(by_kind, key=lambda k: g.label(ox.NamedNode(k))):
         rows = sorted(by_kind[kind], key=_date_key(g))
-        anchor = ontology_anchor(kind)
+        anchor = g.ontology_anchor(kind)
         name = g.label(ox.NamedNode(kind))
         name = name[:1].upper() + name[1:]
         heading = link(w.path, anchor, name) if anchor and g.defined_in_ontology(kind) else escape(name)
@@ -279,7 +281,7 @@ def _meetings_by_kind(w: Writer, meetings: list[ox.NamedNode]) -> str:
 
 def _date_key(g: SiteGraph) -> Callable[[ox.NamedNode], tuple[str, str]]:
     def key(meeting: ox.NamedNode) -> tuple[str, str]:
-        date = g.value(meeting, CKG + "date")
+        date = g.value(meeting, g.ckg("date"))
         return (date.value if isinstance(date, ox.Literal) else "~", meeting.value)
     return key
 
@@ -289,11 +291,11 @@ def _roles(w: Writer, facts: list[ox.NamedNode]) -> str:
     g = w.graph
     by_role: dict[Term, list[ox.NamedNode]] = {}
     for fact in facts:
-        for role in g.values(fact, "http://www.w3.org/ns/prov#hadRole") + g.values(fact, "http://www.w3.org/ns/org#role"):
+        for role in g.values(fact, PROV + "hadRole") + g.values(fact, ORG + "role"):
             by_role.setdefault(role, []).append(fact)
     out = []
     for role in sorted(by_role, key=g.label):
-        definition = g.values(role, "http://www.w3.org/2004/02/skos/core#definition", ontology=True)
+        definition = g.values(role, SKOS + "definition", ontology=True)
         blurb = f'<p class="lede">{escape(definition[0].value)}</p>' if definition else ""
         name = g.label(role)
         out.append(f"<h2>{w.term(role) if w.term(role).startswith('<a') else escape(name)} "
@@ -306,11 +308,11 @@ def _documents(w: Writer, documents: list[ox.NamedNode]) -> str:
     rows = []
     for document in documents:
         dating = []
-        for predicate, words in (("https://schema.org/datePublished", "published"), (CKG + "notAfter", "not after")):
+        for predicate, words in ((SCHEMA + "datePublished", "published"), (g.ckg("notAfter"), "not after")):
             value = g.value(document, predicate)
             if isinstance(value, ox.Literal):
                 dating.append(f"{words} {time_element(value)}")
-        publisher = w.terms(document, "https://schema.org/publisher")
+        publisher = w.terms(document, SCHEMA + "publisher")
         count = len(g.referrers(document, DERIVED_FROM))
         rows.append(f"<tr><td>{w.term(document)}</td><td>{', '.join(dating)}</td>"
                     f"<td class=optional>{publisher}</td><td>{count}</td></tr>")
@@ -339,13 +341,13 @@ def timeline_page(site: Site, meetings: list[ox.NamedNode]) -> tuple[str, str]:
             items.clear()
 
     for meeting in ordered:
-        date = g.value(meeting, CKG + "date")
+        date = g.value(meeting, g.ckg("date"))
         this_year = date.value[:4] if isinstance(date, ox.Literal) else None
         if this_year != year:
             flush()
             year = this_year
         when = time_element(date) if isinstance(date, ox.Literal) else ""
-        place = w.terms(meeting, CKG + "location")
+        place = w.terms(meeting, g.ckg("location"))
         kinds = ", ".join(g.label(ox.NamedNode(t)) for t in g.types(meeting))
         meta = " · ".join(x for x in (escape(kinds), place, "source: " + w.sources(meeting)) if x)
         items.append(f'<li id="{escape(local_name(meeting.value))}">{when}{w.term(meeting)}'
@@ -356,6 +358,7 @@ def timeline_page(site: Site, meetings: list[ox.NamedNode]) -> tuple[str, str]:
 
 def home_page(site: Site, counts: dict[str, int]) -> tuple[str, str]:
     path = "index.html"
+    entities = escape(site.graph.vocabulary.entities)
     cards = "".join(f"<li>{link(path, i.name + '.html', i.title)} ({counts.get(i.name, 0)})"
                     f'<br><span class="meta">{escape(i.blurb)}</span></li>'
                     for i in (*INDEXES, OTHER) if counts.get(i.name) or i is not OTHER)
@@ -375,7 +378,7 @@ uses, aligned to W3C ORG, schema.org, PROV-O, FOAF and SKOS.</span></li>
 <h2>The data</h2>
 <p>Each page has its entity's statements beside it as Turtle and JSON-LD (the links under its title, and
 <code>&lt;link rel="alternate"&gt;</code> in its head); each document's graph has a page of its own. Published at
-its IRIs (<code>{escape(lay.BASE)}id/…</code>), the site's <code>.htaccess</code> answers an IRI with its HTML, Turtle
+its IRIs (<code>{entities}…</code>), the site's <code>.htaccess</code> answers an IRI with its HTML, Turtle
 or JSON-LD by the request's <code>Accept</code> header.</p>
 <p>The whole graph, and each document's, for download in six RDF formats, described in VoID and DCAT:
 {link(path, "export/void.ttl", "the dataset's description")}, which names each file.</p>

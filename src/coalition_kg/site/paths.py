@@ -17,10 +17,11 @@ from urllib.parse import quote, urlsplit
 
 from coalition_kg.errors import UsageProblem
 from coalition_kg.rdf.formats import JSON_LD, TURTLE
-from coalition_kg.repository import layout as lay
+from coalition_kg.repository.vocabulary import UNDER_BASE, Vocabulary
 
-# The kinds of IRI that have pages of their own, each a folder of the site.
-PAGE_FOLDERS = ("id", "source", "graph")
+# The kinds of IRI that have pages of their own, each a folder of the site: the base's id/, source/, graph/.
+PAGE_FOLDERS = tuple(UNDER_BASE[prefix].rstrip("/") for prefix in ("id", "src", "graph"))
+ENTITY_FOLDERS = PAGE_FOLDERS[:2]  # typed IRIs there are entities, with pages of their own
 # Not a folder: Apache (mod_dir) would answer /ontology with a redirect to /ontology/ before any rewrite.
 ONTOLOGY_PAGE = "ontology.html"
 ONTOLOGY_FILES = "ontology"  # + .ttl, .jsonld
@@ -30,7 +31,7 @@ SAFE_SLUG = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
 MAX_SLUG = 200
 
 
-def page_stem(iri: str, base: str = lay.BASE) -> str | None:
+def page_stem(iri: str, base: str) -> str | None:
     """The site path of an IRI's page without its extension (``id/morocco``), or None if the IRI
     gets no page of its own (outside the base, a hash IRI, or a slug that cannot be a file)."""
     if not iri.startswith(base):
@@ -41,19 +42,20 @@ def page_stem(iri: str, base: str = lay.BASE) -> str | None:
     return f"{folder}/{slug}"
 
 
-def known_stem(iri: str) -> str:
+def known_stem(iri: str, base: str) -> str:
     """``page_stem`` of an IRI the site gives a page (SiteGraph.entities() and graphs() keep only those)."""
-    stem = page_stem(iri)
+    stem = page_stem(iri, base)
     if stem is None:
         raise ValueError(f"{iri} has no page")
     return stem
 
 
-def ontology_anchor(iri: str) -> str | None:
+def ontology_anchor(iri: str, vocabulary: Vocabulary) -> str | None:
     """``ontology.html#Term`` for a term of our ontology, else None."""
-    if iri.startswith(lay.ONTOLOGY_NS) and len(iri) > len(lay.ONTOLOGY_NS):
-        return f"{ONTOLOGY_PAGE}#{anchor_id(iri[len(lay.ONTOLOGY_NS):])}"
-    if iri == lay.BASE + "ontology":
+    namespace = vocabulary.ontology
+    if iri.startswith(namespace) and len(iri) > len(namespace):
+        return f"{ONTOLOGY_PAGE}#{anchor_id(iri[len(namespace):])}"
+    if iri == vocabulary.ontology_iri:
         return ONTOLOGY_PAGE
     return None
 
@@ -114,6 +116,8 @@ PAGE_FORMATS = (TURTLE, JSON_LD)  # the RDF files beside each page, in this orde
 def page_files(stem: str) -> tuple[str, ...]:
     """The site paths of a page's RDF files (``id/morocco`` -> ``id/morocco.ttl``, ``id/morocco.jsonld``)."""
     return tuple(stem + rdf_format.suffix for rdf_format in PAGE_FORMATS)
+
+
 TYPE_MAP = ".var"
 
 
@@ -128,7 +132,7 @@ def type_map(stem: str) -> tuple[str, str]:
     return stem + TYPE_MAP, "\n".join(entries)
 
 
-def htaccess() -> str:
+def htaccess(base: str) -> str:
     """The site's own .htaccess: each IRI (``id/morocco``) is rewritten in place to its type map
     (``id/morocco.var``), and mod_negotiation picks the HTML, Turtle or JSON-LD file by the Accept
     header's q-values, answering Vary: Accept (and 406 if none is acceptable). Only directives that
@@ -137,7 +141,7 @@ def htaccess() -> str:
     IRIs' base redirecting to where the site is) is another file: see ``w3id_htaccess``."""
     folders = "|".join(PAGE_FOLDERS)
     lines = [
-        f"# coalition-kg: content negotiation for the IRIs under {lay.BASE}",
+        f"# coalition-kg: content negotiation for the IRIs under {base}",
         "# /id/x, /source/x, /graph/x and /ontology are answered from their type maps (x.var) by Accept, q-values",
         "# honoured: HTML, Turtle or JSON-LD. Needs mod_rewrite, mod_negotiation, mod_mime and AllowOverride FileInfo.",
         *(f"AddType {rdf_format.media_type} {rdf_format.suffix}" for rdf_format in PAGE_FORMATS),
@@ -153,14 +157,14 @@ def htaccess() -> str:
     return "\n".join(lines)
 
 
-def w3id_htaccess(site_url: str) -> str:
+def w3id_htaccess(site_url: str, base: str) -> str:
     """The .htaccess for the IRIs' own base in the w3id.org repository (its folder for
     ``coalition-kg``): every IRI answers 303 See Other to the same path where the site is published,
     whose own .htaccess then negotiates the representation. Not used by the site itself."""
     target = check_base_url(site_url).rstrip("/") + "/"
     escaped = target.replace("%", "\\%")  # in a RewriteRule's target %N is a RewriteCond back-reference
     return "\n".join([
-        f"# w3id.org: {lay.BASE} -> {target}",
+        f"# w3id.org: {base} -> {target}",
         f"# Put this file in the w3id.org repository as coalition-kg/.htaccess; the site at {target} negotiates.",
         "RewriteEngine on",
         f"RewriteRule ^(.*)$ {escaped}$1 [R=303,L]",
