@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 
 from coalition_kg.repository.dataset import load
+from coalition_kg.repository.default_base import DEFAULT_BASE
 from coalition_kg.repository.layout import Layout
-from coalition_kg.repository.vocabulary import DEFAULT_BASE
 from coalition_kg.serve.app import make_app
 from coalition_kg.serve.service import Service
 from coalition_kg.site.generate import render_site

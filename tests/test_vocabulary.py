@@ -14,8 +14,9 @@ from rdflib.namespace import SH
 
 from coalition_kg.authoring.synth import generate
 from coalition_kg.rdf.namespaces import STANDARD
+from coalition_kg.repository.default_base import DEFAULT_BASE
 from coalition_kg.repository.layout import Layout
-from coalition_kg.repository.vocabulary import BASE_PREFIX, DEFAULT, DEFAULT_BASE, PREFIXES_FILE, UNDER_BASE, Vocabulary
+from coalition_kg.repository.vocabulary import BASE_PREFIX, DEFAULT, PREFIXES_FILE, UNDER_BASE, Vocabulary
 from coalition_kg.site.facts import FIRST, HEADINGS, NOT_STATEMENTS
 from coalition_kg.site.pages import FACT_GROUPS, INDEXES
 

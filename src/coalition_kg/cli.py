@@ -20,7 +20,7 @@ from coalition_kg import __version__
 from coalition_kg.errors import CoalitionKGError, SyntaxProblem, UsageProblem, one_line
 from coalition_kg.guards.no_network import forbid_network, needs_network
 from coalition_kg.rdf.formats import RDF_FORMATS, RESULT_FORMATS  # the --format choices: a table, no engine
-from coalition_kg.repository.vocabulary import DEFAULT_BASE
+from coalition_kg.repository.default_base import DEFAULT_BASE  # a string: not the vocabulary and its engine
 
 if TYPE_CHECKING:  # imported by the commands that use them, not at start-up
     from coalition_kg.progress import Progress

@@ -21,7 +21,8 @@ from coalition_kg.query.binding import Bindings
 from coalition_kg.rdf.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SH, SKOS, XSD
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
-from coalition_kg.repository.vocabulary import DEFAULT_BASE, UNDER_BASE
+from coalition_kg.repository.default_base import DEFAULT_BASE
+from coalition_kg.repository.vocabulary import UNDER_BASE
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 QUERIES = "query/"  # a stored query's IRI is <base>query/<name>

@@ -20,11 +20,11 @@ from coalition_kg.errors import UsageProblem
 from coalition_kg.guards.files import read_bytes
 from coalition_kg.rdf.namespaces import SH, STANDARD, XSD
 from coalition_kg.rdf.parse_errors import turtle_problem
+from coalition_kg.repository.default_base import DEFAULT_BASE
 
 if TYPE_CHECKING:
     import curies
 
-DEFAULT_BASE = "https://w3id.org/coalition-kg/"
 PREFIXES_FILE = Path("shapes") / "prefixes.ttl"
 BASE_PREFIX = "kg"
 # The namespaces under the base, by prefix: what the machinery builds IRIs in.
