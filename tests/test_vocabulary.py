@@ -119,6 +119,30 @@ def test_a_namespace_that_contradicts_the_base_is_refused(repo_copy, cli):
                           f"but the base {BASE_PREFIX}: <{DEFAULT_BASE}> makes it <{DEFAULT_BASE}ontology#>\n")
 
 
+def _declaring(prefix: str, namespace: str) -> str:
+    return ('@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+            f'[] sh:declare [ sh:prefix "{prefix}" ; sh:namespace "{namespace}"^^xsd:anyURI ] .\n')
+
+
+@pytest.mark.parametrize("prefix,namespace,complaint", [
+    ("kg", "https://example.org/a b/", "the namespace of kg: <https://example.org/a b/> is not an absolute IRI"),
+    ("kg", "kg/", "the namespace of kg: <kg/> is not an absolute IRI"),
+    ("ex", "urn:x:\\u003E", "the namespace of ex: <urn:x:>> is not an absolute IRI"),
+    ("sk os", "https://example.org/s#", "'sk os' is not a prefix name Turtle and SPARQL can read"),
+    ("1ex", "https://example.org/s#", "'1ex' is not a prefix name Turtle and SPARQL can read"),
+    # a name that would smuggle a triple into every Turtle file the prefixes head
+    ("ex: <urn:e:> . ex:a ex:b ex:c . @prefix ex", "https://example.org/s#", "is not a prefix name"),
+])
+def test_a_declaration_no_output_could_use_names_the_prefixes_file(repo_copy, cli, prefix, namespace, complaint):
+    """The base and every namespace become IRIs in every output, the prefix names prefix lines in
+    Turtle and SPARQL: both are checked where they are declared, not where they would break."""
+    (repo_copy / PREFIXES_FILE).write_text(_declaring(prefix, namespace), encoding="utf-8")
+    result = cli("--root", str(repo_copy), "stats")
+    assert result.code == 2
+    assert result.err.startswith("coalition-kg: error: shapes/prefixes.ttl: ") and complaint in result.err
+    assert result.err.count("\n") == 1
+
+
 def test_a_broken_prefixes_file_names_its_line(repo_copy, cli):
     (repo_copy / PREFIXES_FILE).write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n[ sh:prefix \n",
                                            encoding="utf-8")

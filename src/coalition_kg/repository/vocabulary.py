@@ -67,6 +67,7 @@ class Vocabulary:
             declared, iri = _one(store, quad.object, "prefix", shown), _one(store, quad.object, "namespace", shown)
             if declared.datatype.value != XSD + "string" or iri.datatype.value != _XSD_ANY_URI:
                 raise UsageProblem(f'{shown}: each sh:declare needs sh:prefix "…" and sh:namespace "…"^^xsd:anyURI')
+            _check_declaration(declared.value, iri.value, shown)
             if namespaces.get(declared.value, iri.value) != iri.value:
                 raise UsageProblem(f"{shown}: the prefix {declared.value}: is declared twice, with two namespaces")
             namespaces[declared.value] = iri.value
@@ -205,6 +206,26 @@ def _one(store: ox.Store, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Tr
     if len(values) != 1 or not isinstance(values[0], ox.Literal):
         raise UsageProblem(f'{shown}: each sh:declare needs one sh:prefix "…" and one sh:namespace "…"^^xsd:anyURI')
     return values[0]
+
+
+def _check_declaration(prefix: str, namespace: str, shown: str) -> None:
+    """A declaration every output can use: the namespace an absolute IRI, the prefix a name that
+    Turtle and SPARQL read as one (checked by Turtle's own parser, on a line that must come back as
+    the one triple it spells: a name that smuggles in more text gives another)."""
+    try:
+        ox.NamedNode(namespace)
+    except ValueError as error:
+        raise UsageProblem(f"{shown}: the namespace of {prefix}: <{namespace}> is not an absolute IRI ({error})") \
+            from None
+    probe = "urn:coalition-kg:prefix-check#"
+    text = f"@prefix {prefix}: <{probe}> .\n{prefix}:s {prefix}:p {prefix}:o .\n"
+    try:
+        triples = [(q.subject, q.predicate, q.object) for q in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)]
+    except SyntaxError:
+        triples = []
+    if triples != [tuple(ox.NamedNode(probe + name) for name in "spo")]:
+        raise UsageProblem(f"{shown}: {prefix!r} is not a prefix name Turtle and SPARQL can read "
+                           "(letters, digits, '-', '_' and '.', starting with a letter)")
 
 
 def _order(prefix: str) -> tuple[int, str]:
