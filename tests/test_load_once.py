@@ -4,7 +4,11 @@ repository's files."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections import Counter
 
 from coalition_kg.build import build
@@ -53,3 +57,26 @@ def test_serve_workers_answer_from_what_serve_loaded_not_from_the_files(repo_cop
     assert counted.status == 200 and int(counted.body.decode().split()[1]) == len(dataset.store)
     assert answered.status == 200 and answered.body.count(b"\n") > 1, answered.body
     assert not disk_store.exists()  # the copy is removed once serve is done with it
+
+
+def test_a_copy_left_by_a_serve_killed_outright_is_removed_by_the_next(tmp_path, monkeypatch, dataset):
+    """SIGKILL (the OOM killer's) leaves serve's temporary copy behind: the next serve removes each
+    copy whose process is gone, and leaves a running process's copy, a link and a stranger's name."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    orphan = tmp_path / f"coalition-kg-graph-{gone}-abc"
+    (orphan / "store").mkdir(parents=True)
+    running = tmp_path / f"coalition-kg-graph-{os.getpid()}-def"
+    running.mkdir()
+    target = tmp_path / "not-ours"
+    target.mkdir()
+    link = tmp_path / f"coalition-kg-graph-{gone}-link"
+    link.symlink_to(target)
+    stranger = tmp_path / "coalition-kg-graph-notapid-x"
+    stranger.mkdir()
+    with shared_copy(dataset) as path:
+        assert path.parent.name.startswith(f"coalition-kg-graph-{os.getpid()}-")
+        assert not orphan.exists()
+        assert running.is_dir() and link.is_symlink() and target.is_dir() and stranger.is_dir()
+    assert not path.parent.exists()

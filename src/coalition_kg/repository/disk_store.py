@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -102,7 +103,8 @@ def shared_copy(dataset: Dataset, disk_store: Path | None = None) -> Iterator[Pa
     if disk_store is not None:
         yield disk_store.resolve()
         return
-    folder = Path(tempfile.mkdtemp(prefix="coalition-kg-graph-"))
+    _remove_orphans()
+    folder = Path(tempfile.mkdtemp(prefix=f"{_COPY_PREFIX}{os.getpid()}-"))
     try:
         try:
             write_store(dataset.store, folder / "store")
@@ -111,3 +113,23 @@ def shared_copy(dataset: Dataset, disk_store: Path | None = None) -> Iterator[Pa
         yield folder / "store"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_COPY_PREFIX = "coalition-kg-graph-"
+
+
+def _remove_orphans() -> None:
+    """The copies a serve killed outright (SIGKILL, the kernel's OOM killer) could not remove: each is
+    named after the process that made it, and is removed once that process is gone. A folder of
+    another user's, or of a process that still runs, is left alone."""
+    for folder in Path(tempfile.gettempdir()).glob(_COPY_PREFIX + "*-*"):
+        owner = folder.name.removeprefix(_COPY_PREFIX).split("-", 1)[0]
+        try:
+            info = folder.lstat()  # the entry itself: a link is never followed, nor removed
+            if not owner.isdigit() or info.st_uid != os.getuid() or not stat.S_ISDIR(info.st_mode):
+                continue
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # gone meanwhile, or a process of another user's: not ours to judge
+            continue
