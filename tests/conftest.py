@@ -16,7 +16,6 @@ import pytest
 
 from coalition_kg.authoring.synth import generate
 from coalition_kg.cli import main
-from coalition_kg.guards import sparql
 from coalition_kg.repository.dataset import load
 
 from .servers import coalition_serve, oxigraph_server
@@ -41,26 +40,6 @@ def seeds() -> Path:
 @pytest.fixture(scope="session")
 def dataset():
     return load(ROOT)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def each_sparql_text_parsed_once():
-    """The SPARQL gate parses every stored query with pyparsing, in a thread of its own, about 35 ms
-    each, three times per `validate`; hundreds of in-process runs over the same queries made that a
-    third of the suite's time. A text that parsed once parses the same way again (the tree stays
-    inside the gate, which only reads it), so in this process each one is parsed once; a refusal is
-    not remembered and is raised anew every time."""
-    parse, parsed = sparql._parse, {}
-
-    def once(text: str, where: str, allow_update: bool):
-        key = (text, allow_update)
-        if key not in parsed:
-            parsed[key] = parse(text, where, allow_update)
-        return parsed[key]
-
-    sparql._parse = once
-    yield
-    sparql._parse = parse
 
 
 @pytest.fixture(scope="session")
