@@ -29,7 +29,9 @@ from .test_hostile import CASES, digest, place
 
 pytestmark = pytest.mark.walk
 
-GRAPH = {"ontology", "data", "rules"}  # what a command that loads the graph reads (rules: ontology/rules/)
+# what a command that loads the graph reads (rules: ontology/rules/; prefixes: shapes/prefixes.ttl, which
+# gives every command its base IRI and namespaces)
+GRAPH = {"ontology", "data", "rules", "prefixes"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Command:
 COMMANDS = {
     "validate": Command(("validate", "--texts", "{texts}"), frozenset(GRAPH | {"shapes", "queries", "texts"})),
     "check-quotes": Command(("check-quotes", "{texts}"), frozenset(GRAPH | {"texts"})),
-    "queries": Command(("queries",), frozenset({"queries"}), loads_graph=False),
+    "queries": Command(("queries",), frozenset({"queries", "prefixes"}), loads_graph=False),
     "query": Command(("query", "meetings-in-date-order", "--format", "json"), frozenset(GRAPH | {"queries"})),
     # {query}: the case's ad hoc query (adhoc/), or else one that counts the triples
     "sparql": Command(("sparql", "{query}"), frozenset(GRAPH | {"adhoc"})),
@@ -51,13 +53,15 @@ COMMANDS = {
     "serve": Command(("serve", "--port", "0", "--workers", "1"), frozenset(GRAPH | {"queries", "adhoc"})),
     "stats": Command(("stats", "--format", "json"), frozenset(GRAPH | {"queries"})),
     # diff reads no rules (it compares the facts as written); its time limit is the walk's to wait for
-    "diff": Command(("diff", "{pristine}", "{root}", "--time-limit", "20"), frozenset({"ontology", "data"})),
+    "diff": Command(("diff", "{pristine}", "{root}", "--time-limit", "20"),
+                    frozenset({"ontology", "data", "prefixes"})),
     "build": Command(("build", "--out", "{out}/build", "--texts", "{texts}"),
                      frozenset(GRAPH | {"shapes", "queries", "texts"})),
     "synth": Command(("synth", "{out}/synth", "--documents", "2", "--texts", "{texts}"),
-                     frozenset({"ontology", "rules", "shapes", "queries"}), loads_graph=False),
-    "new-source": Command(("new-source", "999_walk", "--title", "A walk"), frozenset({"ontology", "data"}),
-                          loads_graph=False),  # it reads the ontology and data/reference.ttl, for names
+                     frozenset({"ontology", "rules", "shapes", "queries", "prefixes"}), loads_graph=False),
+    # new-source reads the ontology and data/reference.ttl, for names
+    "new-source": Command(("new-source", "999_walk", "--title", "A walk"),
+                          frozenset({"ontology", "data", "prefixes"}), loads_graph=False),
     "describe": Command(("describe", "-o", "{out}/void.ttl"), frozenset(GRAPH)),
     "site": Command(("site", "{out}/site"), frozenset(GRAPH)),
 }
@@ -72,6 +76,8 @@ def folder_of(case: dict) -> str | None:
     where = case.get("to") or (made[-1] if made else None)
     if where is None or where.startswith("..") or "/" not in where:  # outside, or beside the folders
         return None
+    if where == "shapes/prefixes.ttl":  # read by every command, not only those that read shapes/
+        return "prefixes"
     return "rules" if where.startswith("ontology/rules/") else where.split("/", 1)[0]
 
 

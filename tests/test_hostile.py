@@ -199,6 +199,8 @@ def make(things: list[dict], root: Path, sentinel: Sentinel) -> None:
         kind = next(key for key in ("symlink", "fifo", "device", "folder", "copy") if key in thing)
         path = root / thing[kind]
         path.parent.mkdir(parents=True, exist_ok=True)
+        if kind != "copy" and path.is_file() and not path.is_symlink():
+            path.unlink()  # a file of the repository (shapes/prefixes.ttl) that the case replaces
         if kind == "symlink":
             path.symlink_to(sentinel.fill(thing["to"].encode()).decode())
         elif kind == "fifo":
