@@ -24,7 +24,7 @@ from coalition_kg.query.catalogue import StoredQuery, catalogue_graph, catalogue
 from coalition_kg.rdf.namespaces import DCTERMS, SCHEMA
 from coalition_kg.rdf.terms import rdflib_graph, to_rdflib
 from coalition_kg.reasoning.consistency import clashes
-from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
+from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure
 from coalition_kg.repository.dataset import Dataset
 
 T = TypeVar("T")
@@ -121,9 +121,9 @@ def _in_background(function: Callable[..., T], *args: object) -> Future[T]:
     return future
 
 
-def check_consistency(dataset: Dataset, entailed: list[ox.Triple]) -> list[Problem]:
+def check_consistency(dataset: Dataset, reasoner: str = DEFAULT_REASONER, progress: Progress = SILENT) -> list[Problem]:
     """OWL 2 RL's inconsistency rules over the data and its entailments; each clash is located."""
-    with closure(dataset, entailed) as store:
+    with progress.stage(f"OWL-RL inference ({reasoner}) and consistency"), closure(dataset, reasoner) as store:
         found = clashes(store)
     locator = DataLocator(dataset)
     problems = []
@@ -139,11 +139,11 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None);
     ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
     problems = []
-    entailed = None
     checks = ["data", "ontology", "catalogue"] + (["quotes"] if texts_dir is not None else []) + \
         (["consistency"] if reasoning else [])
     # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
-    # validates, so on two cores the quote check and the OWL-RL inference come almost free.
+    # validates, so on two cores the quote check comes almost free. The OWL-RL inference writes
+    # into the store the data shapes read, so it waits for them.
     # Not pySHACL: rdflib's SPARQL parser (pyparsing) breaks when two threads parse at once.
     data = _in_background(check_data, dataset, engine) if engine == "turbo" else None
     for name, check in (("ontology", check_ontology), ("catalogue", check_catalogue)):
@@ -152,13 +152,8 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     if texts_dir is not None:
         with progress.stage("quotes"):
             problems += check_quotes(dataset, texts_dir)
-    if reasoning:
-        reasoner = reasoner or DEFAULT_REASONER
-        with progress.stage(f"OWL-RL inference ({reasoner})"):
-            entailed = entailments(dataset, reasoner)
     with progress.stage(f"data shapes ({engine})"):
         problems += data.result() if data else check_data(dataset, engine)
-    if entailed is not None:  # after the data shapes: it adds a scratch graph to the store they read
-        with progress.stage("OWL-RL consistency"):
-            problems += check_consistency(dataset, entailed)
+    if reasoning:  # after the data shapes: it adds a scratch graph to the store they read
+        problems += check_consistency(dataset, reasoner or DEFAULT_REASONER, progress)
     return Report(sorted(problems), checks)

@@ -11,6 +11,7 @@ from typing import cast
 
 import pyoxigraph as ox
 
+from coalition_kg.reasoning.in_store import SCRATCH_PREFIX
 from coalition_kg.repository.vocabulary import DEFAULT
 
 PREFIXES = DEFAULT.sparql_prefixes("owl", "rdf")
@@ -50,6 +51,16 @@ RULES = (
          "?b owl:maxQualifiedCardinality ?n ; owl:onProperty ?a ; owl:onClass ?c . FILTER(?n = 0) "
          "?x a ?b ; ?a ?y . FILTER(?c = owl:Thing || EXISTS { ?y a ?c })"),
     Rule("cax-dw", "{x} is both {a} and {b}, which are disjoint", "?a owl:disjointWith ?b . ?x a ?a , ?b"),
+    # Equality: OWL 2 RL draws owl:sameAs from a functional or inverse-functional property, a key or a
+    # maximum cardinality of 1 given two values (prp-fp, prp-ifp, prp-key, cls-maxc2, cls-maxqc3/4).
+    # Not a contradiction in OWL; here it is one, since the data names each individual once (cs:NoSameAs).
+    # One asserted in the data is the shapes' to report, not this check's.
+    Rule("eq-unique", "{x} and {a} are entailed to be one individual (owl:sameAs), but the data names each "
+                      "individual once: a functional property, key or cardinality of 1 is given two values",
+         "?x owl:sameAs ?a . FILTER(!isLiteral(?x) && !isLiteral(?a) && STR(?x) < STR(?a)) "
+         "FILTER NOT EXISTS { GRAPH ?g { ?x owl:sameAs|^owl:sameAs ?a } "
+         f"FILTER(!STRSTARTS(STR(?g), '{SCRATCH_PREFIX}')) }} "
+         "BIND(?a AS ?b)"),
     Rule("cax-adc", "{x} is both {a} and {b}, which are disjoint",
          f"?all a owl:AllDisjointClasses ; {MEMBERS} ?list . ?list rdf:rest*/rdf:first ?a , ?b . "
          "FILTER(?a != ?b) ?x a ?a , ?b"),

@@ -1,26 +1,31 @@
 """OWL-RL: the entailments a consumer who knows only the standard vocabularies relies on, and the
 consistency check that comes with them.
 
-Two reasoners: owlrl (pure Python, the reference) and `reasonable` (Rust; the default: about 25
-times faster, and the same entailments on our data once each side's extras are set aside, as
-tests/test_engines.py shows). What either adds that RDF cannot hold (a literal subject) or that
+Two reasoners: the in-store one (the default: the ontology's axioms compiled into SPARQL updates run
+inside pyoxigraph, in_store.py) and owlrl (pure Python, the reference), which agree entailment by
+entailment on the real data, on synthetic data and with the standard vocabularies' axioms, as
+tests/test_engines.py shows. What either adds that RDF cannot hold (a literal subject) or that
 only restates the reasoner's own vocabulary is dropped (see ``_meaningful``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from coalition_kg.errors import UsageProblem
+from coalition_kg.errors import SourceLocation, SyntaxProblem, UsageProblem
+from coalition_kg.guards.files import read_bytes
 from coalition_kg.rdf.namespaces import OWL, RDF, RDFS, XSD
-from coalition_kg.rdf.terms import ox_triples, rdflib_graph, rdflib_triples
+from coalition_kg.rdf.terms import ox_triples, rdflib_graph
+from coalition_kg.reasoning.in_store import SCRATCH_PREFIX, materialise
 from coalition_kg.repository.dataset import Dataset
 
-REASONERS = ("reasonable", "owlrl")
-DEFAULT_REASONER = "reasonable"
-SCRATCH_GRAPH = "urn:coalition-kg:scratch:entailments"  # no data file can name it
+REASONERS = ("in-store", "owlrl")
+DEFAULT_REASONER = "in-store"
+SCRATCH_GRAPH = SCRATCH_PREFIX + "entailments"
+SCRATCH_AXIOMS = SCRATCH_PREFIX + "axioms:"
 RDF_TYPE = RDF + "type"
 OWLRL_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
 SUBCLASS = RDFS + "subClassOf"
@@ -36,7 +41,8 @@ def asserted_graphs(dataset: Dataset) -> list[str]:
 
 
 def _meaningful(triple: ox.Triple) -> bool:
-    """Not a reasoner's bookkeeping: `x owl:sameAs x` and other reflexive axioms, `x a owl:Thing`,
+    """Not a reasoner's bookkeeping: `x owl:sameAs x` and other reflexive axioms, `x a owl:Thing` (and
+    a domain or range widened to owl:Thing),
     statements about RDF's and OWL's own terms (`rdfs:label a owl:AnnotationProperty`), owlrl's
     error reports. These say nothing about the data and differ between reasoners."""
     s, p, o = triple.subject, triple.predicate.value, triple.object
@@ -44,39 +50,78 @@ def _meaningful(triple: ox.Triple) -> bool:
         return False
     if p in _REFLEXIVE and s == o:
         return False
-    if o == _THING and p in (RDF_TYPE, SUBCLASS):
+    if o == _THING and p in (RDF_TYPE, SUBCLASS, RDFS + "domain", RDFS + "range"):
         return False
     return not (p.startswith(OWLRL_ERRORS) or (isinstance(o, ox.NamedNode) and o.value.startswith(OWLRL_ERRORS)))
 
 
-def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.Triple]:
-    """What OWL-RL adds to the ontology, data and derived graphs: new triples only."""
+def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER,
+                extra_axioms: Mapping[str, str] | None = None) -> list[ox.Triple]:
+    """What OWL-RL adds to the ontology, data and derived graphs (and the graphs of ``extra_axioms``,
+    graph IRI -> file, as ``axiom_files`` loads them): new triples only."""
     if reasoner not in REASONERS:
         raise UsageProblem(f"unknown reasoner {reasoner!r} (one of {', '.join(REASONERS)})")
-    asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset.quads(asserted_graphs(dataset))}
-    if reasoner == "reasonable":
-        import reasonable  # noqa: PLC0415 (each reasoner loads only when it is chosen)
+    extra = dict(extra_axioms or {})
+    if reasoner == "in-store":
+        with closure(dataset, reasoner, extra) as store:
+            found = store.quads_for_pattern(None, None, None, ox.NamedNode(SCRATCH_GRAPH))
+            return [t for t in (ox.Triple(q.subject, q.predicate, q.object) for q in found) if _meaningful(t)]
+    import owlrl  # noqa: PLC0415 (rdflib and owlrl load only when the reference is chosen)
 
-        engine = reasonable.PyReasoner()
-        engine.from_graph(rdflib_triples(asserted))
-        closed = engine.reason()
-    else:
-        import owlrl  # noqa: PLC0415 (each reasoner loads only when it is chosen)
-
-        closed = rdflib_graph(asserted)
-        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
-    # Both reasoners hand back each triple once; a million-triple closure is kept only once here.
+    asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset.quads([*asserted_graphs(dataset), *extra])}
+    closed = rdflib_graph(asserted)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
+    # The closure is handed back each triple once; a million-triple closure is kept only once here.
     return [t for t in ox_triples(closed) if t not in asserted and _meaningful(t)]
 
 
+def ontology_graphs(dataset: Dataset) -> dict[str, str]:
+    """The graph of the repository's axioms, and the folder an error about one names."""
+    layout = dataset.layout
+    return {layout.vocabulary.ontology_graph: str(layout.relative(layout.ontology_dir)) + "/"}
+
+
+def materialise_entailments(dataset: Dataset, extra_axioms: Mapping[str, str] | None = None) -> int:
+    """The in-store reasoner's entailments in the dataset's graph <base>graph/inferred, where every
+    question asked of the dataset sees them; returns how many."""
+    return materialise(dataset.store, {**ontology_graphs(dataset), **(extra_axioms or {})},
+                       dataset.layout.vocabulary.inferred_graph)
+
+
 @contextmanager
-def closure(dataset: Dataset, entailed: list[ox.Triple]) -> Iterator[ox.Store]:
+def axiom_files(dataset: Dataset, files: Sequence[Path]) -> Iterator[dict[str, str]]:
+    """More axioms (the standard vocabularies' own, ontology/standards/) loaded into scratch graphs of
+    the dataset's store while the block runs; yields graph IRI -> the file as shown."""
+    layout = dataset.layout
+    graphs = {f"{SCRATCH_AXIOMS}{number}": str(layout.relative(path)) for number, path in enumerate(files)}
+    try:
+        for graph, path in zip(graphs, files, strict=True):
+            data = read_bytes(path, layout.root, layout.shown(path))
+            syntax = ox.RdfFormat.from_extension(path.suffix[1:]) or ox.RdfFormat.TURTLE
+            try:
+                dataset.store.load(input=data, format=syntax, to_graph=ox.NamedNode(graph))
+            except SyntaxError as error:
+                raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot parse: {error}") from None
+        yield graphs
+    finally:
+        for graph in graphs:
+            dataset.store.remove_graph(ox.NamedNode(graph))
+
+
+@contextmanager
+def closure(dataset: Dataset, reasoner: str = DEFAULT_REASONER,
+            extra_axioms: Mapping[str, str] | None = None) -> Iterator[ox.Store]:
     """The dataset's store with the entailments added, in a scratch graph, for as long as the block
-    runs: a copy of a million asserted triples would cost more than the check that reads them."""
+    runs: a copy of a million asserted triples would cost more than the check that reads them. The
+    in-store reasoner writes them there itself; owlrl's are added."""
     graph = ox.NamedNode(SCRATCH_GRAPH)
     store = dataset.store
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailed)
     try:
+        if reasoner == "in-store":
+            materialise(store, {**ontology_graphs(dataset), **(extra_axioms or {})}, SCRATCH_GRAPH)
+        else:
+            entailed = entailments(dataset, reasoner, extra_axioms)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailed)
         yield store
     finally:
         store.remove_graph(graph)

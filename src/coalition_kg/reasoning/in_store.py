@@ -1,0 +1,158 @@
+"""OWL 2 RL inside the store: the ontology's axioms compiled into SPARQL updates that pyoxigraph
+runs where the data is, writing the entailments into one graph, round after round until a round
+adds nothing. No triple is handed through Python but the axioms'.
+
+The hierarchies are closed first (axioms.py), so a type gets every superclass and a triple every
+super-property in one step, and a round usually suffices. Later rounds are semi-naive: each rule
+reads, for one of its triples, only what the round before added. Only the rules of the constructs
+the axioms use are compiled. The rules whose conclusion is owl:sameAs are drawn too (and eq-*, what
+equality entails), as OWL 2 RL has them; since the data names each individual once (cs:NoSameAs),
+the consistency check (consistency.py) reports each owl:sameAs the data does not state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from coalition_kg.rdf.namespaces import OWL, RDF, RDFS
+from coalition_kg.reasoning.axioms import Axioms, chains, keys, read
+from coalition_kg.repository.vocabulary import DEFAULT
+
+PREFIXES = DEFAULT.sparql_prefixes("owl", "rdf", "rdfs")
+SCRATCH_PREFIX = "urn:coalition-kg:scratch:"  # the graphs the machinery adds for a while: no data file can name one
+SCHEMA, DELTA, NEXT = (SCRATCH_PREFIX + "reasoner:" + name for name in ("schema", "delta", "next"))
+MAX_ROUNDS = 100  # a guard: a fixpoint of these rules is reached in a handful of rounds
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One OWL 2 RL rule: ``data`` the triple patterns over the data (any graph), ``schema`` the
+    patterns over the closed axioms, ``head`` the one triple it concludes."""
+
+    name: str
+    data: tuple[str, ...]
+    schema: str
+    head: str
+    uses: str  # an OWL or RDFS term: the rule is compiled only when an axiom uses it
+    where: str = ""  # filters
+
+
+RULES = (
+    Rule("cax-sco", ("?x a ?c",), "?c rdfs:subClassOf ?d", "?x a ?d", "rdfs:subClassOf"),
+    Rule("prp-spo1", ("?x ?p ?y",), "?p rdfs:subPropertyOf ?q", "?x ?q ?y", "rdfs:subPropertyOf"),
+    Rule("prp-dom", ("?x ?p ?y",), "?p rdfs:domain ?c", "?x a ?c", "rdfs:domain"),
+    Rule("prp-rng", ("?x ?p ?y",), "?p rdfs:range ?c", "?y a ?c", "rdfs:range", "FILTER(!isLiteral(?y))"),
+    Rule("prp-inv", ("?x ?p ?y",), "?p owl:inverseOf ?q", "?y ?q ?x", "owl:inverseOf", "FILTER(!isLiteral(?y))"),
+    Rule("prp-symp", ("?x ?p ?y",), "?p a owl:SymmetricProperty", "?y ?p ?x", "owl:SymmetricProperty",
+         "FILTER(!isLiteral(?y))"),
+    Rule("prp-trp", ("?x ?p ?y", "?y ?p ?z"), "?p a owl:TransitiveProperty", "?x ?p ?z", "owl:TransitiveProperty"),
+    Rule("cls-int1", ("?x a ?m",), "?c owl:intersectionOf ?l . ?l rdf:rest*/rdf:first ?m", "?x a ?c",
+         "owl:intersectionOf",
+         f"FILTER NOT EXISTS {{ GRAPH <{SCHEMA}> {{ ?l rdf:rest*/rdf:first ?n }} "
+         "FILTER NOT EXISTS { GRAPH ?h2 { ?x a ?n } } }"),
+    Rule("cls-svf1", ("?x ?p ?y", "?y a ?d"), "?r owl:someValuesFrom ?d ; owl:onProperty ?p", "?x a ?r",
+         "owl:someValuesFrom"),
+    Rule("cls-svf2", ("?x ?p ?y",), "?r owl:someValuesFrom owl:Thing ; owl:onProperty ?p", "?x a ?r",
+         "owl:someValuesFrom"),
+    Rule("cls-hv1", ("?x a ?r",), "?r owl:hasValue ?v ; owl:onProperty ?p", "?x ?p ?v", "owl:hasValue"),
+    Rule("cls-hv2", ("?x ?p ?v",), "?r owl:hasValue ?v ; owl:onProperty ?p", "?x a ?r", "owl:hasValue"),
+    Rule("cls-avf", ("?x a ?r", "?x ?p ?y"), "?r owl:allValuesFrom ?d ; owl:onProperty ?p", "?y a ?d",
+         "owl:allValuesFrom", "FILTER(!isLiteral(?y))"),
+    Rule("cls-oo", (), "?c owl:oneOf ?l . ?l rdf:rest*/rdf:first ?y", "?y a ?c", "owl:oneOf"),
+    # Equality: the rules that conclude owl:sameAs, and what it entails (eq-*). The data names each
+    # individual once, so consistency.py reports each such conclusion; drawing them keeps the
+    # entailments equal to the reference's on any input, broken ones included.
+    Rule("prp-fp", ("?x ?p ?y1", "?x ?p ?y2"), "?p a owl:FunctionalProperty", "?y1 owl:sameAs ?y2",
+         "owl:FunctionalProperty", "FILTER(!isLiteral(?y1) && !isLiteral(?y2) && !sameTerm(?y1, ?y2))"),
+    Rule("prp-ifp", ("?x1 ?p ?y", "?x2 ?p ?y"), "?p a owl:InverseFunctionalProperty", "?x1 owl:sameAs ?x2",
+         "owl:InverseFunctionalProperty", "FILTER(!sameTerm(?x1, ?x2))"),
+    Rule("cls-maxc2", ("?x a ?r", "?x ?p ?y1", "?x ?p ?y2"), "?r owl:maxCardinality ?n ; owl:onProperty ?p",
+         "?y1 owl:sameAs ?y2", "owl:maxCardinality", "FILTER(?n = 1 && !isLiteral(?y1) && !sameTerm(?y1, ?y2))"),
+    Rule("cls-maxqc3", ("?x a ?r", "?x ?p ?y1", "?y1 a ?c", "?x ?p ?y2", "?y2 a ?c"),
+         "?r owl:maxQualifiedCardinality ?n ; owl:onProperty ?p ; owl:onClass ?c", "?y1 owl:sameAs ?y2",
+         "owl:maxQualifiedCardinality", "FILTER(?n = 1 && !isLiteral(?y1) && !sameTerm(?y1, ?y2))"),
+    Rule("cls-maxqc4", ("?x a ?r", "?x ?p ?y1", "?x ?p ?y2"),
+         "?r owl:maxQualifiedCardinality ?n ; owl:onProperty ?p ; owl:onClass owl:Thing", "?y1 owl:sameAs ?y2",
+         "owl:maxQualifiedCardinality", "FILTER(?n = 1 && !isLiteral(?y1) && !sameTerm(?y1, ?y2))"),
+    Rule("eq-sym", ("?x owl:sameAs ?y",), "", "?y owl:sameAs ?x", "owl:sameAs", "FILTER(!isLiteral(?y))"),
+    Rule("eq-trans", ("?x owl:sameAs ?y", "?y owl:sameAs ?z"), "", "?x owl:sameAs ?z", "owl:sameAs"),
+    Rule("eq-rep-s", ("?s owl:sameAs ?t", "?s ?p ?o"), "", "?t ?p ?o", "owl:sameAs", "FILTER(!isLiteral(?t))"),
+    Rule("eq-rep-p", ("?p owl:sameAs ?q", "?s ?p ?o"), "", "?s ?q ?o", "owl:sameAs", "FILTER(isIRI(?q))"),
+    Rule("eq-rep-o", ("?o owl:sameAs ?t", "?s ?p ?o"), "", "?s ?p ?t", "owl:sameAs"),
+)
+_EXPANDED = {"rdfs:": RDFS, "owl:": OWL}
+
+
+def _term(curie: str) -> ox.NamedNode:
+    prefix, local = curie.split(":", 1)
+    return ox.NamedNode(_EXPANDED[prefix + ":"] + local)
+
+
+def compile_rules(axioms: Axioms) -> list[Rule]:
+    """The rules the axioms call for: each generic rule whose construct they use, and one rule per
+    property chain (OWL 2 RL prp-spo2), its properties written out."""
+    used: set[object] = {t.predicate for t in axioms.triples}
+    used |= {t.object for t in axioms.triples if t.predicate.value == RDF + "type"}
+    used |= {ox.NamedNode(RDFS + "subClassOf")} if axioms.superclasses else set()  # equivalences, unions too
+    used |= {ox.NamedNode(RDFS + "subPropertyOf")} if axioms.superproperties else set()
+    # eq-* run whatever the axioms: an owl:sameAs may be stated in the data (a violation cs:NoSameAs reports)
+    used.add(_term("owl:sameAs"))
+    rules = [rule for rule in RULES if _term(rule.uses) in used]
+    for number, (prop, members) in enumerate(chains(axioms)):
+        steps = [f"?y{i} <{member.value}> ?y{i + 1}" for i, member in enumerate(members)]
+        head = f"?y0 <{prop.value}> ?y{len(members)}"
+        rules.append(Rule(f"prp-spo2 #{number} ({prop.value})", tuple(steps), "", head, "owl:propertyChainAxiom"))
+    for number, (cls, properties) in enumerate(keys(axioms)):
+        both = [f"?x <{p.value}> ?z{i}" for i, p in enumerate(properties)] + \
+               [f"?y <{p.value}> ?z{i}" for i, p in enumerate(properties)]
+        rules.append(Rule(f"prp-key #{number} ({cls.value})", (f"?x a <{cls.value}>", f"?y a <{cls.value}>", *both), "",
+                          "?x owl:sameAs ?y", "owl:hasKey", "FILTER(!sameTerm(?x, ?y))"))
+    return rules
+
+
+def _updates(rule: Rule, first_round: bool) -> list[str]:
+    """The rule as SPARQL updates: in the first round over all graphs; later, one update for each of
+    its data triples, that triple read from what the last round added."""
+    count = len(rule.data)
+    graph_of = [[f"?g{i}" for i in range(count)]]
+    if not first_round:
+        graph_of = [[f"<{DELTA}>" if i == j else f"?g{i}" for i in range(count)] for j in range(count)]
+    schema = f"GRAPH <{SCHEMA}> {{ {rule.schema} }}" if rule.schema else ""
+    out = []
+    for graphs in graph_of:
+        data = " ".join(f"GRAPH {g} {{ {pattern} }}" for g, pattern in zip(graphs, rule.data, strict=True))
+        out.append(f"{PREFIXES}INSERT {{ GRAPH <{NEXT}> {{ {rule.head} }} }} WHERE {{ {schema} {data} {rule.where} "
+                   f"FILTER NOT EXISTS {{ GRAPH ?h {{ {rule.head} }} }} }}")
+    return out
+
+
+def materialise(store: ox.Store, axiom_graphs: dict[str, str], target: str) -> int:
+    """Adds to graph ``target`` of ``store`` what OWL 2 RL entails from all its graphs and the axioms of
+    ``axiom_graphs`` (graph IRI -> the file an error names), and nothing already stated; returns the
+    number of triples added. Raises UnsupportedAxiom for an axiom outside the supported set."""
+    axioms = read(store, axiom_graphs)
+    rules = compile_rules(axioms)
+    into = ox.NamedNode(target)
+    for graph in (target, SCHEMA, DELTA, NEXT):
+        store.remove_graph(ox.NamedNode(graph))
+    schema = ox.NamedNode(SCHEMA)
+    closure = axioms.closure()
+    read_by_rules = axioms.triples | closure | axioms.rule_table()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, schema) for t in read_by_rules)
+    # The schema's own entailments, less what some graph states already
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, into) for t in closure
+                 if not any(q.graph_name != schema for q in store.quads_for_pattern(t.subject, t.predicate, t.object)))
+    try:
+        for number in range(MAX_ROUNDS):
+            for rule in rules:
+                if number == 0 or rule.data:
+                    for update in _updates(rule, number == 0):
+                        store.update(update)
+            if not any(True for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(NEXT))):
+                break
+            store.update(f"ADD <{NEXT}> TO <{target}> ; MOVE <{NEXT}> TO <{DELTA}>")
+    finally:
+        for graph in (SCHEMA, DELTA, NEXT):
+            store.remove_graph(ox.NamedNode(graph))
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, into))
