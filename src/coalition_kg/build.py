@@ -18,6 +18,7 @@ from coalition_kg.query.catalogue import StoredQuery, catalogue_of
 from coalition_kg.query.result_formats import render
 from coalition_kg.query.store import EmbeddedStore, answer
 from coalition_kg.rdf.formats import JSON_LD, RDF_FORMATS
+from coalition_kg.reasoning.owl_rl import materialise_entailments
 from coalition_kg.repository.dataset import Dataset
 
 DEFAULT_QUERY_TIME_LIMIT = 60.0  # seconds for each stored query: the real ones answer in well under one
@@ -25,16 +26,18 @@ BUILD_FILES = {"validation.txt", "queries", "export"}  # what a build folder hol
 
 
 def build(dataset: Dataset, out: Path, texts_dir: Path | None, echo: Callable[[str], None] = print,
-          progress: Progress = SILENT, query_time_limit: float = DEFAULT_QUERY_TIME_LIMIT) -> bool:
+          progress: Progress = SILENT, query_time_limit: float = DEFAULT_QUERY_TIME_LIMIT,
+          entailments: bool = True) -> bool:
     """Write OUT/validation.txt, OUT/queries/<name>.{json,csv}, OUT/export/coalition-kg.<ext> (and
     context.jsonld, the JSON-LD's context), the dataset's description OUT/export/void.ttl with each
     source's graph (coalition-kg-source-<id>.<ext>).
     Returns whether the data conforms; the exports are written only if it does. OUT is replaced whole
     (written beside it, then swapped in): a failure leaves the old OUT as it was. Each stored query
-    runs with ``query_time_limit`` seconds at most."""
+    runs with ``query_time_limit`` seconds at most; with ``entailments``, the stored queries see the
+    OWL-RL entailments (graph <base>graph/inferred), drawn once validate has checked the asserted graphs."""
     with replaced_folder(out, check_build_target) as staging:
         try:
-            return _write(dataset, staging, out, texts_dir, echo, progress, query_time_limit)
+            return _write(dataset, staging, out, texts_dir, echo, progress, query_time_limit, entailments)
         except CoalitionKGError as error:  # named as the user knows it: OUT, not the folder beside it
             raise UsageProblem(str(error).replace(str(staging), str(out))) from None
 
@@ -54,7 +57,7 @@ def check_build_target(out: Path) -> None:
 
 
 def _write(dataset: Dataset, staging: Path, out: Path, texts_dir: Path | None, echo: Callable[[str], None],
-           progress: Progress, query_time_limit: float) -> bool:
+           progress: Progress, query_time_limit: float, entailments: bool) -> bool:
     report = validate(dataset, texts_dir, progress=progress)
     write_atomically(staging / "validation.txt", report.text().encode())
     quotes = f"checked against {texts_dir}" if texts_dir else "not checked: no texts folder"
@@ -63,6 +66,9 @@ def _write(dataset: Dataset, staging: Path, out: Path, texts_dir: Path | None, e
     if not report.conforms:
         echo(report.text())
         return False
+    if entailments:
+        with progress.stage("OWL-RL inference (in-store)"):
+            materialise_entailments(dataset)
     store = EmbeddedStore(dataset)
     (staging / "queries").mkdir()
     catalogue = catalogue_of(dataset)  # as validate parsed it

@@ -35,6 +35,9 @@ DEFAULT_TEXTS = Path("..") / "shared" / "seeds"
 
 class Context:
     max_bytes: int | None = None  # --max-bytes of the command, set by its option (graph_source)
+    # Whether the dataset holds the OWL-RL entailments (graph <base>graph/inferred): set by the commands
+    # that answer questions (ENTAILMENTS_OPTION); validate and the others read the asserted graphs only.
+    entailments: bool = False
 
     def __init__(self, root: Path, quiet: bool = False) -> None:
         self.root = root
@@ -67,14 +70,24 @@ class Context:
     def dataset(self, disk_store: Path | None = None) -> Dataset:
         """The repository's graph: loaded into memory, or from the on-disk store ``disk_store``."""
         if self._dataset is None:
+            prepare = None
+            if self.entailments:
+                from coalition_kg.reasoning.owl_rl import materialise_entailments
+
+                def prepare(dataset: Dataset) -> None:
+                    with self.progress.stage("OWL-RL inference (in-store)"):
+                        materialise_entailments(dataset)
+
             if disk_store is not None:
                 from coalition_kg.repository.disk_store import open_store
 
-                self._dataset = open_store(self.layout, disk_store, self.progress)
+                self._dataset = open_store(self.layout, disk_store, self.progress, prepare)
             else:
                 from coalition_kg.repository.dataset import load
 
                 self._dataset = load(self.root, progress=self.progress)
+                if prepare is not None:
+                    prepare(self._dataset)
         return self._dataset
 
 
@@ -164,8 +177,21 @@ def graph_source(command: Command) -> Command:
                            help="With --endpoint: seconds each request may take, all of it (connecting, "
                                 "sending, the whole answer); past it the request is given up.")(command)
     return click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
-REASONER_OPTION = click.option("--reasoner", type=click.Choice(["reasonable", "owlrl"]), default="reasonable",
-                               show_default=True, help="OWL-RL reasoner: reasonable (Rust), or owlrl, the reference.")
+REASONER_OPTION = click.option("--reasoner", type=click.Choice(["in-store", "owlrl"]), default="in-store",
+                               show_default=True, help="OWL-RL reasoner: in-store (the ontology compiled into SPARQL "
+                                                       "updates run in the store), or owlrl, the reference.")
+
+
+def _remember_entailments(ctx: click.Context, param: click.Parameter, value: bool) -> None:  # noqa: ARG001 (click's callback)
+    context = ctx.find_object(Context)
+    if context is not None:  # the group's object, always there
+        context.entailments = not value
+
+
+ENTAILMENTS_OPTION = click.option(
+    "--no-entailments", is_flag=True, expose_value=False, callback=_remember_entailments,
+    help="Answer from the asserted graphs only: without the OWL-RL entailments, which are otherwise in graph "
+         "<…/graph/inferred> (so GRAPH ?g still tells them from the sources).")
 
 
 @cli.command()
@@ -243,6 +269,7 @@ def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table",
               show_default=True)
+@ENTAILMENTS_OPTION
 @graph_source
 @click.pass_obj
 def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, timeout: float,
@@ -261,13 +288,14 @@ def query(obj: Context, name: str, params: tuple[str, ...], fmt: str, endpoint: 
 @click.argument("text", metavar="QUERY")
 @click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table",
               show_default=True)
+@ENTAILMENTS_OPTION
 @graph_source
 @click.pass_obj
 def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: float, disk_store: Path | None) -> None:
     """Answer an ad-hoc SPARQL query: the text, or @FILE to read it from a file.
 
-    The default graph is the union of every graph (data, reference, derived shortcuts, ontology);
-    GRAPH ?g names the source of each fact."""
+    The default graph is the union of every graph (data, reference, derived shortcuts, ontology, and
+    the OWL-RL entailments unless --no-entailments); GRAPH ?g names the source of each fact."""
     from coalition_kg.query.result_formats import render
 
     where = "query"
@@ -358,6 +386,7 @@ def push(obj: Context, endpoint: str, timeout: float) -> None:
 @click.option("--see-other", is_flag=True,
               help="An IRI (/id/x) answers 303 See Other to its document (/id/x.ttl…), per the Cool URIs note, "
                    "instead of the document itself with Content-Location.")
+@ENTAILMENTS_OPTION
 @STORE_OPTION
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, workers: int, time_limit: float, max_rows: int, memory_limit: int,
@@ -488,6 +517,7 @@ def diff(obj: Context, old: str, new: str, fmt: str, exit_code: bool, time_limit
               help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
 @click.option("--query-time-limit", type=Seconds(), default=60.0, show_default=True,
               help="Seconds each stored query may run before it is stopped (exit 2).")
+@ENTAILMENTS_OPTION
 @click.pass_obj
 def build(obj: Context, out: Path, texts: Path | None, query_time_limit: float) -> None:
     """The main job: validate everything, answer every stored query, write every export to OUT.
@@ -497,8 +527,9 @@ def build(obj: Context, out: Path, texts: Path | None, query_time_limit: float) 
     from coalition_kg.build import check_build_target
 
     check_build_target(out)  # before the work, not after
+    entailments, obj.entailments = obj.entailments, False  # drawn by the build, once validate has run
     conforms = run(obj.dataset(), out, _texts_dir(obj.root, texts), echo=click.echo, progress=obj.progress,
-                   query_time_limit=query_time_limit)
+                   query_time_limit=query_time_limit, entailments=entailments)
     sys.exit(0 if conforms else 1)
 
 
@@ -582,6 +613,7 @@ def describe(obj: Context, fmt: str, base: str | None, endpoint: str | None, out
 @click.option("--base-url", metavar="URL",
               help="Where DIR will be published, if not at the IRIs' own base: DIR/w3id.htaccess then holds the "
                    "303 redirects from the IRIs to there, for the w3id.org repository.")
+@ENTAILMENTS_OPTION
 @click.pass_obj
 def site(obj: Context, out: Path, base_url: str | None) -> None:
     """Write the graph as a static linked-data site to DIR: a page per entity at the path of its IRI,

@@ -23,6 +23,7 @@ from coalition_kg.publish.jsonld_context import (
 )
 from coalition_kg.rdf.formats import JSON_LD, RDF_FORMATS
 from coalition_kg.rdf.namespaces import XSD
+from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.vocabulary import DEFAULT, OUTPUT, Vocabulary
 
@@ -30,17 +31,20 @@ from coalition_kg.repository.vocabulary import DEFAULT, OUTPUT, Vocabulary
 def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None = None,
                  progress: Progress = SILENT) -> list[ox.Quad]:
     """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
-    in a graph of their own. The ontology is published on its own, not mixed into the data."""
+    in a graph of their own (the dataset's, if drawn already by the default reasoner). The ontology
+    is published on its own, not mixed into the data."""
     vocabulary = dataset.layout.vocabulary
     graphs = [*dataset.data_graphs, vocabulary.derived_graph]
     quads = dataset.quads(graphs)
     if inferred:
-        from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments  # noqa: PLC0415 (rdflib: only with --inferred)
-
         graph = ox.NamedNode(vocabulary.inferred_graph)
         reasoner = reasoner or DEFAULT_REASONER
-        with progress.stage(f"OWL-RL inference ({reasoner})"):
-            quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailments(dataset, reasoner)]
+        if reasoner != DEFAULT_REASONER or graph not in set(dataset.store.named_graphs()):
+            with progress.stage(f"OWL-RL inference ({reasoner})"):
+                entailed = entailments(dataset, reasoner)
+            quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailed]
+        else:
+            quads += dataset.quads([vocabulary.inferred_graph])
     return quads
 
 

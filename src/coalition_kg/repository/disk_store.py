@@ -10,7 +10,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
@@ -55,23 +55,30 @@ def open_read_only(path: Path) -> ox.Store:
         raise UsageProblem(f"{path}: cannot open the store: {error}") from None
 
 
-def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT) -> Dataset:
-    """The repository's graph from the store in ``path``, built there first if missing or stale."""
+def open_store(layout: lay.Layout, path: Path, progress: Progress = SILENT,
+               prepare: Callable[[Dataset], None] | None = None) -> Dataset:
+    """The repository's graph from the store in ``path``, built there first if missing or stale.
+    ``prepare`` adds to the loaded graph before it is written (the entailments: the reasoner is a layer
+    above this one); a store built with it is rebuilt for a command without it, and the other way."""
     path = path.resolve()
-    current = {"root": str(layout.root), "files": fingerprint(layout)}
+    files = fingerprint(layout)
+    current = {"root": str(layout.root), "files": files, "prepared": prepare is not None}
     if _stamp_of(path) != current:
-        _build(layout, path, current, progress)
-    data = [layout.root / name for name in current["files"] if name.startswith("data" + os.sep)]
+        _build(layout, path, current, progress, prepare)
+    data = [layout.root / name for name in files if name.startswith("data" + os.sep)]
     graph_files = {layout.vocabulary.ontology_graph: layout.ontology_dir} | {layout.graph_for(p): p for p in data}
     return Dataset(layout, open_read_only(path), graph_files)
 
 
-def _build(layout: lay.Layout, path: Path, stamp: Mapping[str, object], progress: Progress) -> None:
+def _build(layout: lay.Layout, path: Path, stamp: Mapping[str, object], progress: Progress,
+           prepare: Callable[[Dataset], None] | None) -> None:
     """Load in memory (so a syntax error names its file and line), write to a new folder beside
     ``path``, then swap it in (guards.atomic_write): a reader of the old store, or an interrupted
     build, sees a whole one."""
     with replaced_folder(path, _check_store_target) as fresh:
         dataset = load(layout.root, progress=progress)
+        if prepare is not None:
+            prepare(dataset)
         try:
             with progress.stage(f"writing the store {path}"):
                 write_store(dataset.store, fresh)

@@ -131,8 +131,9 @@ class SiteGraph:
             document = ox.NamedNode(vocabulary.source(local_name(term.value)))
             if self.is_a(document, self.ckg("SourceDocument")):  # a source's graph: named after its document
                 return f"Graph of {self.document_title(document)}"
-            return {vocabulary.reference_graph: "Reference graph", vocabulary.derived_graph: "Derived shortcuts",
-                    vocabulary.ontology_graph: "Ontology graph"}.get(term.value, "Graph " + local_name(term.value))
+            names = {vocabulary.reference_graph: "Reference graph", vocabulary.derived_graph: "Derived shortcuts",
+                     vocabulary.inferred_graph: "OWL-RL entailments", vocabulary.ontology_graph: "Ontology graph"}
+            return names.get(term.value, "Graph " + local_name(term.value))
         return local_name(term.value)
 
     def document_title(self, document: Term) -> str:
