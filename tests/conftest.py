@@ -16,6 +16,7 @@ import pytest
 
 from coalition_kg.authoring.synth import generate
 from coalition_kg.cli import main
+from coalition_kg.reasoning.owl_rl import materialise_entailments
 from coalition_kg.repository.dataset import load
 
 from .servers import coalition_serve, oxigraph_server
@@ -40,6 +41,14 @@ def seeds() -> Path:
 @pytest.fixture(scope="session")
 def dataset():
     return load(ROOT)
+
+
+@pytest.fixture(scope="session")
+def entailed():
+    """The dataset as the commands that answer questions load it: with the OWL-RL entailments."""
+    loaded = load(ROOT)
+    materialise_entailments(loaded)
+    return loaded
 
 
 @pytest.fixture(scope="session")

@@ -39,8 +39,8 @@ def test_a_terminal_sees_each_step(synthetic):
                                                 str(synthetic / "texts"))
     assert code == 0, shown
     text = shown.decode()
-    for step in ("loading", "deriving shortcuts", "data shapes (turbo)", "quotes", "OWL-RL inference (reasonable)",
-                 "OWL-RL consistency"):
+    for step in ("loading", "deriving shortcuts", "data shapes (turbo)", "quotes",
+                 "OWL-RL inference (in-store) and consistency"):
         assert step in text, f"no progress for {step!r} in {text!r}"
     assert out.decode().startswith("conforms")
 

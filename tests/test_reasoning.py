@@ -3,11 +3,17 @@ inconsistent graph is caught."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
 from coalition_kg.check.validate import validate
-from coalition_kg.reasoning.owl_rl import closure, entailments
+from coalition_kg.rdf.namespaces import OWL, RDF
+from coalition_kg.reasoning.axioms import UnsupportedAxiom
+from coalition_kg.reasoning.consistency import clashes
+from coalition_kg.reasoning.owl_rl import axiom_files, closure, entailments
 from coalition_kg.repository.dataset import load
 
 from .markers import OWL_REASONERS
@@ -21,12 +27,13 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 ID = "https://w3id.org/coalition-kg/id/"
+CKG = "https://w3id.org/coalition-kg/ontology#"
 
 
 @pytest.fixture(scope="module", params=OWL_REASONERS)
 def closed(root, request) -> ox.Store:
     dataset = load(root)  # its own: the closure adds a graph to the store while it is open
-    with closure(dataset, entailments(dataset, request.param)) as store:
+    with closure(dataset, request.param) as store:
         yield store
 
 
@@ -96,3 +103,79 @@ def test_entailments_about_evidence_nodes_name_the_blank_nodes_of_the_data(datas
     about = {t.subject for t in entailments(dataset, reasoner) if isinstance(t.subject, ox.BlankNode)}
     assert about
     assert about <= {q.subject for q in dataset.store if isinstance(q.subject, ox.BlankNode)}
+
+
+# --- the in-store reasoner: what it refuses, what it shows, and equality ---------------------------
+
+MEETINGS = {"2022-05-11-coalition-ministerial-marrakech", "2022-05-afg-plenary-africa", "2023-03-01-afg-plenary-niamey",
+            "2018-06-coalition-political-directors"}
+FIXTURES = Path(__file__).parent / "fixtures" / "reasoning"
+
+
+def test_an_unsupported_axiom_is_an_error_naming_it_and_its_file(repo_copy):
+    shutil.copy(FIXTURES / "unsupported.ttl", repo_copy / "ontology" / "zz_unsupported.ttl")
+    dataset = load(repo_copy)
+    with pytest.raises(UnsupportedAxiom) as caught:
+        entailments(dataset)
+    message = str(caught.value)
+    assert "ontology/zz_unsupported.ttl" in message
+    assert f"<{CKG}knows> <{RDF}type> <{OWL}ReflexiveProperty>" in message
+
+
+@pytest.mark.parametrize("command", [["validate"], ["sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"]])
+def test_an_unsupported_axiom_stops_the_command_line_with_exit_2(cli, repo_copy, command):
+    shutil.copy(FIXTURES / "unsupported.ttl", repo_copy / "ontology" / "zz_unsupported.ttl")
+    result = cli("--root", str(repo_copy), *command)
+    assert result.code == 2, result.out + result.err
+    assert result.err.startswith("coalition-kg: error: ontology/zz_unsupported.ttl: the axiom ")
+    assert "ReflexiveProperty" in result.err and len(result.err.splitlines()) == 1
+
+
+def test_the_entailments_answer_plain_sparql_in_a_graph_of_their_own(cli, root):
+    query = STANDARD + f"PREFIX ckg: <{CKG}> SELECT ?m ?g WHERE {{ GRAPH ?g {{ ?m a ckg:Meeting }} }}"
+    rows = cli("--root", str(root), "sparql", "--format", "csv", query)
+    assert rows.code == 0, rows.err
+    found = {tuple(line.split(",")) for line in rows.out.splitlines()[1:]}
+    assert found == {(ID + m, "https://w3id.org/coalition-kg/graph/inferred") for m in MEETINGS}
+    events = cli("--root", str(root), "sparql", "--format", "csv", STANDARD + "SELECT ?m WHERE { ?m a schema:Event }")
+    assert {ID + m for m in MEETINGS} <= set(events.out.splitlines()[1:])
+    off = cli("--root", str(root), "sparql", "--no-entailments", "--format", "csv", query)
+    assert off.code == 0 and off.out.splitlines()[1:] == []
+
+
+def test_the_on_disk_store_is_built_with_the_entailments_and_without_them_on_request(cli, root, tmp_path):
+    query = STANDARD + f"PREFIX ckg: <{CKG}> SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m a ckg:Meeting }}"
+    store = str(tmp_path / "store")
+    assert cli("--root", str(root), "sparql", "--store", store, "--format", "csv", query).out.split()[1] == "4"
+    off = cli("--root", str(root), "sparql", "--store", store, "--no-entailments", "--format", "csv", query)
+    assert off.out.split()[1] == "0"
+
+
+def test_the_inferred_graph_holds_only_what_no_other_graph_states(entailed):
+    inferred = ox.NamedNode(entailed.layout.vocabulary.inferred_graph)
+    others = [g for g in entailed.store.named_graphs() if g != inferred]
+    stated = {(q.subject, q.predicate, q.object) for g in others
+              for q in entailed.store.quads_for_pattern(None, None, None, g)}
+    drawn = [(q.subject, q.predicate, q.object) for q in entailed.store.quads_for_pattern(None, None, None, inferred)]
+    assert len(drawn) > 100
+    assert not stated & set(drawn)
+    assert not any(str(g).startswith("<urn:coalition-kg:scratch") for g in entailed.store.named_graphs())
+
+
+def test_two_values_of_a_functional_property_are_reported_as_one_individual_with_two_names(repo_copy):
+    # org:member is functional (ORG's own axioms): a membership with two members makes them one
+    (repo_copy / "data" / "sources" / "zz_two_members.ttl").write_text(
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "@prefix id: <https://w3id.org/coalition-kg/id/> .\n\n"
+        "id:zz-membership org:member id:morocco , id:niger .\n", encoding="utf-8")
+    dataset = load(repo_copy)
+    standards = sorted((repo_copy / "ontology" / "standards").glob("*.nt"))
+    with axiom_files(dataset, standards) as extra:
+        drawn = {(t.subject.value, t.object.value) for t in entailments(dataset, extra_axioms=extra)
+                 if t.predicate.value == OWL + "sameAs"}
+        with closure(dataset, extra_axioms=extra) as store:
+            found = [c for c in clashes(store) if c.rule == "eq-unique"]
+    assert (ID + "morocco", ID + "niger") in drawn
+    assert [c.node.value for c in found] == [ID + "morocco"] and "niger" in found[0].message
+    assert set(dataset.store.named_graphs()) == {ox.NamedNode(g) for g in dataset.graph_files} | {
+        ox.NamedNode(dataset.layout.vocabulary.derived_graph)}, "the scratch graphs are gone"

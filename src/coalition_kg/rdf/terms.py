@@ -1,6 +1,6 @@
-"""Moving RDF terms between pyoxigraph, where the graph lives, and rdflib, which pySHACL, owlrl and
-reasonable speak. Blank-node labels are kept both ways (and both reasoners keep them), so a node a
-validator or reasoner reports can be found again in the store."""
+"""Moving RDF terms between pyoxigraph, where the graph lives, and rdflib, which pySHACL and owlrl
+speak. Blank-node labels are kept both ways (and owlrl keeps them), so a node a validator or
+reasoner reports can be found again in the store."""
 
 from __future__ import annotations
 

@@ -50,8 +50,7 @@ class UnsupportedAxiom(UsageProblem):
     """An axiom of a construct the in-store reasoner does not reason with; names it and its file."""
 
     def __init__(self, triple: ox.Triple, where: str, why: str):
-        self.triple = triple
-        self.where = where
+        self.triple, self.where, self.why = triple, where, why
         super().__init__(f"{where}: the axiom {triple.subject} {triple.predicate} {triple.object} .: {why}; "
                          "the in-store reasoner supports the OWL 2 RL constructs listed in reasoning/axioms.py "
                          "(use --reasoner owlrl for the rest)")

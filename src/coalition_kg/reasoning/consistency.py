@@ -1,7 +1,7 @@
 """OWL 2 RL's inconsistency rules (the rules whose head is `false`, OWL 2 Profiles §4.3), as SPARQL
 over a closed graph. The reasoner computes the closure; these say whether it is contradictory.
 Asking the closure rather than the reasoner keeps one check for every reasoner: owlrl reports
-some of these itself, `reasonable` reports none. dt-not-type (ill-typed literals) is left to the
+some of these itself, the in-store reasoner none. dt-not-type (ill-typed literals) is left to the
 SHACL datatype shapes, which also say where the literal is."""
 
 from __future__ import annotations

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coalition_kg.errors import SourceLocation, SyntaxProblem, UsageProblem
-from coalition_kg.guards.files import read_bytes
+from coalition_kg.errors import UsageProblem
 from coalition_kg.rdf.namespaces import OWL, RDF, RDFS, XSD
 from coalition_kg.rdf.terms import ox_triples, rdflib_graph
+from coalition_kg.reasoning.axioms import UnsupportedAxiom
 from coalition_kg.reasoning.in_store import SCRATCH_PREFIX, materialise
-from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.dataset import Dataset, parse_file
 
 REASONERS = ("in-store", "owlrl")
 DEFAULT_REASONER = "in-store"
@@ -90,12 +90,35 @@ def ontology_graphs(dataset: Dataset) -> dict[str, str]:
     return {layout.vocabulary.ontology_graph: str(layout.relative(layout.ontology_dir)) + "/"}
 
 
+def _reason(dataset: Dataset, extra_axioms: Mapping[str, str] | None, target: str) -> None:
+    """The in-store reasoner over the dataset, into graph ``target``; an unsupported axiom of the
+    ontology is named with the file of ontology/ that states it (the ontology is one graph)."""
+    try:
+        materialise(dataset.store, {**ontology_graphs(dataset), **(extra_axioms or {})}, target)
+    except UnsupportedAxiom as error:
+        if error.where not in ontology_graphs(dataset).values():
+            raise
+        raise UnsupportedAxiom(error.triple, _file_stating(dataset, error.triple), error.why) from None
+
+
+def _file_stating(dataset: Dataset, triple: ox.Triple) -> str:
+    """The ontology file that states ``triple`` (a blank subject matched by predicate and object)."""
+    layout = dataset.layout
+    subject = triple.subject if isinstance(triple.subject, ox.NamedNode) else None
+    for path in layout.ontology_files():
+        scratch = ox.Store()
+        parse_file(scratch, path, SCRATCH_GRAPH, layout)
+        if any(True for _ in scratch.quads_for_pattern(subject, triple.predicate, triple.object)):
+            return str(layout.relative(path))
+    return str(layout.relative(layout.ontology_dir)) + "/"
+
+
 def materialise_entailments(dataset: Dataset, extra_axioms: Mapping[str, str] | None = None) -> int:
     """The in-store reasoner's entailments in the dataset's graph <base>graph/inferred, where every
     question asked of the dataset sees them, less the reasoner's bookkeeping (``_meaningful``), as
     ``entailments`` gives them; returns how many."""
     graph = dataset.layout.vocabulary.inferred_graph
-    materialise(dataset.store, {**ontology_graphs(dataset), **(extra_axioms or {})}, graph)
+    _reason(dataset, extra_axioms, graph)
     dataset.store.update(_BOOKKEEPING.format(graph=graph))  # in the store: no triple through Python
     return sum(1 for _ in dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
@@ -107,13 +130,8 @@ def axiom_files(dataset: Dataset, files: Sequence[Path]) -> Iterator[dict[str, s
     layout = dataset.layout
     graphs = {f"{SCRATCH_AXIOMS}{number}": str(layout.relative(path)) for number, path in enumerate(files)}
     try:
-        for graph, path in zip(graphs, files, strict=True):
-            data = read_bytes(path, layout.root, layout.shown(path))
-            syntax = ox.RdfFormat.from_extension(path.suffix[1:]) or ox.RdfFormat.TURTLE
-            try:
-                dataset.store.load(input=data, format=syntax, to_graph=ox.NamedNode(graph))
-            except SyntaxError as error:
-                raise SyntaxProblem(SourceLocation(layout.relative(path)), f"cannot parse: {error}") from None
+        for graph, path in zip(graphs, files, strict=True):  # N-Triples is Turtle: one parser, errors located
+            parse_file(dataset.store, path, graph, layout)
         yield graphs
     finally:
         for graph in graphs:
@@ -130,7 +148,7 @@ def closure(dataset: Dataset, reasoner: str = DEFAULT_REASONER,
     store = dataset.store
     try:
         if reasoner == "in-store":
-            materialise(store, {**ontology_graphs(dataset), **(extra_axioms or {})}, SCRATCH_GRAPH)
+            _reason(dataset, extra_axioms, SCRATCH_GRAPH)
         else:
             entailed = entailments(dataset, reasoner, extra_axioms)
             store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailed)
