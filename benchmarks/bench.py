@@ -295,7 +295,11 @@ def startup(runs: int = 5) -> dict:
     return found
 
 
-def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
+ALL_STEPS = ("load", "store-build", "store-reopen", "derive", "validate", "shacl", "infer", "previous-infer",
+             "queries", *(f"export-{f}" for f in EXPORT_FORMATS), "plain-load", "plain-shacl", "plain-infer")
+
+
+def measure(sizes: list[int], out: Path, plain_limit: float, steps: tuple[str, ...] = ALL_STEPS) -> dict:
     work = out / "repos"
     work.mkdir(parents=True, exist_ok=True)
     rows: dict[str, list[dict]] = {}
@@ -314,9 +318,8 @@ def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
         repo = synthesise(size, work)
         print(f"== {size:,} triples ({repo})", flush=True)
         dumps = {name: work / f"{name}-{size}.json" for name in ("shacl", "plain-shacl", "infer", "plain-infer")}
-        previous = ("previous-infer",) if importlib.util.find_spec("reasonable") else ()
-        for step in ("load", "store-build", "store-reopen", "derive", "validate", "shacl", "infer", *previous,
-                     "queries", *(f"export-{f}" for f in EXPORT_FORMATS)):
+        missing = () if importlib.util.find_spec("reasonable") else ("previous-infer",)  # not installed
+        for step in (s for s in ALL_STEPS if s in steps and s not in missing and not s.startswith("plain-")):
             result = child(step, repo, timeout=3600, dump=dumps.get(step))
             if step == "queries" and result["status"] == "ok":
                 for name, seconds in result["queries"].items():
@@ -324,7 +327,7 @@ def measure(sizes: list[int], out: Path, plain_limit: float) -> dict:
                                                    "peak_mb": result["peak_mb"]})
             else:
                 record(step, size, result)
-        for step in ("plain-load", "plain-shacl", "plain-infer"):
+        for step in (s for s in ("plain-load", "plain-shacl", "plain-infer") if s in steps):
             guess = predicted(last.get(step), size)
             if guess is not None and guess > plain_limit:
                 status = f"not run: predicted {guess:.0f} s > {plain_limit:.0f} s"
@@ -464,6 +467,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated triple counts")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--plain-limit", type=float, default=600, help="seconds the plain path may take a step")
+    parser.add_argument("--steps", default=",".join(ALL_STEPS),
+                        help="comma-separated steps to run (default: all of them)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
@@ -475,7 +480,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     sizes = sorted(int(size) for size in args.sizes.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
-    results = measure(sizes, args.out, args.plain_limit)
+    unknown = set(args.steps.split(",")) - set(ALL_STEPS)
+    if unknown:
+        parser.error(f"unknown steps {', '.join(sorted(unknown))} (the steps: {', '.join(ALL_STEPS)})")
+    results = measure(sizes, args.out, args.plain_limit, tuple(args.steps.split(",")))
     report = table(results) + "\n\n" + "\n".join(targets(results)) + "\n"
     print("\n" + report)
     (args.out / "table.txt").write_text(report, encoding="utf-8")

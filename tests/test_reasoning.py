@@ -179,3 +179,10 @@ def test_two_values_of_a_functional_property_are_reported_as_one_individual_with
     assert [c.node.value for c in found] == [ID + "morocco"] and "niger" in found[0].message
     assert set(dataset.store.named_graphs()) == {ox.NamedNode(g) for g in dataset.graph_files} | {
         ox.NamedNode(dataset.layout.vocabulary.derived_graph)}, "the scratch graphs are gone"
+
+
+def test_a_query_may_name_the_entailments_graph_only_when_it_is_there(cli, root):
+    query = "SELECT ?s FROM <https://w3id.org/coalition-kg/graph/inferred> WHERE { ?s ?p ?o } LIMIT 1"
+    assert cli("--root", str(root), "sparql", query).code == 0
+    refused = cli("--root", str(root), "sparql", "--no-entailments", query)
+    assert refused.code == 2 and "graph/inferred> is not allowed" in refused.err

@@ -56,6 +56,12 @@ class Context:
 
         return Layout.at(self.root)
 
+    def graphs(self, endpoint: str | None = None) -> list[str]:
+        """The graphs a query's FROM may name: the repository's own, and the entailments' graph when the
+        dataset holds it (a local one: an endpoint holds what push wrote)."""
+        inferred = [self.layout.vocabulary.inferred_graph] if self.entailments and not endpoint else []
+        return self.layout.graphs() + inferred
+
     def store(self, disk_store: Path | None, endpoint: str | None, timeout: float) -> Store:
         """The Store (query/store.py) a reading command asks: an endpoint, the on-disk store, or the files
         in memory."""
@@ -312,7 +318,7 @@ def sparql(obj: Context, text: str, fmt: str, endpoint: str | None, timeout: flo
             raise UsageProblem(f"{path}: cannot read the query: {error}") from None
     from coalition_kg.guards.sparql import check
 
-    check(text, where, graphs=obj.layout.graphs())  # before any engine or endpoint sees it
+    check(text, where, graphs=obj.graphs(endpoint))  # before any engine or endpoint sees it
     click.echo(render(obj.store(disk_store, endpoint, timeout).select(text), fmt, obj.layout.vocabulary), nl=False)
 
 
@@ -440,7 +446,7 @@ def _serve(obj: Context, pool: Pool, site: Mapping[str, bytes] | None, catalogue
             raise UsageProblem(f"serve: cannot listen on {host}:{port}: {error.strerror or error}") from None
         # Threads wait on the workers (Pool.run blocks): enough that pages are served while queries queue.
         with ThreadPoolExecutor(max_workers=2 * workers + 8, thread_name_prefix="answer") as executor:
-            service = Service(catalogue, pool, site, obj.layout.graphs(), see_other=see_other,
+            service = Service(catalogue, pool, site, obj.graphs(), see_other=see_other,
                               vocabulary=obj.layout.vocabulary)
             # Two answers per worker held at once: one being computed, one being sent. So answers take at
             # most 2 x workers x --max-bytes of memory, however many clients read slowly.
