@@ -10,7 +10,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from coalition_kg.rdf.namespaces import ORG, PROV, SCHEMA, SKOS
+from coalition_kg.rdf.namespaces import ORG, PROV, SCHEMA, SKOS, XSD
 from coalition_kg.site.facts import SEP, Site, Writer
 from coalition_kg.site.graph import (
     DERIVED_FROM,
@@ -22,7 +22,7 @@ from coalition_kg.site.graph import (
     Term,
     local_name,
 )
-from coalition_kg.site.html import link, page, time_element
+from coalition_kg.site.html import link, page, time_element, when
 from coalition_kg.site.paths import ONTOLOGY_PAGE, PAGE_FORMATS, page_files
 
 
@@ -325,13 +325,16 @@ def _documents(w: Writer, documents: list[ox.NamedNode]) -> str:
 
 
 def timeline_page(site: Site, meetings: list[ox.NamedNode]) -> tuple[str, str]:
-    """The meetings in date order, each date at the precision its source gives, by year."""
+    """The meetings ordered by the interval their date stands for, by year; a meeting whose interval
+    shares days with another's says that their order is uncertain."""
     path = "timeline.html"
     w, g = Writer(site, path), site.graph
-    ordered = sorted(meetings, key=_date_key(g))
+    ordered = sorted(meetings, key=_interval_key(g))
+    uncertain = _overlapping(g, ordered)
     body = ["<h1>Timeline of meetings</h1>",
-            '<p class="lede">In date order. A date shows only what its source says: a day, a month or a year; '
-            "a month sorts before the days in it.</p>"]
+            '<p class="lede">Ordered by the days each date can stand for: the earliest, then the latest. A date '
+            "shows only what its source says: a day, a month or a year. Where two meetings' dates share days "
+            "(May 2022 and 11 May 2022), which came first is not known, and the timeline says so.</p>"]
     year = None
     items: list[str] = []
 
@@ -349,11 +352,54 @@ def timeline_page(site: Site, meetings: list[ox.NamedNode]) -> tuple[str, str]:
         when = time_element(date) if isinstance(date, ox.Literal) else ""
         place = w.terms(meeting, g.ckg("location"))
         kinds = ", ".join(g.label(ox.NamedNode(t)) for t in g.types(meeting))
-        meta = " · ".join(x for x in (escape(kinds), place, "source: " + w.sources(meeting)) if x)
+        span = _span(g, meeting)
+        order = "order uncertain: its date shares days with another meeting's" if meeting in uncertain else ""
+        meta = " · ".join(x for x in (escape(kinds), place, "source: " + w.sources(meeting), span, order) if x)
         items.append(f'<li id="{escape(local_name(meeting.value))}">{when}{w.term(meeting)}'
                      f'<p class="meta">{meta}</p></li>')
     flush()
     return path, page(path, "Timeline", "\n".join(body))
+
+
+def _bounds(g: SiteGraph, node: ox.NamedNode) -> tuple[str | None, str | None]:
+    """The interval a node's date stands for (ckg:earliestDate, ckg:latestDate), as ISO days or None."""
+    earliest, latest = g.value(node, g.ckg("earliestDate")), g.value(node, g.ckg("latestDate"))
+    return (earliest.value if isinstance(earliest, ox.Literal) else None,
+            latest.value if isinstance(latest, ox.Literal) else None)
+
+
+def _interval_key(g: SiteGraph) -> Callable[[ox.NamedNode], tuple[str, str, str]]:
+    """Earliest day, then latest day: the order of meetings-in-date-order; undated last."""
+    def key(meeting: ox.NamedNode) -> tuple[str, str, str]:
+        earliest, latest = _bounds(g, meeting)
+        return (earliest or "~", latest or "~", meeting.value)
+    return key
+
+
+def _overlapping(g: SiteGraph, ordered: list[ox.NamedNode]) -> set[ox.NamedNode]:
+    """The meetings whose interval shares a day with another's, in one pass over the sorted list: one
+    overlaps an earlier meeting when the latest day seen so far reaches its earliest, and a later one
+    when the next meeting's earliest day comes before its latest."""
+    bounds = [_bounds(g, m) for m in ordered]
+    found: set[ox.NamedNode] = set()
+    reach: str | None = None
+    for i, (meeting, (earliest, latest)) in enumerate(zip(ordered, bounds, strict=True)):
+        if earliest is None or latest is None:
+            continue
+        after = bounds[i + 1][0] if i + 1 < len(bounds) else None
+        if (reach is not None and reach >= earliest) or (after is not None and after <= latest):
+            found.add(meeting)
+        reach = latest if reach is None else max(reach, latest)
+    return found
+
+
+def _span(g: SiteGraph, meeting: ox.NamedNode) -> str:
+    """The days an imprecise date stands for, in words ("between 1 May 2022 and 31 May 2022")."""
+    earliest, latest = _bounds(g, meeting)
+    if earliest is None or latest is None or earliest == latest:
+        return ""
+    first, last = (escape(when(ox.Literal(d, datatype=ox.NamedNode(XSD + "date")))) for d in (earliest, latest))
+    return f"between {first} and {last}"
 
 
 def home_page(site: Site, counts: dict[str, int]) -> tuple[str, str]:
