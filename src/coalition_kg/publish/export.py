@@ -32,8 +32,7 @@ def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None 
     """The data graphs and the derived shortcuts; with ``inferred``, the OWL-RL entailments too,
     in a graph of their own. The ontology is published on its own, not mixed into the data."""
     vocabulary = dataset.layout.vocabulary
-    graphs = [*dataset.data_graphs, vocabulary.derived_graph]
-    quads = dataset.quads(graphs)
+    quads = dataset.quads(dataset.published_graphs)
     if inferred:
         from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, entailments  # noqa: PLC0415 (rdflib: only with --inferred)
 
