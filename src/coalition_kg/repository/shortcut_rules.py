@@ -6,7 +6,8 @@ ones (the ontology and the reference graph) as its default graph: what it yields
 graph's facts say, and goes to ``graph/derived/<name>`` (a triple two documents state lands in both
 graphs). What the shared graphs yield alone goes to the reference graph's derived graph; what only the
 union of several graphs yields (a rule that joins facts of two sources) goes to the joint
-``graph/derived``. Each derived graph says in itself which graph it derives from."""
+``graph/derived``. Each derived graph says in itself which graph it derives from. A rule that tests for
+an absence (NOT EXISTS, MINUS) reads it per graph: what that graph, with the shared ones, does not say."""
 
 from __future__ import annotations
 
