@@ -90,7 +90,7 @@ def run_step(step: str, repo: Path, dump: Path | None) -> dict:
         from coalition_kg.repository.shortcut_rules import derive_shortcuts
 
         dataset = load(repo, derive=False)
-        seconds, added = _clock(lambda: derive_shortcuts(dataset.store, dataset.layout))
+        seconds, added = _clock(lambda: derive_shortcuts(dataset.store, dataset.layout, dataset.data_graphs))
         return {"seconds": seconds, "derived": added}
     dataset = load(repo)
     if step == "validate":

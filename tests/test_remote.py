@@ -94,7 +94,7 @@ def test_a_stopped_endpoint_is_one_line_and_exit_2(cli, root):
 
 
 def test_a_push_that_fails_says_which_graphs_were_written(cli, root, misbehaving, dataset):
-    graphs = len(dataset.graph_files) + 1  # and the derived shortcuts
+    graphs = len(dataset.graph_files) + len(dataset.derived_graphs)  # and each graph's derived one, and the joint
     url = f"http://127.0.0.1:{free_port()}/store"  # nothing listens there
     stopped = cli("--root", str(root), "push", "--endpoint", url)
     assert stopped.code == 2 and f"endpoint {url}: cannot connect" in stopped.err

@@ -55,7 +55,7 @@ def validated_with(fixture: Path | None, kind: str, repo: Path, dataset) -> tupl
         folder = repo / ("data/sources" if kind == "data" else "ontology")
         shutil.copy(fixture, folder / f"zz-fixture-{fixture.stem}.ttl")
         dataset = load(repo)
-    graphs = [V.ontology_graph] + ([*dataset.data_graphs, V.derived_graph] if kind == "data" else [])
+    graphs = [V.ontology_graph] + (dataset.published_graphs if kind == "data" else [])
     store = ox.Store()
     store.extend(dataset.quads(graphs))
     return store, shapes

@@ -52,8 +52,7 @@ def _check_graphs(dataset: Dataset, kind: str, graphs: list[str], engine: str) -
 def check_data(dataset: Dataset, engine: str = DEFAULT_ENGINE) -> list[Problem]:
     # The ontology is merged in so that sh:targetClass sees rdfs:subClassOf, and the derived
     # shortcuts so that a constraint can compare with one founding date rather than every Founding.
-    vocabulary = dataset.layout.vocabulary
-    graphs = [vocabulary.ontology_graph, *dataset.data_graphs, vocabulary.derived_graph]
+    graphs = [dataset.layout.vocabulary.ontology_graph, *dataset.published_graphs]
     return _check_graphs(dataset, "data", graphs, engine)
 
 

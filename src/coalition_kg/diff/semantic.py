@@ -179,8 +179,8 @@ def _same_bytes(old: Path | None, new: Path | None) -> bool:
 def changed_graphs(old: Dataset, new: Dataset) -> list[str]:
     """The named graphs the repository authors (not the derived shortcuts) whose files differ: at
     thousands of graphs, most are unchanged and never parsed into rdflib."""
-    derived = {old.layout.vocabulary.derived_graph, new.layout.vocabulary.derived_graph}
-    graphs = [g for g in dict.fromkeys([*old.graph_files, *new.graph_files]) if g not in derived]
+    vocabulary = new.layout.vocabulary
+    graphs = [g for g in dict.fromkeys([*old.graph_files, *new.graph_files]) if not vocabulary.is_derived(g)]
     return [g for g in graphs if not _same_bytes(old.file_of(g), new.file_of(g))]
 
 

@@ -416,7 +416,7 @@ def describe(dataset: Dataset, base: str | None = None, endpoint: str | None = N
     base = base if base.endswith("/") else base + "/"
     endpoint = _absolute(endpoint, "SPARQL endpoint") if endpoint else None
     store = dataset.store
-    whole = [*dataset.data_graphs, vocabulary.derived_graph]
+    whole = dataset.published_graphs
     documents = sources(dataset)
     merged = count(store, whole, per_graph=False, entities=iris.entity_space)[None]
     each = count(store, [s.graph for s in documents], per_graph=True, entities=iris.entity_space)
@@ -478,6 +478,10 @@ def describe(dataset: Dataset, base: str | None = None, endpoint: str | None = N
         published = _published(store, source)
         if published is not None:
             w.add(document, DCTERMS + "issued", published)
+    for graph in dataset.data_graphs:  # each derived graph (where there is one) says what it derives from
+        derived = vocabulary.derived_graph_of(graph)
+        if next(store.quads_for_pattern(None, None, None, ox.NamedNode(derived)), None) is not None:
+            w.add(ox.NamedNode(derived), PROV + "wasDerivedFrom", ox.NamedNode(graph))
     _types(w)
     return w.triples
 

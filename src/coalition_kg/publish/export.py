@@ -34,8 +34,7 @@ def export_quads(dataset: Dataset, inferred: bool = False, reasoner: str | None 
     in a graph of their own (the dataset's, if drawn already by the default reasoner). The ontology
     is published on its own, not mixed into the data."""
     vocabulary = dataset.layout.vocabulary
-    graphs = [*dataset.data_graphs, vocabulary.derived_graph]
-    quads = dataset.quads(graphs)
+    quads = dataset.quads(dataset.published_graphs)
     if inferred:
         graph = ox.NamedNode(vocabulary.inferred_graph)
         reasoner = reasoner or DEFAULT_REASONER

@@ -37,7 +37,7 @@ _REFLEXIVE = {OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty
 
 def asserted_graphs(dataset: Dataset) -> list[str]:
     vocabulary = dataset.layout.vocabulary
-    return [*dataset.data_graphs, vocabulary.ontology_graph, vocabulary.derived_graph]
+    return [*dataset.data_graphs, vocabulary.ontology_graph, *dataset.derived_graphs]
 
 
 def _meaningful(triple: ox.Triple) -> bool:

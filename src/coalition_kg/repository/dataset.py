@@ -43,6 +43,18 @@ class Dataset:
     def data_graphs(self) -> list[str]:
         return [g for g in self.graph_files if g != self.layout.vocabulary.ontology_graph]
 
+    @property
+    def derived_graphs(self) -> list[str]:
+        """The graphs the shortcut rules write: each data graph's own, then the joint one (see
+        repository/shortcut_rules.py); some may be empty."""
+        vocabulary = self.layout.vocabulary
+        return [*(vocabulary.derived_graph_of(g) for g in self.data_graphs), vocabulary.derived_graph]
+
+    @property
+    def published_graphs(self) -> list[str]:
+        """What `export` publishes: the data graphs and their derived shortcuts."""
+        return [*self.data_graphs, *self.derived_graphs]
+
     def file_of(self, graph: str) -> Path | None:
         return self.graph_files.get(graph)
 
@@ -103,7 +115,7 @@ def load(root: Path | str, derive: bool = True, progress: Progress = SILENT) -> 
         dataset.graph_files[graph] = path
     if derive:
         with progress.stage("deriving shortcuts"):
-            derive_shortcuts(store, layout)
+            derive_shortcuts(store, layout, dataset.data_graphs)
     return dataset
 
 

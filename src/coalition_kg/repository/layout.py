@@ -155,9 +155,11 @@ class Layout:
 
     def graphs(self) -> list[str]:
         """Every named graph the repository publishes: the ontology, one per data file, the derived
-        shortcuts. `push` writes these and remote queries name them as their dataset."""
+        shortcuts of each, and the joint derived graph. `push` writes these and remote queries name
+        them as their dataset."""
         vocabulary = self.vocabulary
-        return [vocabulary.ontology_graph, *(self.graph_for(path) for path in self.data_files()),
+        data = [self.graph_for(path) for path in self.data_files()]
+        return [vocabulary.ontology_graph, *data, *(vocabulary.derived_graph_of(g) for g in data),
                 vocabulary.derived_graph]
 
     def check_graph_name(self, path: Path, graph: str) -> None:

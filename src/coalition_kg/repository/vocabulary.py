@@ -114,7 +114,25 @@ class Vocabulary:
 
     @property
     def derived_graph(self) -> str:
+        """The shortcuts that no one graph yields, only several together (a rule that joins facts of two
+        sources); each graph's own shortcuts are in ``derived_graph_of`` it."""
         return self.graphs + "derived"
+
+    def derived_graph_of(self, graph: str) -> str:
+        """The shortcuts derived from one graph's facts: graph/<name> -> graph/derived/<name>. No data
+        graph is named so (a file's stem has no "/"), and each such graph also says, in itself,
+        ``<graph/derived/<name>> prov:wasDerivedFrom <graph/<name>>``."""
+        return f"{self.derived_graph}/{graph.removeprefix(self.graphs)}"
+
+    def source_of_derived(self, graph: str) -> str | None:
+        """The graph whose facts ``graph`` was derived from (the inverse of ``derived_graph_of``); None
+        for the joint derived graph and for any graph that is not a derived one."""
+        name = graph.removeprefix(self.derived_graph + "/")
+        return self.graph(name) if name != graph and name else None
+
+    def is_derived(self, graph: str) -> bool:
+        """One of the graphs the rules write: the joint one or a graph's own."""
+        return graph == self.derived_graph or graph.startswith(self.derived_graph + "/")
 
     @property
     def inferred_graph(self) -> str:

@@ -313,15 +313,28 @@ class Writer:
         return f"<li>{subject_html} {SEP} {self.property(quad.predicate.value)} {SEP} {object_html}{after}</li>"
 
     def shortcuts(self, subject: Term) -> str:
-        """The derived shortcut triples about the subject, both ways."""
+        """The derived shortcut triples about the subject, both ways, each once, with the number of
+        source documents that state it (one derived graph per source holds it: see shortcut_rules)."""
         items = []
         for quad in self.graph.by_subject.get(subject, ()):
             if self.graph.graph_kind(quad.graph_name) == "derived":
-                items.append(self.statement(escape(self.graph.label(subject)), quad, self.term(quad.object)))
+                items.append(self.statement(escape(self.graph.label(subject)), quad, self.term(quad.object),
+                                            self.corroboration(quad)))
         for quad in self.graph.by_object.get(subject, ()):
             if self.graph.graph_kind(quad.graph_name) == "derived":
-                items.append(self.statement(self.term(quad.subject), quad, escape(self.graph.label(subject))))
-        return f'<ul class="plain">{"".join(items)}</ul>' if items else ""
+                items.append(self.statement(self.term(quad.subject), quad, escape(self.graph.label(subject)),
+                                            self.corroboration(quad)))
+        return f'<ul class="plain">{"".join(dict.fromkeys(items))}</ul>' if items else ""
+
+    def corroboration(self, quad: ox.Quad) -> str:
+        """How many source documents state a derived triple, and which."""
+        documents = self.graph.stated_by(quad)
+        if not documents:
+            return ' <span class="from">(from the shared graphs, not one document)</span>'
+        count = f"{len(documents)} source" + ("s" if len(documents) > 1 else "")
+        names = ", ".join(self.term(d) for d in documents)
+        return f' <span class="sources" title="independent sources that state it">(stated by {count}: {names})</span>'
+
 
     def outside_identifiers(self, subject: Term) -> str:
         items = []

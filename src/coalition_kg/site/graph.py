@@ -51,6 +51,9 @@ class SiteGraph:
     by_object: dict[Node, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     ontology_by_subject: dict[Node, list[ox.Quad]] = field(default_factory=lambda: defaultdict(list))
     superclasses: dict[str, set[str]] = field(default_factory=dict)
+    # each derived triple with the derived graphs that hold it (one per graph whose facts yield it)
+    derived_in: dict[tuple[Node, ox.NamedNode, Node], list[ox.NamedNode]] = field(
+        default_factory=lambda: defaultdict(list))
 
     @classmethod
     def of(cls, dataset: Dataset) -> SiteGraph:
@@ -71,6 +74,9 @@ class SiteGraph:
             if quad.predicate.value == SUBCLASS and isinstance(quad.object, ox.NamedNode):
                 parents[subject.value].add(quad.object.value)
         graph.superclasses = _closure(parents)
+        for quad in graph.quads:
+            if isinstance(quad.graph_name, ox.NamedNode) and graph.vocabulary.is_derived(quad.graph_name.value):
+                graph.derived_in[(quad.subject, quad.predicate, quad.object)].append(quad.graph_name)
         return graph
 
     # -- the repository's vocabulary
@@ -127,11 +133,15 @@ class SiteGraph:
         if isinstance(term, ox.BlankNode):
             return "_:" + term.value
         vocabulary = self.vocabulary
+        source = vocabulary.source_of_derived(term.value)
+        if source is not None:
+            return "Shortcuts derived from the " + self.label(ox.NamedNode(source)).replace("Graph", "graph", 1)
         if term.value.startswith(vocabulary.graphs):
             document = ox.NamedNode(vocabulary.source(local_name(term.value)))
             if self.is_a(document, self.ckg("SourceDocument")):  # a source's graph: named after its document
                 return f"Graph of {self.document_title(document)}"
-            names = {vocabulary.reference_graph: "Reference graph", vocabulary.derived_graph: "Derived shortcuts",
+            names = {vocabulary.reference_graph: "Reference graph",
+                     vocabulary.derived_graph: "Shortcuts derived from several graphs together",
                      vocabulary.inferred_graph: "OWL-RL entailments", vocabulary.ontology_graph: "Ontology graph"}
             return names.get(term.value, "Graph " + local_name(term.value))
         return local_name(term.value)
@@ -195,7 +205,7 @@ class SiteGraph:
     def graph_kind(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
         """``source`` (a document's graph), ``reference``, ``derived`` or ``other`` (outside identifiers)."""
         name = getattr(graph, "value", "")
-        if name == self.vocabulary.derived_graph:
+        if self.vocabulary.is_derived(name):
             return "derived"
         if name == self.vocabulary.reference_graph:
             return "reference"
@@ -210,6 +220,17 @@ class SiteGraph:
             return None
         document = ox.NamedNode(self.vocabulary.source(graph[len(prefix):]))
         return document if self.is_a(document, self.ckg("SourceDocument")) else None
+
+    def stated_by(self, quad: ox.Quad) -> list[ox.NamedNode]:
+        """The source documents whose facts yield a derived triple: those whose derived graph holds it."""
+        vocabulary = self.vocabulary
+        documents = []
+        for graph in self.derived_in.get((quad.subject, quad.predicate, quad.object), ()):
+            source = vocabulary.source_of_derived(graph.value)
+            document = self.document_of_graph(source) if source is not None else None
+            if document is not None:
+                documents.append(document)
+        return sorted(set(documents), key=lambda d: d.value)
 
     # -- what gets a page
 
