@@ -145,10 +145,12 @@ def test_stats_counts_graphs_and_classes(cli, root):
     numbers = json.loads(result.out)
     assert numbers["instances"]["https://w3id.org/coalition-kg/ontology#State"] == 4
     graphs = numbers["graphs"]
-    # each source's shortcuts in its own derived graph (14 and 10, each with the line naming its source);
-    # none that only the sources together give
-    assert graphs["https://w3id.org/coalition-kg/graph/derived/000_28830c00cecbbf69"] == 15
-    assert graphs["https://w3id.org/coalition-kg/graph/derived/003_73e3b687882f6e77"] == 11
+    # each source's shortcuts in its own derived graph (14 and 10, each with the line naming its source),
+    # and the date intervals of its dated nodes: in 000, two full intervals of meetings, one of the
+    # founding, three "not after" bounds (latest only); in 003, seven dated nodes with both ends.
+    # None that only the sources together give.
+    assert graphs["https://w3id.org/coalition-kg/graph/derived/000_28830c00cecbbf69"] == 15 + 9
+    assert graphs["https://w3id.org/coalition-kg/graph/derived/003_73e3b687882f6e77"] == 11 + 14
     assert graphs["https://w3id.org/coalition-kg/graph/derived"] == 0
 
 
