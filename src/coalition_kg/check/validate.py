@@ -26,6 +26,7 @@ from coalition_kg.rdf.terms import rdflib_graph, to_rdflib
 from coalition_kg.reasoning.consistency import clashes
 from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure, entailments
 from coalition_kg.repository.dataset import Dataset
+from coalition_kg.repository.standards import standard_axioms
 
 T = TypeVar("T")
 
@@ -121,9 +122,15 @@ def _in_background(function: Callable[..., T], *args: object) -> Future[T]:
     return future
 
 
+def standards_of(dataset: Dataset) -> list[ox.Triple]:
+    """The standard vocabularies' axioms (ontology/standards), parsed once per load."""
+    return dataset.once("standards", lambda: standard_axioms(dataset.layout))
+
+
 def check_consistency(dataset: Dataset, entailed: list[ox.Triple]) -> list[Problem]:
-    """OWL 2 RL's inconsistency rules over the data and its entailments; each clash is located."""
-    with closure(dataset, entailed) as store:
+    """OWL 2 RL's inconsistency rules over the data, the standard vocabularies' axioms and the
+    entailments of both; each clash is located."""
+    with closure(dataset, entailed, standards_of(dataset)) as store:
         found = clashes(store)
     locator = DataLocator(dataset)
     problems = []
@@ -155,7 +162,7 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     if reasoning:
         reasoner = reasoner or DEFAULT_REASONER
         with progress.stage(f"OWL-RL inference ({reasoner})"):
-            entailed = entailments(dataset, reasoner)
+            entailed = entailments(dataset, reasoner, standards_of(dataset))
     with progress.stage(f"data shapes ({engine})"):
         problems += data.result() if data else check_data(dataset, engine)
     if entailed is not None:  # after the data shapes: it adds a scratch graph to the store they read

@@ -8,7 +8,7 @@ only restates the reasoner's own vocabulary is dropped (see ``_meaningful``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import pyoxigraph as ox
@@ -49,11 +49,15 @@ def _meaningful(triple: ox.Triple) -> bool:
     return not (p.startswith(OWLRL_ERRORS) or (isinstance(o, ox.NamedNode) and o.value.startswith(OWLRL_ERRORS)))
 
 
-def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.Triple]:
-    """What OWL-RL adds to the ontology, data and derived graphs: new triples only."""
+def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER,
+                axioms: Sequence[ox.Triple] = ()) -> list[ox.Triple]:
+    """What OWL-RL adds to the ontology, data and derived graphs: new triples only. ``axioms`` are
+    further axioms reasoned with but not part of the dataset (the standard vocabularies, for the
+    consistency check); they are not among the entailments returned."""
     if reasoner not in REASONERS:
         raise UsageProblem(f"unknown reasoner {reasoner!r} (one of {', '.join(REASONERS)})")
     asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset.quads(asserted_graphs(dataset))}
+    asserted.update(axioms)
     if reasoner == "reasonable":
         import reasonable  # noqa: PLC0415 (each reasoner loads only when it is chosen)
 
@@ -70,12 +74,13 @@ def entailments(dataset: Dataset, reasoner: str = DEFAULT_REASONER) -> list[ox.T
 
 
 @contextmanager
-def closure(dataset: Dataset, entailed: list[ox.Triple]) -> Iterator[ox.Store]:
-    """The dataset's store with the entailments added, in a scratch graph, for as long as the block
-    runs: a copy of a million asserted triples would cost more than the check that reads them."""
+def closure(dataset: Dataset, entailed: list[ox.Triple], axioms: Sequence[ox.Triple] = ()) -> Iterator[ox.Store]:
+    """The dataset's store with the entailments (and the ``axioms`` they were drawn with) added, in a
+    scratch graph, for as long as the block runs: a copy of a million asserted triples would cost
+    more than the check that reads them."""
     graph = ox.NamedNode(SCRATCH_GRAPH)
     store = dataset.store
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in entailed)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in (*axioms, *entailed))
     try:
         yield store
     finally:

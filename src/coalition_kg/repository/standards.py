@@ -1,0 +1,31 @@
+"""The standard vocabularies we align to (ontology/standards/*.nt), read for the consistency check.
+
+Their axioms (PROV-O's disjoint Activity and Entity, ORG's domains, FOAF's disjoint classes…) are what
+a consumer who loads them beside our graph would reason with. They are never part of the published
+dataset: no named graph of the store holds them, so queries, exports and the site do not see them."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from coalition_kg.errors import SourceLocation, SyntaxProblem
+from coalition_kg.guards.files import read_bytes
+from coalition_kg.rdf.parse_errors import turtle_problem
+from coalition_kg.repository import layout as lay
+
+
+def standard_axioms(layout: lay.Layout) -> list[ox.Triple]:
+    """Every triple of ontology/standards/*.nt, each file parsed by pyoxigraph; empty where the
+    repository keeps no standards (the check is then with our ontology alone)."""
+    triples: list[ox.Triple] = []
+    for path in layout.standard_files():
+        # Each file labels its blank nodes _:c14n0, _:c14n1…: renamed, or ORG's and PROV-O's would merge
+        shown = layout.relative(path)
+        data = read_bytes(path, layout.root, layout.shown(path))
+        try:
+            triples += (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
+        except SyntaxError as error:
+            raise turtle_problem(error, shown, data) from None
+        except (OSError, UnicodeDecodeError, MemoryError) as error:
+            raise SyntaxProblem(SourceLocation(shown), f"cannot read: {error}") from None
+    return triples
