@@ -19,11 +19,12 @@ def standard_axioms(layout: lay.Layout) -> list[ox.Triple]:
     repository keeps no standards (the check is then with our ontology alone)."""
     triples: list[ox.Triple] = []
     for path in layout.standard_files():
-        # Each file labels its blank nodes _:c14n0, _:c14n1…: renamed, or ORG's and PROV-O's would merge
+        # N-Triples is Turtle: read by the one parser that reads every file. Each file labels its blank
+        # nodes _:c14n0, _:c14n1…: renamed, or ORG's and PROV-O's would merge
         shown = layout.relative(path)
         data = read_bytes(path, layout.root, layout.shown(path))
         try:
-            triples += (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
+            triples += (q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True))
         except SyntaxError as error:
             raise turtle_problem(error, shown, data) from None
         except (OSError, UnicodeDecodeError, MemoryError) as error:

@@ -44,6 +44,8 @@ HEADINGS = [
     (("ckg:delegationOf", "in"), "Delegations to meetings"),
     (("org:member", "in"), "Roles in organizations and groups"),
     (("org:organization", "in"), "Roles played in it"),
+    (("ckg:playedBy", "in"), "Roles for organizations it is not a member of"),
+    (("ckg:playedFor", "in"), "Roles played for it"),
     (("ckg:holder", "in"), "Posts held"),
     (("ckg:post", "in"), "Holders of this post"),
     (("ckg:foundedOrganization", "in"), "Founding"),
@@ -59,8 +61,8 @@ HEADINGS = [
     (("ckg:follows", "in"), "Followed by"),
 ]
 # Shown elsewhere on an entity's page than in its list of statements.
-NOT_STATEMENTS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "prov:wasDerivedFrom", "ckg:evidence",
-                  "ckg:interpretation", "skos:exactMatch", "owl:sameAs")
+NOT_STATEMENTS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "prov:wasDerivedFrom", "ckg:reportedIn",
+                  "ckg:evidence", "ckg:interpretation", "skos:exactMatch", "owl:sameAs")
 
 
 @dataclass
@@ -157,6 +159,8 @@ class Writer:
             if count is not None:
                 role += f" for {escape(count.value)} terms"
             parts = [t(fact, ORG + "member"), role, t(fact, ORG + "organization")]
+        elif g.is_a(fact, g.ckg("RoleForOrganization")):
+            parts = [t(fact, g.ckg("playedBy")), t(fact, g.ckg("rolePlayed")), t(fact, g.ckg("playedFor"))]
         elif g.is_a(fact, g.ckg("PostHolding")):
             parts = [t(fact, g.ckg("holder")), t(fact, g.ckg("post"))]
         elif g.is_a(fact, g.ckg("Founding")):
