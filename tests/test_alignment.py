@@ -29,6 +29,7 @@ PREFIX org:    <http://www.w3.org/ns/org#>
 PREFIX prov:   <http://www.w3.org/ns/prov#>
 PREFIX foaf:   <http://xmlns.com/foaf/0.1/>
 PREFIX owl:    <http://www.w3.org/2002/07/owl#>
+PREFIX skos:   <http://www.w3.org/2004/02/skos/core#>
 """
 ID = "https://w3id.org/coalition-kg/id/"
 PROV = "http://www.w3.org/ns/prov#"
@@ -101,6 +102,13 @@ def test_the_coalition_is_not_made_a_formal_organization(closed):
     assert rows(closed, "?o a org:FormalOrganization ; a ckg:Coalition", "o") == set()
     assert (ID + "africa-focus-group", ID + "global-coalition-to-defeat-isis") in rows(
         closed, "?g org:subOrganizationOf ?c", "g", "c")
+
+
+def test_a_linked_state_city_or_person_is_not_made_a_skos_concept(closed):
+    # skos:exactMatch has the domain skos:Concept (SKOS's own axioms): the Wikidata links use schema:sameAs.
+    assert (ID + "morocco", "http://www.wikidata.org/entity/Q1028") in rows(closed, "?x schema:sameAs ?w", "x", "w")
+    concepts = rows(closed, f"?x a skos:Concept . FILTER(STRSTARTS(STR(?x), '{ID}'))", "x")
+    assert concepts and concepts == rows(closed, "?x a ckg:Topic", "x")
 
 
 @pytest.mark.parametrize("reasoner", OWL_REASONERS)

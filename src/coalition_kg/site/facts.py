@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from coalition_kg.rdf.namespaces import DCTERMS, ORG, OWL, PROV, RDFS, SCHEMA, SKOS
 from coalition_kg.repository.vocabulary import OUTPUT, Vocabulary
-from coalition_kg.site.graph import EXACT_MATCH, QUALIFIED_ASSOCIATION, SAME_AS, Node, SiteGraph, Term, local_name
+from coalition_kg.site.graph import QUALIFIED_ASSOCIATION, SAME_AS, SCHEMA_SAME_AS, Node, SiteGraph, Term, local_name
 from coalition_kg.site.html import is_date, link, literal_html, time_element
 
 SEP = '<span class="sep">—</span>'
@@ -27,7 +27,7 @@ PROPERTY_NAMES = {
     PROV + "qualifiedAssociation": "role played in it", ORG + "member": "member", ORG + "organization": "organization",
     ORG + "role": "role", ORG + "postIn": "post in", ORG + "holds": "holds", ORG + "heldBy": "held by",
     SCHEMA + "datePublished": "published", SCHEMA + "publisher": "publisher", SCHEMA + "inLanguage": "language",
-    SCHEMA + "foundingDate": "founding date", SKOS + "exactMatch": "same as", OWL + "sameAs": "same as",
+    SCHEMA + "foundingDate": "founding date", SCHEMA + "sameAs": "same as", OWL + "sameAs": "same as",
     DCTERMS + "source": "source", RDFS + "label": "label", SKOS + "prefLabel": "name", SKOS + "altLabel": "also called",
 }
 # The order of statements in a list; the rest follow by name.
@@ -62,7 +62,7 @@ HEADINGS = [
 ]
 # Shown elsewhere on an entity's page than in its list of statements.
 NOT_STATEMENTS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "prov:wasDerivedFrom", "ckg:reportedIn",
-                  "ckg:evidence", "ckg:interpretation", "skos:exactMatch", "owl:sameAs")
+                  "ckg:evidence", "ckg:interpretation", "schema:sameAs", "owl:sameAs")
 
 
 @dataclass
@@ -330,7 +330,7 @@ class Writer:
     def outside_identifiers(self, subject: Term) -> str:
         items = []
         for quad in self.graph.by_subject.get(subject, ()):
-            if quad.predicate.value in (EXACT_MATCH, SAME_AS):
+            if quad.predicate.value in (SCHEMA_SAME_AS, SAME_AS):
                 items.append(f"<li>{self.term(quad.object)}{self.provenance(quad)}</li>")
         return f'<ul class="plain">{"".join(items)}</ul>' if items else ""
 

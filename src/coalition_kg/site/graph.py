@@ -28,7 +28,7 @@ ALT_LABEL = SKOS + "altLabel"
 SUBCLASS = RDFS + "subClassOf"
 DERIVED_FROM = PROV + "wasDerivedFrom"
 QUALIFIED_ASSOCIATION = PROV + "qualifiedAssociation"
-EXACT_MATCH = SKOS + "exactMatch"
+SCHEMA_SAME_AS = SCHEMA + "sameAs"
 SAME_AS = OWL + "sameAs"
 
 
