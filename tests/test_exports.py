@@ -161,7 +161,7 @@ def test_the_jsonld_reads_like_json(document):
     assert niamey["location"] == "id:niamey"
     assert niamey["meetingOf"] == "id:africa-focus-group"
     assert niamey["follows"] == "id:2022-05-afg-plenary-africa"
-    assert niamey["wasDerivedFrom"] == "src:003_73e3b687882f6e77"
+    assert niamey["reportedIn"] == "src:003_73e3b687882f6e77"  # an activity: reported in, not derived from
     # ckg:date takes three datatypes, so each value says its own: never coerced to one
     assert niamey["date"] == {"@value": "2023-03-01", "@type": "xsd:date"}
     # a blank node quoted once sits inside its fact; a property with several values is always an array

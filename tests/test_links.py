@@ -1,6 +1,6 @@
 """Links to Wikidata: only the identifiers ../shared/wikidata.tsv lists as seen next to the entity's
-label, as skos:exactMatch (never owl:sameAs), in a graph of their own that names where they come
-from, never in a source document's graph."""
+label, as schema:sameAs (never owl:sameAs; nor skos:exactMatch, which makes its subject a SKOS concept),
+in a graph of their own that names where they come from, never in a source document's graph."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from coalition_kg.repository.vocabulary import DEFAULT as V
 
 WD = "http://www.wikidata.org/entity/"
 LINKS = V.base + "graph/wikidata"
-MATCH = ("http://www.w3.org/2004/02/skos/core#exactMatch", "https://schema.org/sameAs")
+MATCH = ("https://schema.org/sameAs",)
 
 
 def verified(seeds) -> dict[str, str]:

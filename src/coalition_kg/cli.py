@@ -585,7 +585,8 @@ def new_source(obj: Context, doc_id: str, title: str, published: str | None, pub
     click.echo(f"new-source: wrote {obj.layout.relative(path)}")
     text = obj.root / DEFAULT_TEXTS / f"{doc_id}.txt"
     click.echo(f"next: put the text in {text} (or your --texts folder); add the facts, each with "
-               f"prov:wasDerivedFrom src:{doc_id} and a verbatim ckg:evidence quote; then run\n"
+               f"prov:wasDerivedFrom src:{doc_id} (a meeting or a founding: ckg:reportedIn) and a verbatim "
+               f"ckg:evidence quote; then run\n"
                f"  coalition-kg validate\n"
                f"  coalition-kg query facts-from-source --param source={obj.layout.vocabulary.source(doc_id)}")
 

@@ -192,8 +192,9 @@ def render(doc_id: str, title: str, published: PublicationDate | None, publisher
     lines[-1] = lines[-1].removesuffix(" ;") + " ."
     header = (f"# Source document {doc_id}: {title}\n"
               "# Started by `coalition-kg new-source`. Add what the document says below: each fact a node of\n"
-              f"# its own with prov:wasDerivedFrom src:{doc_id} and at least one ckg:evidence quote, copied\n"
-              f"# verbatim from the text <texts>/{doc_id}.txt; then run `coalition-kg validate`.\n")
+              f"# its own with prov:wasDerivedFrom src:{doc_id} (a meeting or a founding: ckg:reportedIn\n"
+              f"# src:{doc_id}) and at least one ckg:evidence quote, copied verbatim from the text\n"
+              f"# <texts>/{doc_id}.txt; then run `coalition-kg validate`.\n")
     return header + prefixes(vocabulary, doc_id) + "\n" + "\n".join(lines) + "\n"
 
 

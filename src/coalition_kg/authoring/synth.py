@@ -119,7 +119,9 @@ class Document:
 
     def fact(self, slug: str, kind: str, label: str, body: str, quote: str | None, sourced: bool = True) -> str:
         evidence = f" ;\n    ckg:evidence {self.quote(quote)}" if quote else ""
-        source = f" ;\n    prov:wasDerivedFrom src:{self.id}" if sourced else ""
+        # an event (a meeting, a founding) is reported in its document; a statement is derived from it
+        link = "ckg:reportedIn" if kind == "Founding" or kind.endswith("Meeting") else "prov:wasDerivedFrom"
+        source = f" ;\n    {link} src:{self.id}" if sourced else ""
         self.lines.append(f"f:{slug} a ckg:{kind} ;\n    rdfs:label {en(label)} ;\n    {body}{source}{evidence} .\n")
         return f"f:{slug}"
 
@@ -209,15 +211,15 @@ class Document:
                 f"id:{meeting} a ckg:{kind} ;\n    rdfs:label {en(f'{_title(group)} meeting {m} of {self.id}')} ;\n"
                 f"    {date_line}{where}{of}{extra} ;\n"
                 f"    ckg:agendaItem {topic} ;\n    prov:qualifiedAssociation {' , '.join(roles)} ;\n"
-                f"    prov:wasDerivedFrom src:{self.id} ;\n    ckg:evidence {held} .\n")
+                f"    ckg:reportedIn src:{self.id} ;\n    ckg:evidence {held} .\n")
         chair, group = self.pick(pools.states), self.pick(pools.groups)
         self.fact("group-co-chair", "OrganizationRole", f"{_title(chair)}, co-chair of {_title(group)}",
                   f"org:member id:{chair} ;\n    org:organization id:{group} ;\n    org:role ckg:coChair",
                   f"{_title(chair)} is co-chair of the {_title(group)} in {self.id}")
         if rng.random() < 0.5:
             host, office = self.pick(pools.states), self.pick(pools.organizations)
-            self.fact("host-state", "OrganizationRole", f"{_title(host)}, host of {_title(office)}",
-                      f"org:member id:{host} ;\n    org:organization id:{office} ;\n    org:role ckg:hostState",
+            self.fact("host-state", "RoleForOrganization", f"{_title(host)}, host of {_title(office)}",
+                      f"ckg:playedBy id:{host} ;\n    ckg:playedFor id:{office} ;\n    ckg:rolePlayed ckg:hostState",
                       f"{_title(host)} hosts the {_title(office)} in {self.id}")
         for h in range(2):
             person, post = self.pick(pools.persons), self.pick(pools.posts)

@@ -27,7 +27,7 @@ SELECT ?graph ?fact ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
   OPTIONAL { ?evidence oa:prefix ?prefix } OPTIONAL { ?evidence oa:suffix ?suffix }
 } }"""
 _SOURCES = """
-SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom ?source } }"""
+SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom|ckg:reportedIn ?source } }"""
 
 
 def _by_graph(dataset: Dataset, query: str) -> dict[str, list[dict[str, Term]]]:
@@ -48,7 +48,7 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
         raise UsageProblem(f"{texts_dir}: no such folder of source texts")
     vocabulary = layout.vocabulary
     quotes = _by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa") + _QUOTES)
-    sources = _by_graph(dataset, vocabulary.sparql_prefixes("prov") + _SOURCES)
+    sources = _by_graph(dataset, vocabulary.sparql_prefixes("prov", "ckg") + _SOURCES)
     locator = Locator(layout.root)
     problems = []
     for path in layout.source_files():

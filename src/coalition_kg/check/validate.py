@@ -24,7 +24,7 @@ from coalition_kg.query.catalogue import StoredQuery, catalogue_graph, catalogue
 from coalition_kg.rdf.namespaces import DCTERMS, SCHEMA
 from coalition_kg.rdf.terms import rdflib_graph, to_rdflib
 from coalition_kg.reasoning.consistency import clashes
-from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, closure
+from coalition_kg.reasoning.owl_rl import DEFAULT_REASONER, axiom_files, closure
 from coalition_kg.repository.dataset import Dataset
 
 T = TypeVar("T")
@@ -121,8 +121,11 @@ def _in_background(function: Callable[..., T], *args: object) -> Future[T]:
 
 
 def check_consistency(dataset: Dataset, reasoner: str = DEFAULT_REASONER, progress: Progress = SILENT) -> list[Problem]:
-    """OWL 2 RL's inconsistency rules over the data and its entailments; each clash is located."""
-    with progress.stage(f"OWL-RL inference ({reasoner}) and consistency"), closure(dataset, reasoner) as store:
+    """OWL 2 RL's inconsistency rules over the data, the standard vocabularies' own axioms
+    (ontology/standards, never published) and the entailments of both; each clash is located."""
+    with progress.stage(f"OWL-RL inference ({reasoner}) and consistency"), \
+            axiom_files(dataset, dataset.layout.standard_files()) as standards, \
+            closure(dataset, reasoner, standards) as store:
         found = clashes(store)
     locator = DataLocator(dataset)
     problems = []

@@ -469,7 +469,8 @@ def describe(dataset: Dataset, base: str | None = None, endpoint: str | None = N
         named = f"the source document {source.doc_id}" + (f" ({label})" if label and source.doc_id not in label else "")
         _dataset(w, subset, f"coalition-kg: {label or 'source document ' + source.doc_id}",
                  f"What {named} says, as one named graph: each meeting, role, membership, post or founding a "
-                 "node of its own, with the document as its source (prov:wasDerivedFrom) and a verbatim quote.",
+                 "node of its own, with the document as its source (prov:wasDerivedFrom; ckg:reportedIn for a "
+                 "meeting or a founding) and a verbatim quote.",
                  each.get(source.graph, Counts()),
                  coverage(store, [source.graph], each.get(source.graph, Counts()), vocabulary),
                  [(f.name, export_file(f.extension, source.doc_id)) for f in RDF_FORMATS.values()], base,

@@ -80,15 +80,15 @@ def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) ->
 
 def clashes(store: ox.Store) -> list[Clash]:
     """Every inconsistency in ``store``, whose default graph is taken as the union of its graphs."""
-    found = set()
+    # Symmetric rules (cax-dw, prp-pdw, ...) find each clash from both sides, and a vocabulary may
+    # state a disjointness both ways (FOAF's Person and Organization): keep one per node and pair.
+    found: dict[tuple[str, ox.NamedNode | ox.BlankNode, frozenset[str]], Clash] = {}
     for rule in RULES:
         query = f"{PREFIXES}SELECT DISTINCT ?x ?a ?b WHERE {{ {rule.where} }}"
         for row in cast("ox.QuerySolutions", store.query(query, use_default_graph_as_union=True)):
             text = rule.says.format(x=_short(row["x"]), a=_short(row["a"]), b=_short(row["b"]))
-            found.add(Clash(rule.name, row["x"], f"OWL-RL inconsistency ({rule.name}): {text}"))
-    # Symmetric rules (cax-dw, prp-pdw, ...) find each clash from both sides: keep one per node and message
-    unique: dict[tuple[str, ox.NamedNode | ox.BlankNode, frozenset[str]], Clash] = {}
-    for clash in sorted(found, key=lambda c: c.message):
-        key = (clash.rule, clash.node, frozenset(clash.message.split()))
-        unique.setdefault(key, clash)
-    return list(unique.values())
+            clash = Clash(rule.name, row["x"], f"OWL-RL inconsistency ({rule.name}): {text}")
+            key = (rule.name, row["x"], frozenset((_short(row["a"]), _short(row["b"]))))
+            if key not in found or clash.message < found[key].message:
+                found[key] = clash
+    return sorted(found.values(), key=lambda c: c.message)

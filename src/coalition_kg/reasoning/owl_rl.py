@@ -21,6 +21,7 @@ from coalition_kg.rdf.terms import ox_triples, rdflib_graph
 from coalition_kg.reasoning.axioms import UnsupportedAxiom
 from coalition_kg.reasoning.in_store import SCRATCH_PREFIX, materialise
 from coalition_kg.repository.dataset import Dataset, parse_file
+from coalition_kg.repository.standards import axioms_of, read_triples
 
 REASONERS = ("in-store", "owlrl")
 DEFAULT_REASONER = "in-store"
@@ -130,8 +131,10 @@ def axiom_files(dataset: Dataset, files: Sequence[Path]) -> Iterator[dict[str, s
     layout = dataset.layout
     graphs = {f"{SCRATCH_AXIOMS}{number}": str(layout.relative(path)) for number, path in enumerate(files)}
     try:
-        for graph, path in zip(graphs, files, strict=True):  # N-Triples is Turtle: one parser, errors located
-            parse_file(dataset.store, path, graph, layout)
+        for graph, path in zip(graphs, files, strict=True):
+            target = ox.NamedNode(graph)
+            dataset.store.extend(ox.Quad(t.subject, t.predicate, t.object, target)
+                                 for t in axioms_of(read_triples(layout, path)))
         yield graphs
     finally:
         for graph in graphs:

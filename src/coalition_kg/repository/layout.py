@@ -63,8 +63,17 @@ class Layout:
     def rules_dir(self) -> Path:
         return self.ontology_dir / "rules"
 
+    @property
+    def standards_dir(self) -> Path:
+        return self.ontology_dir / "standards"
+
     def ontology_files(self) -> list[Path]:
         return self.files(self.ontology_dir, "*.ttl")
+
+    def standard_files(self) -> list[Path]:
+        """ontology/standards/*.nt: the standard vocabularies' own axioms, for the consistency check
+        only (never published); none in a repository without the folder."""
+        return self.files(self.standards_dir, "*.nt")
 
     def data_files(self) -> list[Path]:
         return self.files(self.data_dir, "*.ttl", recursive=True)

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from coalition_kg.rdf.namespaces import DCTERMS, ORG, OWL, PROV, RDFS, SCHEMA, SKOS
 from coalition_kg.repository.vocabulary import OUTPUT, Vocabulary
-from coalition_kg.site.graph import EXACT_MATCH, QUALIFIED_ASSOCIATION, SAME_AS, Node, SiteGraph, Term, local_name
+from coalition_kg.site.graph import QUALIFIED_ASSOCIATION, SAME_AS, SCHEMA_SAME_AS, Node, SiteGraph, Term, local_name
 from coalition_kg.site.html import is_date, link, literal_html, time_element
 
 SEP = '<span class="sep">—</span>'
@@ -27,7 +27,7 @@ PROPERTY_NAMES = {
     PROV + "qualifiedAssociation": "role played in it", ORG + "member": "member", ORG + "organization": "organization",
     ORG + "role": "role", ORG + "postIn": "post in", ORG + "holds": "holds", ORG + "heldBy": "held by",
     SCHEMA + "datePublished": "published", SCHEMA + "publisher": "publisher", SCHEMA + "inLanguage": "language",
-    SCHEMA + "foundingDate": "founding date", SKOS + "exactMatch": "same as", OWL + "sameAs": "same as",
+    SCHEMA + "foundingDate": "founding date", SCHEMA + "sameAs": "same as", OWL + "sameAs": "same as",
     DCTERMS + "source": "source", RDFS + "label": "label", SKOS + "prefLabel": "name", SKOS + "altLabel": "also called",
 }
 # The order of statements in a list; the rest follow by name.
@@ -44,6 +44,8 @@ HEADINGS = [
     (("ckg:delegationOf", "in"), "Delegations to meetings"),
     (("org:member", "in"), "Roles in organizations and groups"),
     (("org:organization", "in"), "Roles played in it"),
+    (("ckg:playedBy", "in"), "Roles for organizations it is not a member of"),
+    (("ckg:playedFor", "in"), "Roles played for it"),
     (("ckg:holder", "in"), "Posts held"),
     (("ckg:post", "in"), "Holders of this post"),
     (("ckg:foundedOrganization", "in"), "Founding"),
@@ -59,8 +61,8 @@ HEADINGS = [
     (("ckg:follows", "in"), "Followed by"),
 ]
 # Shown elsewhere on an entity's page than in its list of statements.
-NOT_STATEMENTS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "prov:wasDerivedFrom", "ckg:evidence",
-                  "ckg:interpretation", "skos:exactMatch", "owl:sameAs")
+NOT_STATEMENTS = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "prov:wasDerivedFrom", "ckg:reportedIn",
+                  "ckg:evidence", "ckg:interpretation", "schema:sameAs", "owl:sameAs")
 
 
 @dataclass
@@ -157,6 +159,8 @@ class Writer:
             if count is not None:
                 role += f" for {escape(count.value)} terms"
             parts = [t(fact, ORG + "member"), role, t(fact, ORG + "organization")]
+        elif g.is_a(fact, g.ckg("RoleForOrganization")):
+            parts = [t(fact, g.ckg("playedBy")), t(fact, g.ckg("rolePlayed")), t(fact, g.ckg("playedFor"))]
         elif g.is_a(fact, g.ckg("PostHolding")):
             parts = [t(fact, g.ckg("holder")), t(fact, g.ckg("post"))]
         elif g.is_a(fact, g.ckg("Founding")):
@@ -339,7 +343,7 @@ class Writer:
     def outside_identifiers(self, subject: Term) -> str:
         items = []
         for quad in self.graph.by_subject.get(subject, ()):
-            if quad.predicate.value in (EXACT_MATCH, SAME_AS):
+            if quad.predicate.value in (SCHEMA_SAME_AS, SAME_AS):
                 items.append(f"<li>{self.term(quad.object)}{self.provenance(quad)}</li>")
         return f'<ul class="plain">{"".join(items)}</ul>' if items else ""
 

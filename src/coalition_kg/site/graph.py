@@ -28,7 +28,7 @@ ALT_LABEL = SKOS + "altLabel"
 SUBCLASS = RDFS + "subClassOf"
 DERIVED_FROM = PROV + "wasDerivedFrom"
 QUALIFIED_ASSOCIATION = PROV + "qualifiedAssociation"
-EXACT_MATCH = SKOS + "exactMatch"
+SCHEMA_SAME_AS = SCHEMA + "sameAs"
 SAME_AS = OWL + "sameAs"
 
 
@@ -188,7 +188,13 @@ class SiteGraph:
     # -- provenance
 
     def sources(self, term: Term) -> list[ox.NamedNode]:
-        return [s for s in self.values(term, DERIVED_FROM) if isinstance(s, ox.NamedNode)]
+        """The documents a fact comes from: a statement's prov:wasDerivedFrom, an event's ckg:reportedIn."""
+        found = [*self.values(term, DERIVED_FROM), *self.values(term, self.ckg("reportedIn"))]
+        return [s for s in found if isinstance(s, ox.NamedNode)]
+
+    def facts_from(self, document: Term) -> list[Term]:
+        """The facts that name ``document`` as their source (the inverse of ``sources``)."""
+        return [*self.referrers(document, DERIVED_FROM), *self.referrers(document, self.ckg("reportedIn"))]
 
     def quotes(self, term: Term) -> list[Quote]:
         out = []

@@ -13,7 +13,6 @@ import pyoxigraph as ox
 from coalition_kg.rdf.namespaces import ORG, PROV, SCHEMA, SKOS, XSD
 from coalition_kg.site.facts import SEP, Site, Writer
 from coalition_kg.site.graph import (
-    DERIVED_FROM,
     LABEL,
     PREF_LABEL,
     QUALIFIED_ASSOCIATION,
@@ -47,8 +46,9 @@ INDEXES = (
     Index("meetings", "Meetings", ("ckg:Meeting",),
           "Every meeting the sources mention, by kind; see also the timeline."),
     Index("posts", "Posts", ("ckg:Post",), "Positions that persons hold."),
-    Index("roles", "Roles", ("ckg:MeetingRole", "ckg:OrganizationRole"),
-          "Who played which role (host, convener, co-chair, head of delegation…) in which meeting or body."),
+    Index("roles", "Roles", ("ckg:MeetingRole", "ckg:OrganizationRole", "ckg:RoleForOrganization"),
+          "Who played which role (host, convener, co-chair, head of delegation, host state…) in or for which "
+          "meeting or body."),
     Index("places", "Places", ("ckg:City", "ckg:Region"),
           "Cities and regions where meetings were held or that they were about."),
     Index("topics", "Topics", ("ckg:Topic",), "Subjects on meetings' agendas, in the words of the sources."),
@@ -135,7 +135,7 @@ def _text(html: str) -> str:
 
 FACT_GROUPS = (  # how a document's facts are grouped, by class
     ("ckg:Meeting", "Meetings"), ("ckg:MeetingRole", "Roles in meetings"),
-    ("ckg:OrganizationRole", "Roles in organizations"),
+    ("ckg:OrganizationRole", "Roles in organizations"), ("ckg:RoleForOrganization", "Roles for organizations"),
     ("ckg:PostHolding", "Posts held"), ("ckg:Founding", "Foundings"), ("ckg:MandateStatement", "Mandates"),
     ("ckg:MemberCountObservation", "Member counts"),
 )
@@ -144,7 +144,7 @@ FACT_GROUPS = (  # how a document's facts are grouped, by class
 def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     """Every fact drawn from the document, by kind, and the other statements of its graph."""
     g = w.graph
-    facts = list(g.referrers(document, DERIVED_FROM))
+    facts = g.facts_from(document)
     groups: dict[str, list[Term]] = {}
     for fact in facts:
         heading = next((h for c, h in FACT_GROUPS if g.is_a(fact, g.vocabulary.expand(c))), None) or \
@@ -313,7 +313,7 @@ def _documents(w: Writer, documents: list[ox.NamedNode]) -> str:
             if isinstance(value, ox.Literal):
                 dating.append(f"{words} {time_element(value)}")
         publisher = w.terms(document, SCHEMA + "publisher")
-        count = len(g.referrers(document, DERIVED_FROM))
+        count = len(g.facts_from(document))
         rows.append(f"<tr><td>{w.term(document)}</td><td>{', '.join(dating)}</td>"
                     f"<td class=optional>{publisher}</td><td>{count}</td></tr>")
     graphs = "".join(f"<li>{w.term(ox.NamedNode(iri))}</li>" for iri in sorted(g.graphs()))
