@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from coalition_kg.reasoning.consistency import clashes
-from coalition_kg.reasoning.owl_rl import closure, entailments
+from coalition_kg.reasoning.owl_rl import axiom_files, axiom_triples, closure, entailments
 from coalition_kg.repository.dataset import load
 from coalition_kg.repository.standards import axioms_of, standard_axioms, standard_triples
 
@@ -40,8 +40,8 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 def closed(request):
     """The real graph closed under OWL-RL with the standards' axioms, and those axioms, in one store."""
     dataset = load(ROOT)  # its own: the closure adds a graph to the store while it is open
-    axioms = standard_axioms(dataset.layout)
-    with closure(dataset, entailments(dataset, request.param, axioms), axioms) as store:
+    with axiom_files(dataset, dataset.layout.standard_files()) as standards, \
+            closure(dataset, request.param, standards) as store:
         yield store
 
 
@@ -77,8 +77,9 @@ def test_the_documentation_left_out_changes_no_entailment_about_the_data(dataset
     ours = {q.subject for q in dataset.store if isinstance(q.subject, ox.BlankNode)}  # the evidence nodes
 
     def about_the_data(axioms: list[ox.Triple]) -> set[ox.Triple]:
-        return {t for t in entailments(dataset, "owlrl", axioms)
-                if t.subject in ours or t.subject.value.startswith(layout.vocabulary.base)}
+        with axiom_triples(dataset, {"standards": axioms}) as extra:
+            return {t for t in entailments(dataset, "owlrl", extra)
+                    if t.subject in ours or t.subject.value.startswith(layout.vocabulary.base)}
 
     triples = standard_triples(layout)  # one parse: each names the standards' blank nodes afresh
     found = about_the_data(axioms_of(triples))

@@ -42,7 +42,7 @@ def role_properties(dataset) -> dict[ox.NamedNode, ox.NamedNode]:
 
 def from_qualified_facts(dataset) -> dict[tuple, set[str]]:
     """The shortcuts each data graph's own qualified facts give, worked out here in Python from the
-    facts (roles in organizations and in meetings, post holdings, foundings), not by the rules."""
+    facts (roles in and for organizations and in meetings, post holdings, foundings), not by the rules."""
     shortcut_of = role_properties(dataset)
     expected: dict[tuple, set[str]] = defaultdict(set)
     for graph in dataset.data_graphs:
@@ -54,6 +54,9 @@ def from_qualified_facts(dataset) -> dict[tuple, set[str]]:
             for agent in values[ORG + "member"]:
                 found += [(agent, shortcut_of[role], target)
                           for target in values[ORG + "organization"] for role in values[ORG + "role"]]
+            for agent in values[CKG + "playedBy"]:  # a role for an organization the agent is not a member of
+                found += [(agent, shortcut_of[role], target)
+                          for target in values[CKG + "playedFor"] for role in values[CKG + "rolePlayed"]]
             for fact in values[PROV + "qualifiedAssociation"]:
                 found += [(agent, shortcut_of[role], node)
                           for agent in said[fact][PROV + "agent"] for role in said[fact][PROV + "hadRole"]]

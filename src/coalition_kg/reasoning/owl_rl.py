@@ -9,7 +9,7 @@ only restates the reasoner's own vocabulary is dropped (see ``_meaningful``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,14 +127,23 @@ def materialise_entailments(dataset: Dataset, extra_axioms: Mapping[str, str] | 
 @contextmanager
 def axiom_files(dataset: Dataset, files: Sequence[Path]) -> Iterator[dict[str, str]]:
     """More axioms (the standard vocabularies' own, ontology/standards/) loaded into scratch graphs of
-    the dataset's store while the block runs; yields graph IRI -> the file as shown."""
+    the dataset's store while the block runs, without their documentation (``axioms_of``); yields
+    graph IRI -> the file as shown, which an error about one of them names."""
     layout = dataset.layout
-    graphs = {f"{SCRATCH_AXIOMS}{number}": str(layout.relative(path)) for number, path in enumerate(files)}
+    named = {str(layout.relative(path)): axioms_of(read_triples(layout, path)) for path in files}
+    with axiom_triples(dataset, named) as graphs:
+        yield graphs
+
+
+@contextmanager
+def axiom_triples(dataset: Dataset, named: Mapping[str, Iterable[ox.Triple]]) -> Iterator[dict[str, str]]:
+    """Each named set of axioms in a scratch graph of the dataset's store while the block runs;
+    yields graph IRI -> name."""
+    graphs = {f"{SCRATCH_AXIOMS}{number}": name for number, name in enumerate(named)}
     try:
-        for graph, path in zip(graphs, files, strict=True):
+        for graph, triples in zip(graphs, named.values(), strict=True):
             target = ox.NamedNode(graph)
-            dataset.store.extend(ox.Quad(t.subject, t.predicate, t.object, target)
-                                 for t in axioms_of(read_triples(layout, path)))
+            dataset.store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
         yield graphs
     finally:
         for graph in graphs:
