@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import textwrap
 from pathlib import Path
 
 import httpx
@@ -208,13 +207,9 @@ def test_multiple_is_true_or_false(tmp_path):
         read_query(path, "broken.rq")
 
 
-def test_grlc_reads_the_enumeration_header_as_its_own(tmp_path):
-    """grlc's header reader (the same YAML keys: `enumerate` with a fixed list per parameter) gives the
-    values as the parameter's enum; with its endpoint form refused, it never asks a store for them."""
-    gquery = pytest.importorskip("grlc.gquery", reason="grlc is in the test extra")
-    text = (ROOT / "queries" / "meeting-roles.rq").read_text(encoding="utf-8")
-    metadata = gquery.get_yaml_decorators(text)
-    params = gquery.get_parameters(textwrap.dedent(text), None, metadata)
-    assert params["role"]["enum"] == sorted(f"{CKG}{r}" for r in ("host", "convener", "organizer", "coChair",
-                                                                    "headOfDelegation"))
-    assert not params["role"]["required"] and params["meeting"]["required"]
+
+def test_the_landing_page_names_the_allowed_values_and_the_lists(app):
+    page = get(app, "/", []).text
+    assert ("<code>role</code> (ckg:host | ckg:convener | ckg:organizer | ckg:coChair | ckg:headOfDelegation, "
+            "repeatable)") in page
+    assert "<code>agent</code> (iri, repeatable)" in page
