@@ -48,6 +48,9 @@ def test_grlc_reads_the_same_operations_and_parameters(root, grlc_app):
         assert set(grlc_params) == {p.name for p in query.params}, name
         for param in query.params:
             assert (grlc_params[param.name].get("format") == "iri") == (param.type == "iri"), (name, param.name)
+            # grlc reads the allowed values from the same `enumerate:` header (a compact spelling is ours only)
+            assert grlc_params[param.name].get("enum", []) == sorted(set(param.choices.values())), (name, param.name)
+    assert any(param.choices for query in catalogue.values() for param in query.params)
 
 
 def test_grlc_reads_the_declared_endpoint(root, grlc_app):

@@ -15,6 +15,10 @@ from coalition_kg.query.catalogue import PATTERNS, Parameter, load_catalogue, re
 from coalition_kg.repository.layout import Layout
 from coalition_kg.serve.openapi import describe
 
+from .terms import PREFIXES
+
+CKG = PREFIXES["ckg"]
+
 IRI = Parameter("x", "iri", "")
 
 
@@ -43,7 +47,9 @@ def test_grlc_convention_types_every_parameter_by_its_variable(tmp_path):
 def test_grlc_convention_openapi_names_the_parameters_users_type(root):
     spec = describe(load_catalogue(Layout(root)))
     roles = spec["paths"]["/queries/meeting-roles"]["get"]["parameters"]
-    assert [(p["name"], p["schema"]["pattern"]) for p in roles] == [("meeting", PATTERNS["iri"])]
+    assert [(p["name"], p["schema"].get("pattern")) for p in roles] == [("meeting", PATTERNS["iri"]), ("role", None)]
+    # a list of enumerated values: each value one of the roles, by its IRI or its compact name
+    assert roles[1]["schema"]["items"]["enum"][:2] == [f"{CKG}host", "ckg:host"]
 
 
 @pytest.mark.slow  # fuzzing: hundreds of examples

@@ -24,7 +24,7 @@ from coalition_kg.repository.default_base import DEFAULT_BASE  # a string: not t
 
 if TYPE_CHECKING:  # imported by the commands that use them, not at start-up
     from coalition_kg.progress import Progress
-    from coalition_kg.query.catalogue import StoredQuery
+    from coalition_kg.query.catalogue import Parameter, StoredQuery
     from coalition_kg.query.store import Store
     from coalition_kg.repository.dataset import Dataset
     from coalition_kg.repository.layout import Layout
@@ -256,23 +256,61 @@ def queries(obj: Context) -> None:
     from coalition_kg.query.catalogue import load_catalogue
 
     for query in load_catalogue(obj.layout).values():
-        params = " ".join(f"--param {p.name}=<{p.type}>" for p in query.params)
+        params = " ".join(_usage(p) for p in query.params)
         click.echo(f"{query.name}: {query.summary}" + (f"  [{params}]" if params else ""))
 
 
-def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, str]:
-    values = {}
+def _usage(param: Parameter) -> str:
+    """``--param meeting=<iri>``, ``--param role=<ckg:host|ckg:convener>…``: the type or the allowed
+    values, and dots where the option may be repeated for more values."""
+    return f"--param {param.name}=<{'|'.join(param.allowed) or param.type}>" + ("…" if param.multiple else "")
+
+
+def _parse_params(pairs: tuple[str, ...], query: str) -> dict[str, list[str]]:
+    """NAME=VALUE pairs by name: a list parameter takes its values from repeated pairs, in their order."""
+    values: dict[str, list[str]] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise UsageProblem(f"query {query}: --param takes name=value, not {pair!r}")
-        values[name.strip()] = value
+        values.setdefault(name.strip(), []).append(value)
     return values
 
 
-@cli.command()
+class StoredQueryCommand(click.Command):
+    """`query NAME --help` adds NAME's own parameters, their types and allowed values, to the help."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        words = [arg for arg in args if not arg.startswith("-")]
+        ctx.meta["query_name"] = words[0] if words else None  # before --help (eager) prints and exits
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)
+        name, obj = ctx.meta.get("query_name"), ctx.find_object(Context)
+        if name is None or obj is None:
+            return
+        from coalition_kg.query.catalogue import load_catalogue
+
+        stored = load_catalogue(obj.layout).get(name)
+        if stored is None:
+            return
+        rows = []
+        for param in stored.params:
+            text = param.description + ("" if param.required or param.default else " (optional)")
+            if param.multiple:
+                text += " Repeat --param for several values."
+            rows.append((_usage(param), text.strip()))
+        with formatter.section(f"Parameters of {name}"):
+            formatter.write_text(stored.summary)
+            if rows:
+                formatter.write_dl(rows)
+
+
+@cli.command(cls=StoredQueryCommand)
 @click.argument("name")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value (repeatable; repeat a list parameter's for several values).")
 @click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table",
               show_default=True)
 @ENTAILMENTS_OPTION

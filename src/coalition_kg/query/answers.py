@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from coalition_kg.errors import CoalitionKGError
-from coalition_kg.query.catalogue import StoredQuery
+from coalition_kg.query.catalogue import StoredQuery, Values
 from coalition_kg.query.result_formats import render
 from coalition_kg.query.store import Store, answer
 from coalition_kg.repository.vocabulary import DEFAULT, Vocabulary
@@ -14,7 +14,7 @@ class TooManyRows(CoalitionKGError):
     """An answer past a server's row cap: counted before anything is written."""
 
 
-def stored_answer(store: Store, query: StoredQuery, values: dict[str, str], fmt: str,
+def stored_answer(store: Store, query: StoredQuery, values: Values, fmt: str,
                   max_rows: int | None = None, vocabulary: Vocabulary = DEFAULT) -> str:
     """Answer ``query`` with textual parameter ``values`` and write the answer in result format ``fmt``
     (rdf/formats.py; a table abbreviates IRIs with ``vocabulary``'s prefixes); with ``max_rows``, an

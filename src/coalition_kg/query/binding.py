@@ -3,7 +3,9 @@
 pyoxigraph's `substitutions` (SPARQL SEP-0007) refuses variables that are not projected, and remote
 endpoints have no such feature at all. So the bindings become an inline VALUES block at the head of
 the query's WHERE group: each value is an RDF term serialised by pyoxigraph (N-Triples syntax, its
-own escaping), so a value can never be read as SPARQL syntax. A trailing VALUES clause would not do:
+own escaping), so a value can never be read as SPARQL syntax. A parameter given several values gets
+a VALUES block of its own, one row per value: the blocks join, so two lists make no cross product in
+the text, only in the answer. A trailing VALUES clause would not do:
 it joins after GROUP BY, where the parameter is no longer in scope.
 
 The WHERE group is found by a light scan that skips comments, strings and IRIs. It decides nothing
@@ -41,19 +43,29 @@ def where_brace(text: str) -> int:
     raise CoalitionKGError("the query has no WHERE group to bind parameters into")
 
 
-# What a parameter binds: an IRI or a literal. A blank node is no value a client can name (and SPARQL's
-# VALUES refuses one), so the Store protocol's bindings are typed as these too.
+# What a parameter binds: an IRI or a literal, or several (a list parameter). A blank node is no value
+# a client can name (and SPARQL's VALUES refuses one), so the Store protocol's bindings are typed as these too.
 Bound = ox.NamedNode | ox.Literal
-Bindings = dict[ox.Variable, Bound]
+Bindings = dict[ox.Variable, Bound | tuple[Bound, ...]]
 
 
 def bind(text: str, bindings: Bindings) -> str:
     if not bindings:
         return text
-    for term in bindings.values():
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            raise TypeError(f"parameters bind IRIs and literals, not {type(term).__name__}")
-    variables = " ".join(str(v) for v in bindings)
-    values = " ".join(str(t) for t in bindings.values())
+    for value in bindings.values():
+        for term in value if isinstance(value, tuple) else (value,):
+            if not isinstance(term, ox.NamedNode | ox.Literal):
+                raise TypeError(f"parameters bind IRIs and literals, not {type(term).__name__}")
+        if isinstance(value, tuple) and not value:
+            raise TypeError("a list parameter binds at least one value")  # no rows would silently answer nothing
+    single = {v: t for v, t in bindings.items() if not isinstance(t, tuple)}
+    blocks = []
+    if single:
+        variables = " ".join(str(v) for v in single)
+        values = " ".join(str(t) for t in single.values())
+        blocks.append(f" VALUES ({variables}) {{ ({values}) }}")
+    for variable, terms in bindings.items():
+        if isinstance(terms, tuple):
+            blocks.append(f" VALUES {variable} {{ {' '.join(str(t) for t in terms)} }}")
     brace = where_brace(text)
-    return f"{text[: brace + 1]} VALUES ({variables}) {{ ({values}) }}{text[brace + 1 :]}"
+    return f"{text[: brace + 1]}{''.join(blocks)}{text[brace + 1 :]}"

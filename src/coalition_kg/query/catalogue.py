@@ -1,14 +1,18 @@
 """Stored queries: one per file in queries/, a grlc `#+` YAML header, parameters typed by grlc's
 convention: the variable's name says the type (?_name a plain literal, ?_name_iri an IRI,
 ?_name_integer or ?_name_xsd_integer an integer, ?_name_xsd_date a date; ?__name optional). The
-header's `params:` adds only what a variable name cannot say: description, example, default. This
-module is the one reader of that convention: the CLI, serve's REST operations and OpenAPI all ask it."""
+header's `params:` adds only what a variable name cannot say: description, example, default, and
+`multiple: true` for a parameter that takes a list of values (grlc has no list convention of its own).
+The allowed values of a parameter are listed in grlc's own `enumerate:` header (its fixed-list form,
+`- name: [value, …]`), which grlc shows as the parameter's `enum`. This module is the one reader of
+that convention: the CLI, serve's REST operations and OpenAPI all ask it."""
 
 from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,12 +21,12 @@ import yaml
 from coalition_kg.errors import QueryProblem
 from coalition_kg.guards.files import read_text
 from coalition_kg.guards.sparql import QueryRefused, check
-from coalition_kg.query.binding import Bindings
+from coalition_kg.query.binding import Bindings, Bound
 from coalition_kg.rdf.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SH, SKOS, XSD
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.default_base import DEFAULT_BASE
-from coalition_kg.repository.vocabulary import UNDER_BASE
+from coalition_kg.repository.vocabulary import UNDER_BASE, Vocabulary
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 QUERIES = "query/"  # a stored query's IRI is <base>query/<name>
@@ -31,7 +35,9 @@ GRLC_VARIABLE = re.compile(r"\?(?P<required>_{1,2})(?P<name>[a-zA-Z0-9]+)(_(?P<t
                            r"(_(?P<prefix>[a-zA-Z0-9]+)_(?P<userdefined>[a-zA-Z0-9]+))?(_(?P<lang>[a-zA-Z0-9]+))?")
 GRLC_TYPES = {("", "", ""): "string", ("iri", "", ""): "iri", ("integer", "", ""): "integer",
               ("", "xsd_integer", ""): "integer", ("", "xsd_date", ""): "date", ("", "xsd_string", ""): "string"}
-HEADER_PARAM_KEYS = ("name", "description", "example", "default")
+HEADER_PARAM_KEYS = ("name", "description", "example", "default", "multiple")
+Values = Mapping[str, str | Sequence[str]]  # textual parameter values: one text, or a list parameter's texts
+MAX_VALUES = 100  # values of one list parameter: each is a row of a VALUES block, and the answer grows with them
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,19 @@ class Parameter:
     default: str | None = None
     variable_name: str = ""  # as the query spells it, without '?': _meeting_iri
     required: bool = True  # grlc: ?__name is optional
+    multiple: bool = False  # takes a list of values (the header's `multiple: true`)
+    # the allowed values (grlc's `enumerate:`), each spelling a client may use -> the value as the header lists
+    # it: an IRI also by its compact form (ckg:host), with the repository's prefixes
+    choices: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> list[str]:
+        """The allowed values, each by its shortest spelling: what --help and an error message show."""
+        shortest: dict[str, str] = {}
+        for spelling, value in self.choices.items():
+            if value not in shortest or len(spelling) < len(shortest[value]):
+                shortest[value] = spelling
+        return list(shortest.values())
 
     @property
     def variable(self) -> ox.Variable:
@@ -78,22 +97,33 @@ class StoredQuery:
         values = {p.name: p.default if p.default is not None else p.example for p in self.params}
         return {name: value for name, value in values.items() if value is not None}
 
-    def bind(self, values: dict[str, str]) -> Bindings:
-        """Turn textual parameter values into typed RDF terms. Nothing is spliced into the query
-        text: the engine receives the terms as variable bindings."""
+    def bind(self, values: Values) -> Bindings:
+        """Turn textual parameter values (one text, or a list of texts for a list parameter) into typed
+        RDF terms. Nothing is spliced into the query text: the engine receives the terms as variable
+        bindings, a list as one VALUES row per distinct value."""
         known = {p.name: p for p in self.params}
         for name in values:
             if name not in known:
                 listed = ", ".join(known) or "none"
                 raise QueryProblem(self.name, f"unknown parameter (this query takes: {listed})", name)
-        bound = {}
+        bound: Bindings = {}
         for param in self.params:
-            value = values.get(param.name, param.default)
-            if value is None and not param.required:
+            given = values.get(param.name, param.default)
+            if given is None and not param.required:
                 continue  # grlc leaves an optional parameter's variable unbound
-            if value is None:
+            if given is None:
                 raise QueryProblem(self.name, f"missing value (type {param.type}, e.g. {param.example})", param.name)
-            bound[param.variable] = to_term(self.name, param, value, self.base)
+            texts = [given] if isinstance(given, str) else list(given)
+            if not texts:
+                raise QueryProblem(self.name, "an empty list: give at least one value", param.name)
+            if len(texts) > 1 and not param.multiple:
+                raise QueryProblem(self.name, "given more than once: this parameter takes one value", param.name)
+            if len(texts) > MAX_VALUES:
+                raise QueryProblem(self.name, f"{len(texts)} values: a list parameter takes at most {MAX_VALUES}",
+                                   param.name)
+            # a value given twice counts once: a VALUES block with a repeated row would repeat the answer's rows
+            terms = list(dict.fromkeys(to_term(self.name, param, text, self.base) for text in texts))
+            bound[param.variable] = tuple(terms) if param.multiple else terms[0]
         return bound
 
 
@@ -117,10 +147,16 @@ PATTERNS = {  # what the binder accepts, as regular expressions OpenAPI hands to
 }
 
 
-def to_term(query: str, param: Parameter, value: str, base: str = DEFAULT_BASE) -> ox.NamedNode | ox.Literal:
+def to_term(query: str, param: Parameter, value: str, base: str = DEFAULT_BASE) -> Bound:
     def bad(reason: str) -> QueryProblem:
         return QueryProblem(query, f"{value!r} is not {reason}", param.name)
 
+    if param.choices:
+        if value not in param.choices:
+            shown = value if is_utf8(value) else value.encode("utf-8", "backslashreplace").decode()
+            raise QueryProblem(query, f"{shown!r} is not an allowed value; allowed: {', '.join(param.allowed)}",
+                               param.name)
+        value = param.choices[value]
     if not is_utf8(value):  # the shell passes bytes; Python keeps those that are not UTF-8 as surrogates
         raise bad("text: it holds bytes that are not UTF-8")
     if param.type == "iri":
@@ -189,9 +225,10 @@ class _HeaderLoader(yaml.SafeLoader):
 
 
 def read_query(path: Path, shown_as: str | None = None, root: Path | None = None,
-               base: str = DEFAULT_BASE) -> StoredQuery:
+               base: str = DEFAULT_BASE, vocabulary: Vocabulary | None = None) -> StoredQuery:
     """Parse one stored query file; a bad header names the file and line. The file is read through
-    the jail: a regular file, inside ``root`` if given. ``base``: the repository's base IRI."""
+    the jail: a regular file, inside ``root`` if given. ``base``: the repository's base IRI;
+    ``vocabulary``: its prefixes, which give an enumerated IRI its compact spelling too."""
     shown_as = shown_as or str(path)
     try:
         ox.NamedNode(base + QUERIES + path.stem)
@@ -217,6 +254,8 @@ def read_query(path: Path, shown_as: str | None = None, root: Path | None = None
     if not isinstance(header, dict):
         raise QueryProblem(path.stem, f"{shown_as}:1: the #+ header must be a YAML mapping")
     params = read_parameters(path.stem, shown_as, text, header_lines, header.get("params"))
+    params = read_enumerations(path.stem, shown_as, params, header_lines, header.get("enumerate"),
+                               vocabulary or Vocabulary.default(base), base)
     tags = header.get("tags") or []
     return StoredQuery(
         name=path.stem, path=path, text=text,
@@ -273,22 +312,102 @@ def read_parameters(query: str, shown_as: str, text: str, header_lines: list[str
         if name not in variables:
             raise QueryProblem(query, f"{shown_as}: params[{index}]: the query has no variable ?_{name} (or "
                                       f"?_{name}_iri, …) for it", name)
+        if not isinstance(raw.get("multiple", False), bool):
+            raise QueryProblem(query, f"{shown_as}:{header_line(header_lines, 'params', index, 'multiple')}: "
+                                      f"params[{index}]: multiple is true or false, not {raw['multiple']!r}", name)
         notes[name] = raw
     params = []
-    for name, (kind, variable, required) in variables.items():
+    # the required parameters first (a usage line reads better so); else in the order the query uses them
+    for name, (kind, variable, required) in sorted(variables.items(), key=lambda item: not item[1][2]):
         raw = notes.get(name, {})
         params.append(Parameter(
             name=name, type=kind, description=str(raw.get("description", "")),
             example=None if raw.get("example") is None else str(raw["example"]),
             default=None if raw.get("default") is None else str(raw["default"]),
-            variable_name=variable, required=required,
+            variable_name=variable, required=required, multiple=bool(raw.get("multiple", False)),
         ))
     return params
 
 
+def header_line(header_lines: list[str], *path: str | int) -> int:
+    """The file's line of the header entry at ``path`` (keys and list indexes), as YAML's own parser
+    places it: the line of the deepest entry found. The header is the file's first lines."""
+    node = yaml.compose("\n".join(header_lines), Loader=_HeaderLoader)
+    line = 0
+    for step in path:
+        found = None
+        if isinstance(node, yaml.MappingNode):
+            found = next((value for key, value in node.value if key.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            found = node.value[step]
+        if found is None:
+            break
+        node, line = found, found.start_mark.line
+    return line + 1
+
+
+def read_enumerations(query: str, shown_as: str, params: list[Parameter], header_lines: list[str],
+                      raw: object, vocabulary: Vocabulary, base: str) -> list[Parameter]:
+    """The parameters with the allowed values grlc's `enumerate:` lists for them: `- name: [v1, v2]`.
+    grlc's other form, a bare name it fills by querying the endpoint, is refused: the values are data
+    of the query, reviewed with it, and --help and OpenAPI give them without a store."""
+    if raw is None:
+        return params
+    if not isinstance(raw, list):
+        raise QueryProblem(query, f"{shown_as}:{header_line(header_lines, 'enumerate')}: enumerate is a list "
+                                  "of `- name: [value, …]`")
+    by_name = {p.name: p for p in params}
+    lists: dict[str, list[str]] = {}
+    lines: dict[str, int] = {}  # each enumerated parameter's entry, by its line in the file
+    for index, entry in enumerate(raw):
+        where = f"{shown_as}:{header_line(header_lines, 'enumerate', index)}: enumerate[{index}]"
+        if isinstance(entry, str):
+            raise QueryProblem(query, f"{where}: list the allowed values (`- {entry}: [value, …]`); grlc's form "
+                                      "that asks the endpoint for them is not supported", entry)
+        if not isinstance(entry, dict) or len(entry) != 1:
+            raise QueryProblem(query, f"{where}: one `name: [value, …]` per entry")
+        (name, values), = entry.items()
+        name = str(name)
+        if name not in by_name:
+            raise QueryProblem(query, f"{where}: the query has no parameter {name!r} "
+                                      f"(it takes: {', '.join(by_name) or 'none'})", name)
+        if name in lists:
+            raise QueryProblem(query, f"{where}: {name} is enumerated twice", name)
+        if not isinstance(values, list) or not values or not all(isinstance(v, str | int) for v in values):
+            raise QueryProblem(query, f"{where}: {name}: a non-empty list of values", name)
+        if len(values) > MAX_VALUES:
+            raise QueryProblem(query, f"{where}: {name}: {len(values)} values, more than {MAX_VALUES}", name)
+        lists[name], lines[name] = [str(v) for v in values], header_line(header_lines, "enumerate", index)
+    enumerated = []
+    for param in params:
+        if param.name not in lists:
+            enumerated.append(param)
+            continue
+        choices: dict[str, str] = {}
+        where = f"{shown_as}:{lines[param.name]}: enumerate: {param.name}"
+        for value in lists[param.name]:
+            try:
+                term = to_term(query, param, value, base)  # each allowed value binds as the parameter's type
+            except QueryProblem as error:
+                reason = str(error).removeprefix(f"query {query}, parameter {param.name}: ")
+                raise QueryProblem(query, f"{where}: {reason}", param.name) from None
+            choices[value] = value
+            short = vocabulary.compress(term.value) if isinstance(term, ox.NamedNode) else None
+            if short is not None:
+                choices.setdefault(short, value)
+        for key in ("example", "default"):
+            given = getattr(param, key)
+            if given is not None and given not in choices:
+                raise QueryProblem(query, f"{where}: the parameter's {key}, {given!r}, is not one of these values",
+                                   param.name)
+        enumerated.append(replace(param, choices=choices))
+    return enumerated
+
+
 def load_catalogue(layout: lay.Layout) -> dict[str, StoredQuery]:
-    base = layout.vocabulary.base
-    return {p.stem: read_query(p, layout.relative(p), layout.root, base) for p in layout.query_files()}
+    vocabulary = layout.vocabulary
+    return {p.stem: read_query(p, layout.relative(p), layout.root, vocabulary.base, vocabulary)
+            for p in layout.query_files()}
 
 
 def catalogue_of(dataset: Dataset) -> dict[str, StoredQuery]:
@@ -342,4 +461,14 @@ def catalogue_graph(queries: dict[str, StoredQuery]) -> list[ox.Triple]:
                 add(blank, sh + "nodeKind", ox.NamedNode(sh + "IRI"))
             else:
                 add(blank, sh + "datatype", ox.NamedNode(XSD + param.type))
+            # how many values it takes (1, or a list's limit), and its allowed ones as an RDF list
+            add(blank, sh + "maxCount", ox.Literal(str(MAX_VALUES if param.multiple else 1),
+                                                    datatype=ox.NamedNode(XSD + "integer")))
+            if param.choices:
+                cells = [ox.BlankNode() for _ in dict.fromkeys(param.choices.values())]
+                add(blank, sh + "in", cells[0])
+                for cell, value, rest in zip(cells, dict.fromkeys(param.choices.values()), [*cells[1:], None],
+                                             strict=True):
+                    add(cell, RDF + "first", to_term(query.name, replace(param, choices={}), value, query.base))
+                    add(cell, RDF + "rest", rest if rest is not None else ox.NamedNode(RDF + "nil"))
     return triples

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from coalition_kg.errors import CoalitionKGError, QueryProblem
 from coalition_kg.guards.sparql import QueryRefused, check
 from coalition_kg.query.binding import Bindings, bind
-from coalition_kg.query.catalogue import StoredQuery
+from coalition_kg.query.catalogue import StoredQuery, Values
 from coalition_kg.repository.dataset import Dataset
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -27,7 +27,7 @@ class Results:
     boolean: bool | None = None
 
 
-def answer(store: Store, query: StoredQuery, values: dict[str, str]) -> Results:
+def answer(store: Store, query: StoredQuery, values: Values) -> Results:
     """Answer a stored query with textual parameter values; errors name the query. The text that
     runs, parameters bound, is the text the SPARQL checker passed."""
     bindings = query.bind(values)

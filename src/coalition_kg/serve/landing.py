@@ -22,7 +22,8 @@ def page(catalogue: dict[str, StoredQuery], limits: Limits, pages: bool = False)
     for name, query in sorted(catalogue.items()):
         example = query.example_values()
         link = f"/queries/{name}.csv" + (f"?{urlencode(example)}" if example else "")
-        params = ", ".join(f"<code>{escape(p.name)}</code> ({escape(p.type)})" for p in query.params)
+        params = ", ".join(f"<code>{escape(p.name)}</code> ({escape(' | '.join(p.allowed) or p.type)}"
+                           f"{', repeatable' if p.multiple else ''})" for p in query.params)
         items.append(
             f'<li><a href="{escape(link)}"><strong>{escape(name)}</strong></a> — {escape(query.summary)}'
             + (f"<br>parameters: {params}" if params else "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from coalition_kg import __version__
-from coalition_kg.query.catalogue import PATTERNS, StoredQuery
+from coalition_kg.query.catalogue import MAX_VALUES, PATTERNS, StoredQuery
 from coalition_kg.serve.negotiation import GRAPHS
 from coalition_kg.serve.negotiation import RESULTS as RESULT_TYPES
 
@@ -38,7 +38,8 @@ SPARQL_JSON = {  # SELECT (head.vars, results.bindings) or ASK (boolean)
 TEXT = {"type": "string"}
 PROBLEM = {"text/plain": {"schema": TEXT}}
 ERRORS = {  # every status serve answers with one line of text/plain
-    "400": "a missing, unknown, repeated or badly typed parameter, or malformed SPARQL",
+    "400": "a missing, unknown, repeated or badly typed parameter, a value outside a parameter's enumeration, "
+           "an empty list or one of more values than its maxItems, or malformed SPARQL",
     "404": "no such stored query",
     "405": "a method this resource does not allow (the Allow header lists those it does)",
     "406": "no format the Accept header allows",
@@ -64,13 +65,19 @@ def _content(media_types: Iterable[str]) -> dict[str, object]:
 def _operation(query: StoredQuery) -> dict[str, object]:
     parameters = []
     for param in query.params:
-        schema = dict(SCHEMAS[param.type])
+        schema: dict[str, object] = dict(SCHEMAS[param.type])
+        if param.choices:  # every spelling the binder takes (an IRI also by its compact form), no other
+            schema = {"type": "string", "enum": list(param.choices)}
+        if param.multiple:  # ?role=a&role=b (form style, exploded): a VALUES row each
+            schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_VALUES}
         if param.default is not None:
-            schema["default"] = param.default
+            schema["default"] = [param.default] if param.multiple else param.default
         entry = {"name": param.name, "in": "query", "required": param.required and param.default is None,
                  "description": param.description or param.name, "schema": schema}
+        if param.multiple:
+            entry.update(style="form", explode=True)
         if param.example is not None:
-            entry["example"] = param.example
+            entry["example"] = [param.example] if param.multiple else param.example
         parameters.append(entry)
     return {
         "operationId": query.name.replace("-", "_"),

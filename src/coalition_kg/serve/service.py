@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
-from coalition_kg.errors import CoalitionKGError
+from coalition_kg.errors import CoalitionKGError, QueryProblem
 from coalition_kg.publish.dataset_description import DescriptionIris
 from coalition_kg.query.binding import bind
 from coalition_kg.query.catalogue import StoredQuery
@@ -175,11 +175,12 @@ class Service:
         query = self.catalogue.get(name)
         if query is None:
             return problem(404, f"no stored query {name!r}; /openapi.json lists them")
-        repeated = [key for key, values in params.items() if len(values) > 1]
-        if repeated:
-            return problem(400, f"query {name}, parameter {repeated[0]}: given more than once")
-        values = {key: values[0] for key, values in params.items()}
+        lists = {p.name for p in query.params if p.multiple}  # ?role=a&role=b; any other repeat is refused
+        values = {key: given if key in lists else given[0] for key, given in params.items()}
+        repeated = [key for key, given in params.items() if len(given) > 1 and key not in lists]
         try:
+            if repeated:
+                raise QueryProblem(name, "given more than once: this parameter takes one value", repeated[0])
             bind(query.text, query.bind(values))  # refused here, with no worker; the worker answers as `query` does
         except (CoalitionKGError, ValueError) as error:  # ValueError: a value no type can hold (int() of 5,000 digits)
             return problem(400, f"query {name}: {error}" if isinstance(error, ValueError) else str(error))
@@ -188,7 +189,8 @@ class Service:
             if media is None:
                 return problem(406, "this operation answers in application/sparql-results+json or text/csv")
             fmt = "csv" if media == "text/csv" else "json"
-        return self.pool.run(StoredJob(name, tuple(values.items()), fmt, self.graphs))
+        pairs = tuple((key, text) for key, given in params.items() for text in given[: 1 if key not in lists else None])
+        return self.pool.run(StoredJob(name, pairs, fmt, self.graphs))
 
 
     def answer(self, request: Request) -> Reply:

@@ -48,9 +48,16 @@ class Job:
 class StoredJob:
     """A stored query of the catalogue, answered by the writer `coalition-kg query` uses (query/answers.py)."""
     name: str
-    values: tuple[tuple[str, str], ...]  # the client's parameter values, as text
+    values: tuple[tuple[str, str], ...]  # the client's parameter values, as text: (name, value), a list's repeated
     fmt: str  # a result format name: json or csv
     graphs: tuple[str, ...] = ()  # the repository's graphs: the only ones a FROM may name
+
+    def texts(self) -> dict[str, list[str]]:
+        """The values by parameter: a list parameter's in the client's order, any other's one."""
+        texts: dict[str, list[str]] = {}
+        for key, text in self.values:
+            texts.setdefault(key, []).append(text)
+        return texts
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,7 @@ def execute_stored(graph: ox.Store, job: StoredJob, max_rows: int, max_bytes: in
     if query is None:
         return problem(404, f"no stored query {job.name!r}; /openapi.json lists them")
     try:
-        body = stored_answer(EmbeddedStore.over(graph, list(job.graphs)), query, dict(job.values), job.fmt,
+        body = stored_answer(EmbeddedStore.over(graph, list(job.graphs)), query, job.texts(), job.fmt,
                              max_rows).encode("utf-8")
     except TooManyRows as error:
         return problem(422, str(error))
