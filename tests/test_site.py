@@ -17,6 +17,7 @@ import pytest
 from rdflib.compare import isomorphic
 
 from coalition_kg.rdf.terms import rdflib_graph
+from coalition_kg.repository.dataset import load
 from coalition_kg.site.generate import MANIFEST, build_site
 
 from .sitecheck import BASE, MARRAKECH, MOROCCO, NIAMEY, Expectations, Page, human_date, missing, normal
@@ -358,3 +359,23 @@ def test_no_page_names_a_source_by_its_placeholder_and_source_pages_say_publishe
             source = BASE + path.removesuffix(".html")
             assert not missing(page.text, expect.source_names(source)), path
             assert not missing(pages["documents.html"].text, expect.source_names(source))
+
+
+def test_where_the_sources_differ_is_on_the_page_of_what_they_differ_about(pages):
+    # Computed by hand: document 000 gives 84 members with no date of its own (on or before the
+    # 11 May 2022 meeting it announces), 003 gives 85 as of its publication, 2 March 2023. Those days
+    # cannot overlap: a change over time, not a conflict. Nothing else is disputed.
+    coalition = pages[page_path(BASE + "id/global-coalition-to-defeat-isis")].text
+    section = coalition[coalition.index("Where the sources differ"):]
+    assert "member count: 84 (on or before 2022-05-11)" in section
+    assert "member count: 85 (2023-03-02)" in section
+    assert section.count("— change over time") == 2 and "— conflict at the same time" not in section
+    assert [p for p, page in pages.items() if "Where the sources differ" in page.text] == \
+        [page_path(BASE + "id/global-coalition-to-defeat-isis")]
+
+
+def test_a_repository_without_the_disagreements_query_has_no_such_section(repo_copy, tmp_path):
+    (repo_copy / "queries" / "source-disagreements.rq").unlink()
+    out = tmp_path / "site"
+    build_site(load(repo_copy), out)
+    assert "Where the sources differ" not in (out / "id" / "global-coalition-to-defeat-isis.html").read_text()

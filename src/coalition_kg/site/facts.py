@@ -5,7 +5,7 @@ definition list. Each piece is written for one page, so its links are relative t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from html import escape
@@ -76,6 +76,7 @@ class Site:
     order: dict[tuple[str, str], int] = field(default_factory=dict)
     first: list[str] = field(default_factory=list)
     not_statements: set[str] = field(default_factory=set)
+    differences: dict[str, list[Mapping[str, object]]] = field(default_factory=dict)  # by subject: differences.py
 
     @classmethod
     def of(cls, graph: SiteGraph) -> Site:

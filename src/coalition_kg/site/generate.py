@@ -26,6 +26,7 @@ from coalition_kg.publish.dataset_description import EXPORT_FOLDER, published_fi
 from coalition_kg.publish.export import serialise
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.vocabulary import Vocabulary
+from coalition_kg.site.differences import differences_by_subject
 from coalition_kg.site.facts import Site, Writer
 from coalition_kg.site.graph import TYPE, SiteGraph
 from coalition_kg.site.html import CSS, FAVICON, FAVICON_SVG, STYLESHEET
@@ -88,6 +89,7 @@ def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Pr
     """Every file of the site, by its path in the site folder."""
     graph = SiteGraph.of(dataset)
     site = Site.of(graph)
+    site.differences = differences_by_subject(dataset)
     vocabulary = graph.vocabulary
     files: dict[str, bytes] = {STYLESHEET: CSS.encode(), FAVICON: FAVICON_SVG.encode(),
                                ".htaccess": htaccess(vocabulary.base).encode()}

@@ -11,6 +11,7 @@ from html import escape
 import pyoxigraph as ox
 
 from coalition_kg.rdf.namespaces import ORG, PROV, SCHEMA, SKOS, XSD
+from coalition_kg.site.differences import differences_section
 from coalition_kg.site.facts import SEP, Site, Writer
 from coalition_kg.site.graph import (
     LABEL,
@@ -96,6 +97,8 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
         body.append(_document_facts(w, iri))
     for heading, facts in w.linked_facts(iri):
         body.append(f"<h2>{escape(heading)}</h2>{w.fact_list(facts)}")
+    if iri.value in site.differences:
+        body.append(differences_section(w, site.differences[iri.value]))
     referred = w.referred_by(iri)
     if referred:
         body.append(f"<h2>Referred to by</h2>{referred}")
