@@ -74,7 +74,7 @@ def expected_graph(dataset, query: str) -> rdflib.Graph:
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
-def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, dataset, fmt, method):
+def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, entailed, fmt, method):
     rows = wrapper(endpoint, SELECT, fmt, method).query().convert()
     if fmt == JSON:
         got = [(b["e"]["value"], b["label"]["value"]) for b in rows["results"]["bindings"]]
@@ -92,7 +92,7 @@ def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, dataset, fmt, me
         else:  # TSV holds terms in SPARQL syntax: <iri> and "literal"@lang
             lines = [line.split("\t") for line in text.strip().split("\n")[1:]]
             got = [(e.strip("<>"), label.rsplit('"', 1)[0].lstrip('"')) for e, label in lines]
-    assert got == expected_rows(dataset)
+    assert got == expected_rows(entailed)
     answer = wrapper(endpoint, ASK, fmt, method).query().convert()
     if fmt == JSON:
         assert answer["boolean"] is True
@@ -105,26 +105,26 @@ def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, dataset, fmt, me
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fmt", [TURTLE, N3, RDFXML, XML, JSONLD])
 @pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
-def test_sparqlwrapper_construct_and_describe_in_every_format(endpoint, dataset, query, fmt, method):
-    """With its default settings SPARQLWrapper sends format=xml (or n3, json-ld…) with each request:
+def test_sparqlwrapper_construct_and_describe_in_every_format(endpoint, entailed, query, fmt, method):
+    """serve answers with the entailments, so the expected graph has them too. With its default settings SPARQLWrapper sends format=xml (or n3, json-ld…) with each request:
     a name we did not know was a 400, so CONSTRUCT and DESCRIBE failed through it."""
     result = wrapper(endpoint, query, fmt, method).query()
     answer = result.convert()
     if isinstance(answer, bytes):  # Turtle and N3 come back as text to parse
         answer = rdflib.Graph().parse(data=answer.decode(), format="turtle")
     assert isinstance(answer, rdflib.Graph)
-    expected = expected_graph(dataset, query)
+    expected = expected_graph(entailed, query)
     assert len(expected) > 0 and isomorphic(answer, expected)
 
 
-def test_rdflib_sparqlstore_reads_through_serve(endpoint, dataset):
+def test_rdflib_sparqlstore_reads_through_serve(endpoint, entailed):
     graph = rdflib.Graph(store=SPARQLStore(endpoint, returnFormat="json"))
     got = [(str(row.e), str(row.label)) for row in graph.query(SELECT)]
-    assert got == expected_rows(dataset)
+    assert got == expected_rows(entailed)
     assert graph.query(ASK).askAnswer is True
     subject = got[0][0]  # the triples about one entity, read by SPARQLStore's own queries
     through = {(str(p), str(o)) for _, p, o in graph.triples((rdflib.URIRef(subject), None, None))}
-    quads = dataset.store.quads_for_pattern(ox.NamedNode(subject), None, None)
+    quads = entailed.store.quads_for_pattern(ox.NamedNode(subject), None, None)
     local = {(q.predicate.value, q.object.value) for q in quads}
     assert through == local and (SKOS, got[0][1]) in through
 
