@@ -106,7 +106,8 @@ def test_sparqlwrapper_select_and_ask_in_every_format(endpoint, entailed, fmt, m
 @pytest.mark.parametrize("fmt", [TURTLE, N3, RDFXML, XML, JSONLD])
 @pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
 def test_sparqlwrapper_construct_and_describe_in_every_format(endpoint, entailed, query, fmt, method):
-    """serve answers with the entailments, so the expected graph has them too. With its default settings SPARQLWrapper sends format=xml (or n3, json-ld…) with each request:
+    """serve answers with the entailments, so the expected graph has them too. With its default
+    settings SPARQLWrapper sends format=xml (or n3, json-ld…) with each request:
     a name we did not know was a 400, so CONSTRUCT and DESCRIBE failed through it."""
     result = wrapper(endpoint, query, fmt, method).query()
     answer = result.convert()

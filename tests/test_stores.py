@@ -46,8 +46,18 @@ def sort_key(row: dict) -> list:
     return sorted((name, str(term)) for name, term in row.items())
 
 
+# Virtuoso 7.2's own defects, met by two stored queries that every other store answers with the golden
+# rows: it gives a boolean expression back as 0 or 1 (member-count-as-of's ?tie), and it drops rows when
+# a FILTER NOT EXISTS follows a FILTER EXISTS over a property path (facts-from-source). Strict: the day
+# either passes, the marker must go.
+VIRTUOSO_DEFECTS = {"member-count-as-of": "Virtuoso 7.2 returns a boolean expression as 0 or 1",
+                    "facts-from-source": "Virtuoso 7.2 drops rows under FILTER NOT EXISTS after a path FILTER EXISTS"}
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
-def test_every_stored_query_gives_its_golden_rows(store, path):
+def test_every_stored_query_gives_its_golden_rows(store, path, request):
+    if isinstance(store, RemoteStore) and "virtuoso" in request.node.callspec.id and path.stem in VIRTUOSO_DEFECTS:
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DEFECTS[path.stem], strict=True))
     golden = json.loads((GOLDEN / f"{path.stem}.json").read_text(encoding="utf-8"))
     query = read_query(path)
     rows = store.select(query.text, query.bind(golden["params"])).rows
@@ -105,9 +115,10 @@ def test_the_command_line_asks_each_endpoint(request, server, cli, root):
     assert result.code == 0, result.err
     assert result.out.splitlines()[1:] == [
         "https://w3id.org/coalition-kg/id/global-coalition-to-defeat-isis,Global Coalition to Defeat ISIS,"
-        "member count,84,https://w3id.org/coalition-kg/source/000_28830c00cecbbf69",
+        "member count,84,,2022-05-11,https://w3id.org/coalition-kg/source/000_28830c00cecbbf69,change over time",
         "https://w3id.org/coalition-kg/id/global-coalition-to-defeat-isis,Global Coalition to Defeat ISIS,"
-        "member count,85,https://w3id.org/coalition-kg/source/003_73e3b687882f6e77"]
+        "member count,85,2023-03-02,2023-03-02,https://w3id.org/coalition-kg/source/003_73e3b687882f6e77,"
+        "change over time"]
 
 
 @pytest.mark.parametrize("server", SERVERS)
