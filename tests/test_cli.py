@@ -145,12 +145,14 @@ def test_stats_counts_graphs_and_classes(cli, root):
     numbers = json.loads(result.out)
     assert numbers["instances"]["https://w3id.org/coalition-kg/ontology#State"] == 4
     graphs = numbers["graphs"]
-    # each source's shortcuts in its own derived graph (14 and 10, each with the line naming its source),
-    # and the date intervals of its dated nodes: in 000, two full intervals of meetings, one of the
-    # founding, three "not after" bounds (latest only); in 003, seven dated nodes with both ends.
-    # None that only the sources together give.
-    assert graphs["https://w3id.org/coalition-kg/graph/derived/000_28830c00cecbbf69"] == 15 + 9
-    assert graphs["https://w3id.org/coalition-kg/graph/derived/003_73e3b687882f6e77"] == 11 + 14
+    # each source's shortcuts in its own derived graph (17 and 12, each with the line naming its source:
+    # roles, post holdings both ways, founding dates, and the stated links, two org:postIn and a
+    # ckg:groupOf in 000, one of each in 003), and the date intervals of its dated nodes: in 000, two
+    # full intervals of meetings, one of the coalition's founding, ten "not after" bounds (latest only:
+    # the document, its count, the Group's creation and its announcement, three roles, three post
+    # holdings); in 003, seven dated nodes with both ends. None that only the sources together give.
+    assert graphs["https://w3id.org/coalition-kg/graph/derived/000_28830c00cecbbf69"] == 18 + 16
+    assert graphs["https://w3id.org/coalition-kg/graph/derived/003_73e3b687882f6e77"] == 13 + 14
     assert graphs["https://w3id.org/coalition-kg/graph/derived"] == 0
 
 
@@ -224,17 +226,14 @@ def test_two_data_files_with_one_graph_name_are_exit_2(cli, repo_copy):
 
 
 def test_a_violation_points_at_the_file_that_asserts_the_property(cli, repo_copy):
-    # The Africa Focus Group is typed in reference.ttl, but its ckg:groupOf is asserted in 000's graph.
+    # Morocco is named in reference.ttl; a second label, asserted in 000's graph, is located there.
     path = repo_copy / "data" / "sources" / "000_28830c00cecbbf69.ttl"
-    text = path.read_text(encoding="utf-8")
-    broken = text.replace("id:africa-focus-group ckg:groupOf id:global-coalition-to-defeat-isis .",
-                          "id:africa-focus-group ckg:groupOf id:global-coalition-to-defeat-isis , id:daesh .")
-    assert broken != text
+    broken = path.read_text(encoding="utf-8") + '\nid:morocco rdfs:label "Maroc"@en .\n'
     path.write_text(broken, encoding="utf-8")
-    line = next(n for n, t in enumerate(broken.splitlines(), 1) if t.startswith("id:africa-focus-group ckg:groupOf"))
+    line = next(n for n, t in enumerate(broken.splitlines(), 1) if t.startswith("id:morocco rdfs:label"))
     result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
     assert result.code == 1
-    assert f"data/sources/000_28830c00cecbbf69.ttl:{line}: error: a group needs exactly one ckg:groupOf" in result.out
+    assert f"data/sources/000_28830c00cecbbf69.ttl:{line}: error: needs exactly one English rdfs:label" in result.out
 
 
 def test_ad_hoc_sparql_from_text_and_file(cli, root, tmp_path):

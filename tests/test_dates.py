@@ -314,8 +314,16 @@ def test_every_dated_fact_exposes_its_interval_under_one_property(dataset):
         ("2018-06-coalition-political-directors", "2018-06-30"),
         ("003_73e3b687882f6e77/africa-focus-group-founding", "2021-12-31"),
         ("000_28830c00cecbbf69", "2022-05-11"),  # the undated press release: written on or before the meeting
+        # and what it says holds "now", or happened before it was written, no later than that day
+        ("000_28830c00cecbbf69/africa-focus-group-creation-announcement", "2022-05-11"),
         ("000_28830c00cecbbf69/africa-focus-group-founding", "2022-05-11"),
+        ("000_28830c00cecbbf69/blinken-secretary-of-state", "2022-05-11"),
+        ("000_28830c00cecbbf69/bourita-minister", "2022-05-11"),
         ("000_28830c00cecbbf69/coalition-member-count", "2022-05-11"),
+        ("000_28830c00cecbbf69/mohammed-vi-king", "2022-05-11"),
+        ("000_28830c00cecbbf69/morocco-co-chair-africa-focus-group", "2022-05-11"),
+        ("000_28830c00cecbbf69/morocco-co-chair-gctf", "2022-05-11"),
+        ("000_28830c00cecbbf69/morocco-host-state-unoct-africa", "2022-05-11"),
         ("2022-05-11-coalition-ministerial-marrakech", "2022-05-11"),
         ("2022-05-afg-plenary-africa", "2022-05-31"),
         ("003_73e3b687882f6e77/chekkori-director-of-global-issues", "2023-03-01"),

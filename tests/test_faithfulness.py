@@ -63,12 +63,17 @@ def test_relative_dates_are_resolved_against_publication_and_say_so(select):
     rows = select("SELECT ?d ?rel ?against WHERE { id:2022-05-afg-plenary-africa ckg:date ?d ; "
                   "ckg:relativeDate ?rel ; ckg:dateResolvedAgainst ?against }")
     assert rows == [{"d": "2022-05", "rel": "last May", "against": "2023-03-02"}]
-    # "Just a few months ago" in an undated document cannot be resolved: no date, only a bound.
-    rows = select("SELECT ?d ?bound ?rel WHERE { <https://w3id.org/coalition-kg/id/000_28830c00cecbbf69/"
-                  "africa-focus-group-founding> ckg:notAfter ?bound ; ckg:relativeDate ?rel "
-                  "OPTIONAL { <https://w3id.org/coalition-kg/id/000_28830c00cecbbf69/africa-focus-group-founding> "
-                  "ckg:date ?d } }")
+    # "Just a few months ago" in an undated document cannot be resolved, and it dates the announcement,
+    # not the creation: the announcement keeps the words and a bound, the creation only a bound.
+    f = "https://w3id.org/coalition-kg/id/000_28830c00cecbbf69/"
+    rows = select(f"SELECT ?d ?bound ?rel WHERE {{ <{f}africa-focus-group-creation-announcement> ckg:announces "
+                  f"<{f}africa-focus-group-founding> ; ckg:notAfter ?bound ; ckg:relativeDate ?rel "
+                  f"OPTIONAL {{ <{f}africa-focus-group-creation-announcement> ckg:date ?d }} }}")
     assert rows == [{"bound": "2022-05-11", "rel": "Just a few months ago"}]
+    rows = select(f"SELECT ?d ?bound ?rel WHERE {{ <{f}africa-focus-group-founding> ckg:notAfter ?bound "
+                  f"OPTIONAL {{ <{f}africa-focus-group-founding> ckg:date ?d }} "
+                  f"OPTIONAL {{ <{f}africa-focus-group-founding> ckg:relativeDate ?rel }} }}")
+    assert rows == [{"bound": "2022-05-11"}]
 
 
 def test_disagreeing_member_counts_both_stay_with_date_and_source(select):

@@ -32,7 +32,7 @@ def metadata(repo: Path, doc: str = DOC) -> dict[str, list]:
 
 def test_written_file_validates_and_carries_the_metadata(repo_copy, cli):
     run = cli("--root", str(repo_copy), "new-source", DOC, "--title", TITLE, "--published", "2023-03-02",
-              "--publisher", "tdi", "--dateline", "niamey", "--language", "fr")
+              "--publisher", "global-counterterrorism-forum", "--dateline", "niamey", "--language", "fr")
     assert run.code == 0, run.err
     path = repo_copy / "data" / "sources" / f"{DOC}.ttl"
     assert f"new-source: wrote data/sources/{DOC}.ttl" in run.out
@@ -53,12 +53,13 @@ def test_written_file_validates_and_carries_the_metadata(repo_copy, cli):
     assert [v.value for v in values["documentId"]] == [DOC]
     assert [v.value for v in values["inLanguage"]] == ["fr"]
     assert [(v.value, v.datatype.value) for v in values["datePublished"]] == [("2023-03-02", XSD + "date")]
-    assert [v.value for v in values["publisher"]] == ["https://w3id.org/coalition-kg/id/tdi"]
+    assert [v.value for v in values["publisher"]] == ["https://w3id.org/coalition-kg/id/global-counterterrorism-forum"]
     assert [v.value for v in values["dateline"]] == ["https://w3id.org/coalition-kg/id/niamey"]
     assert "notAfter" not in values
 
     listed = cli("--root", str(repo_copy), "query", "source-documents", "--format", "csv")
-    assert f"{SRC},{DOC},2023-03-02,,https://w3id.org/coalition-kg/id/tdi,TDI," in listed.out
+    forum = "https://w3id.org/coalition-kg/id/global-counterterrorism-forum"
+    assert f"{SRC},{DOC},2023-03-02,,{forum},Global Counterterrorism Forum," in listed.out
 
 
 def test_only_the_required_metadata(repo_copy, cli):
@@ -68,12 +69,15 @@ def test_only_the_required_metadata(repo_copy, cli):
     assert sorted(metadata(repo_copy)) == ["documentId", "inLanguage", "label", "type"]
 
 
-@pytest.mark.parametrize("given", ["TDI", "  tdi ", "https://w3id.org/coalition-kg/id/tdi"])
+@pytest.mark.parametrize("given", ["Global Counterterrorism Forum", "  global counterterrorism forum ",
+                                   "https://w3id.org/coalition-kg/id/global-counterterrorism-forum"])
 def test_publisher_by_name_slug_or_iri(repo_copy, cli, given):
     run = cli("--root", str(repo_copy), "new-source", DOC, "--title", "A title", "--publisher", given)
     assert run.code == 0, run.err
-    assert [v.value for v in metadata(repo_copy)["publisher"]] == ["https://w3id.org/coalition-kg/id/tdi"]
-    assert "schema:publisher id:tdi ." in (repo_copy / "data" / "sources" / f"{DOC}.ttl").read_text(encoding="utf-8")
+    forum = "https://w3id.org/coalition-kg/id/global-counterterrorism-forum"
+    assert [v.value for v in metadata(repo_copy)["publisher"]] == [forum]
+    written = (repo_copy / "data" / "sources" / f"{DOC}.ttl").read_text(encoding="utf-8")
+    assert "schema:publisher id:global-counterterrorism-forum ." in written
 
 
 @pytest.mark.parametrize(("given", "kind", "bound"), [
@@ -138,7 +142,7 @@ REFUSALS = [
                                                      "organization"),
     ([DOC, "--title", "t", "--publisher", "https://example.org/tdi"], "--publisher 'https://example.org/tdi': no "
                                                                       "organization"),
-    ([DOC, "--title", "t", "--dateline", "tdi"], "--dateline 'tdi': id:tdi in data/reference.ttl is not a place"),
+    ([DOC, "--title", "t", "--dateline", "daesh"], "--dateline 'daesh': id:daesh in data/reference.ttl is not a place"),
     ([DOC, "--title", "t", "--language", "en us"], "--language 'en us' is not a language tag"),
 ]
 
@@ -160,7 +164,8 @@ def test_refusals(repo_copy, cli, args, message):
 
 def test_an_ambiguous_publisher_name_is_refused(repo_copy, cli):
     with (repo_copy / "data" / "reference.ttl").open("a", encoding="utf-8") as reference:
-        reference.write('\nid:tdi-news a ckg:MediaOrganization ;\n    rdfs:label "TDI News"@en ;\n'
+        reference.write('\nid:tdi a ckg:MediaOrganization ;\n    rdfs:label "TDI"@en ;\n    skos:prefLabel "TDI"@en .\n'
+                        '\nid:tdi-news a ckg:MediaOrganization ;\n    rdfs:label "TDI News"@en ;\n'
                         '    skos:prefLabel "TDI News"@en ;\n    skos:altLabel "TDI"@en .\n')
     before = snapshot(repo_copy)
     run = cli("--root", str(repo_copy), "new-source", DOC, "--title", "t", "--publisher", "tdi ")

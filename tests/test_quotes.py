@@ -25,7 +25,8 @@ def test_an_altered_quote_is_reported_with_file_and_line(repo_copy, seeds):
 def test_a_fact_citing_another_document_is_reported(repo_copy, seeds):
     path = repo_copy / "data" / "sources" / "003_73e3b687882f6e77.ttl"
     text = path.read_text(encoding="utf-8")
-    anchor = 'src:003_73e3b687882f6e77 ;\n    ckg:evidence [ a ckg:Evidence ; oa:exact "led the'
+    anchor = ('src:003_73e3b687882f6e77 ;\n    ckg:evidence [ a ckg:Evidence ; oa:exact "Ismail Chekkori, Director of '
+              'Global Issues at the Ministry of Foreign Affairs, African Cooperation and Moroccan Expatriates led the')
     assert anchor in text
     path.write_text(text.replace(anchor, anchor.replace("003_73e3b687882f6e77", "000_28830c00cecbbf69")),
                     encoding="utf-8")
@@ -44,9 +45,10 @@ def test_the_command_checks_quotes_against_a_folder(cli, root, seeds, tmp_path):
 def test_prefix_and_suffix_must_surround_the_quote(repo_copy, seeds):
     path = repo_copy / "data" / "sources" / "003_73e3b687882f6e77.ttl"
     text = path.read_text(encoding="utf-8")
-    anchor = 'oa:exact "led the Moroccan delegation for the meeting in Niamey"'
+    anchor = ('oa:exact "Ismail Chekkori, Director of Global Issues at the Ministry of Foreign Affairs, African '
+              'Cooperation and Moroccan Expatriates led the Moroccan delegation for the meeting in Niamey"')
     assert anchor in text
-    right = anchor + ' ; oa:prefix "Moroccan Expatriates " ; oa:suffix "."'
+    right = anchor + ' ; oa:prefix "and Niger. " ; oa:suffix "."'
     path.write_text(text.replace(anchor, right), encoding="utf-8")
     assert check_quotes(load(repo_copy), seeds) == []
     wrong = anchor + ' ; oa:prefix "Ismail Chekkori "'

@@ -5,7 +5,7 @@ The options are what shapes/data.ttl constrains on a ckg:SourceDocument: rdfs:la
 the one English label every resource has), ckg:documentId, schema:datePublished (a day),
 schema:publisher (an organization) and ckg:dateline (a place); schema:inLanguage as every existing
 document carries it. The publisher and the dateline are entities of data/reference.ttl, named by slug
-or by one of their names, as the existing documents name theirs (``schema:publisher id:tdi``).
+or by one of their names, as the existing documents name theirs (``ckg:dateline id:niamey``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def prefixes(vocabulary: Vocabulary, doc_id: str) -> str:
     """The prefixes of the existing documents, f: the new document's own nodes (id:<doc-id>/…)."""
     own = f"@prefix {'f:'.ljust(7)} <{vocabulary.entity(doc_id + '/')}> .\n"
     return vocabulary.turtle_prefixes("ckg", "id", width=7) + own + \
-        vocabulary.turtle_prefixes("src", "rdfs", "xsd", "org", "prov", "oa", "schema", width=7)
+        vocabulary.turtle_prefixes("src", "rdf", "rdfs", "xsd", "org", "prov", "oa", "schema", width=7)
 
 
 def refuse(message: str) -> UsageProblem:

@@ -22,7 +22,8 @@ from coalition_kg.repository import layout as lay
 from coalition_kg.repository.vocabulary import Vocabulary
 
 TRIPLES_PER_DOCUMENT = 180  # data triples per generated document (measured at 50 and 500 documents)
-PREFIXES = ("ckg", "id", "src", "rdfs", "skos", "xsd", "org", "prov", "oa", "schema")  # of every file written
+# the prefixes of every file written
+PREFIXES = ("ckg", "id", "src", "rdf", "rdfs", "skos", "xsd", "org", "prov", "oa", "schema", "dcterms")
 
 # One kind of violation per entry: (name, the shape that must report it, by its name in cs:).
 VIOLATIONS = (
@@ -95,11 +96,20 @@ def reference(pools: Pools, rng: random.Random, vocabulary: Vocabulary) -> str:
             alias = f" ;\n    skos:altLabel {en(name + ' alias')}" if rng.random() < 0.2 else ""
             names = f"rdfs:label {en(name)} ;\n    skos:prefLabel {en(name)}{alias}"
             out.append(f"id:{slug} a ckg:{kind} ;\n    {names} .\n")
-    # Which coalition a group is under is a document's fact in the real data; here, where no
-    # document is about it, the reference graph carries it so every size is valid.
-    for number, group in enumerate(pools.groups):
-        out.append(f"id:{group} ckg:groupOf id:{pools.coalitions[number % len(pools.coalitions)]} .\n")
+            # an entity's type is outside knowledge, so it says where it comes from (DESIGN rule 6)
+            out.append(f"[] a ckg:ReferenceStatement ;\n    rdf:subject id:{slug} ; rdf:predicate rdf:type ; "
+                       f"rdf:object ckg:{kind} ;\n    dcterms:source {lit('synthetic reference data')} .\n")
     return "\n".join(out)
+
+
+def group_links(document: Document, pools: Pools) -> None:
+    """Which coalition each group is under, a fact the first document states (as the real data's
+    documents state the Africa Focus Group's), so that every group has its coalition at every size."""
+    for number, group in enumerate(pools.groups):
+        coalition = pools.coalitions[number % len(pools.coalitions)]
+        document.fact(f"group-link-{number}", "StatedLink", f"{_title(group)} is a group of {_title(coalition)}",
+                      f"rdf:subject id:{group} ;\n    rdf:predicate ckg:groupOf ;\n    rdf:object id:{coalition}",
+                      f"The {_title(group)} is a group of the {_title(coalition)} in {document.id}")
 
 
 class Document:
@@ -166,7 +176,8 @@ class Document:
                     expected.append((self.shapes + "RoleAgentKindShape", f"{self.entities}{self.id}/m{m}-co-chair-{c}"))
                 roles.append(self.fact(f"m{m}-co-chair-{c}", "MeetingRole", f"co-chair {c} of meeting {m}",
                                        f"prov:agent {agent} ;\n    prov:hadRole ckg:coChair",
-                                       f"It was co-chaired by {_title(chair)} at meeting {m} of {self.id}"))
+                                       f"It was co-chaired by {_title(agent.removeprefix('id:'))} at meeting {m} "
+                                       f"of {self.id}"))
             person, whose = self.pick(pools.persons), self.pick(pools.states)
             delegation = f" ;\n    ckg:delegationOf id:{whose}"
             if inject == "head-without-delegation" and m == 0:
@@ -182,7 +193,9 @@ class Document:
                                        f"at the invitation of {_title(convener)} for meeting {m} of {self.id}"))
             topic = f"f:topic-{m}"
             self.lines.append(f"{topic} a ckg:Topic ;\n    rdfs:label {en(f'topic {m} of {self.id}')} ;\n"
-                              f"    ckg:relatedPlace id:{self.pick(pools.regions)} .\n")
+                              f"    ckg:relatedPlace id:{self.pick(pools.regions)} ;\n"
+                              f"    prov:wasDerivedFrom src:{self.id} ;\n"
+                              f"    ckg:evidence {self.quote(f'topic {m} of {self.id} was on the agenda')} .\n")
             date_line = f"ckg:date {self.dated(self.day_before_publication())} ;\n    "
             extra, where, of = "", f"ckg:location id:{city}", f" ;\n    ckg:meetingOf id:{group}"
             if inject == "meeting-follows-a-later-one":  # meeting 1, a year earlier, says it follows meeting 0
@@ -214,12 +227,14 @@ class Document:
                 f"    ckg:reportedIn src:{self.id} ;\n    ckg:evidence {held} .\n")
         chair, group = self.pick(pools.states), self.pick(pools.groups)
         self.fact("group-co-chair", "OrganizationRole", f"{_title(chair)}, co-chair of {_title(group)}",
-                  f"org:member id:{chair} ;\n    org:organization id:{group} ;\n    org:role ckg:coChair",
+                  f"org:member id:{chair} ;\n    org:organization id:{group} ;\n    org:role ckg:coChair ;\n"
+                  f"    ckg:asOf \"{self.published.isoformat()}\"^^xsd:date",
                   f"{_title(chair)} is co-chair of the {_title(group)} in {self.id}")
         if rng.random() < 0.5:
             host, office = self.pick(pools.states), self.pick(pools.organizations)
             self.fact("host-state", "RoleForOrganization", f"{_title(host)}, host of {_title(office)}",
-                      f"ckg:playedBy id:{host} ;\n    ckg:playedFor id:{office} ;\n    ckg:rolePlayed ckg:hostState",
+                      f"ckg:playedBy id:{host} ;\n    ckg:playedFor id:{office} ;\n    ckg:rolePlayed ckg:hostState ;\n"
+                      f"    ckg:asOf \"{self.published.isoformat()}\"^^xsd:date",
                       f"{_title(host)} hosts the {_title(office)} in {self.id}")
         for h in range(2):
             person, post = self.pick(pools.persons), self.pick(pools.posts)
@@ -340,7 +355,10 @@ def generate(source_root: Path, out: Path, documents: int, violations: int = 0, 
     expected = []
     for number in range(documents):
         inject = injections[number] if number < len(injections) else None
-        turtle, text, found = Document(number, pools, rng, source.vocabulary).build(inject)
+        document = Document(number, pools, rng, source.vocabulary)
+        if number == 0:
+            group_links(document, pools)
+        turtle, text, found = document.build(inject)
         doc_id = f"synth_{number:06d}"
         (out / "data" / "sources" / f"{doc_id}.ttl").write_text(turtle, encoding="utf-8")
         (out / "texts" / f"{doc_id}.txt").write_text(text, encoding="utf-8")

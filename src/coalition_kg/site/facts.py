@@ -26,7 +26,8 @@ PROPERTY_NAMES = {
     PROV + "agent": "agent", PROV + "hadRole": "role", PROV + "wasDerivedFrom": "source",
     PROV + "qualifiedAssociation": "role played in it", ORG + "member": "member", ORG + "organization": "organization",
     ORG + "role": "role", ORG + "postIn": "post in", ORG + "holds": "holds", ORG + "heldBy": "held by",
-    SCHEMA + "datePublished": "published", SCHEMA + "publisher": "publisher", SCHEMA + "inLanguage": "language",
+    SCHEMA + "datePublished": "published", SCHEMA + "publisher": "publisher", SCHEMA + "creditText": "credit",
+    SCHEMA + "inLanguage": "language",
     SCHEMA + "foundingDate": "founding date", SCHEMA + "sameAs": "same as", OWL + "sameAs": "same as",
     DCTERMS + "source": "source", RDFS + "label": "label", SKOS + "prefLabel": "name", SKOS + "altLabel": "also called",
 }
