@@ -44,6 +44,7 @@ class Command:
 COMMANDS = {
     "validate": Command(("validate", "--texts", "{texts}"), frozenset(GRAPH | {"shapes", "queries", "texts"})),
     "check-quotes": Command(("check-quotes", "{texts}"), frozenset(GRAPH | {"texts"})),
+    "check-coverage": Command(("check-coverage", "{texts}"), frozenset(GRAPH | {"texts"})),
     "queries": Command(("queries",), frozenset({"queries", "prefixes"}), loads_graph=False),
     "query": Command(("query", "meetings-in-date-order", "--format", "json"), frozenset(GRAPH | {"queries"})),
     # {query}: the case's ad hoc query (adhoc/), or else one that counts the triples
@@ -63,7 +64,7 @@ COMMANDS = {
     "new-source": Command(("new-source", "999_walk", "--title", "A walk"),
                           frozenset({"ontology", "data", "prefixes"}), loads_graph=False),
     "describe": Command(("describe", "-o", "{out}/void.ttl"), frozenset(GRAPH)),
-    "site": Command(("site", "{out}/site"), frozenset(GRAPH)),
+    "site": Command(("site", "{out}/site", "--texts", "{texts}"), frozenset(GRAPH | {"texts"})),
 }
 
 

@@ -110,7 +110,20 @@ def test_the_quote_check_wants_the_text(repo_copy, cli, seeds, tmp_path):
     assert missing.code == 1
     assert f"data/sources/{DOC}.ttl:1: error: no source text {texts / DOC}.txt for document {DOC}" in missing.out
     (texts / f"{DOC}.txt").write_text("The text of the document.\n", encoding="utf-8")
-    assert cli("--root", str(repo_copy), "validate", "--texts", str(texts)).code == 0
+    uncovered = cli("--root", str(repo_copy), "validate", "--texts", str(texts))
+    assert uncovered.code == 1 and "no source text" not in uncovered.out
+    # then the coverage check wants its one sentence accounted for
+    assert [line.split(": error: ")[1] for line in uncovered.out.splitlines() if DOC in line and ": error: " in line] \
+        == [f'sentence 1 of 1 ("The text of the document.") is quoted by no fact, claim or sentence left out '
+            f'[coverage] (focus <https://w3id.org/coalition-kg/source/{DOC}>; value "The text of the document.")']
+    with (repo_copy / "data" / "sources" / f"{DOC}.ttl").open("a", encoding="utf-8") as turtle:
+        turtle.write(f"\n<https://w3id.org/coalition-kg/id/{DOC}/left-out-1> a ckg:SentenceLeftOut ;\n"
+                     '    rdfs:label "The text of the document"@en ;\n    ckg:reasonLeftOut ckg:generality ;\n'
+                     '    ckg:interpretation "It says nothing of any entity." ;\n'
+                     f"    prov:wasDerivedFrom src:{DOC} ;\n"
+                     '    ckg:evidence [ a ckg:Evidence ; oa:exact "The text of the document" ] .\n')
+    validated = cli("--root", str(repo_copy), "validate", "--texts", str(texts))
+    assert validated.code == 0, validated.out
 
 
 EXISTING = "003_73e3b687882f6e77"

@@ -202,7 +202,8 @@ ENTAILMENTS_OPTION = click.option(
 
 @cli.command()
 @click.option("--texts", type=click.Path(path_type=Path),
-              help="Folder of source texts for the quote check [default: ../shared/seeds if present].")
+              help="Folder of source texts for the quote, sentence coverage and names checks [default: "
+                   "../shared/seeds if present].")
 @click.option("--no-reasoning", is_flag=True, help="Skip the OWL-RL consistency check.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
               show_default=True, help="text for people, json for tools, junit (JUnit XML) or github (GitHub "
@@ -214,7 +215,8 @@ ENTAILMENTS_OPTION = click.option(
 @click.pass_obj
 def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, fail_on: str, engine: str,
              reasoner: str) -> None:
-    """Run every check: data, ontology and catalogue shapes, quotes, OWL-RL consistency.
+    """Run every check: data, ontology and catalogue shapes, quotes, sentence coverage, names, OWL-RL
+    consistency.
 
     Exit 0 if nothing at or above --fail-on was found, 1 if something was, 2 on unreadable input."""
     from coalition_kg.check.report_formats import render, unreadable
@@ -231,8 +233,8 @@ def validate(obj: Context, texts: Path | None, no_reasoning: bool, fmt: str, fai
                  progress=obj.progress)
     click.echo(render(report, fmt, fail_on), nl=False)
     if texts_dir is None:  # said, so that a green run is not read as "quotes checked"
-        click.echo(f"validate: the quote check did not run: no source texts in {obj.root / DEFAULT_TEXTS} "
-                   "(give --texts DIR)", err=True)
+        click.echo(f"validate: the quote, sentence coverage and names checks did not run: no source texts in "
+                   f"{obj.root / DEFAULT_TEXTS} (give --texts DIR)", err=True)
     sys.exit(1 if report.failures(fail_on) else 0)
 
 
@@ -245,6 +247,23 @@ def check_quotes(obj: Context, texts: Path) -> None:
     from coalition_kg.check.report import Report
 
     report = Report(sorted(run(obj.dataset(), texts)))
+    click.echo(report.text(), nl=False)
+    sys.exit(0 if report.conforms else 1)
+
+
+@cli.command("check-coverage")
+@click.argument("texts", type=click.Path(path_type=Path))
+@click.pass_obj
+def check_coverage(obj: Context, texts: Path) -> None:
+    """Check that every sentence of the source texts in TEXTS is quoted by a fact or a claim, or left out
+    with a reason, and that every name of the reference graph is in a text or says where it is from."""
+    from coalition_kg.check.coverage import check_coverage as run
+    from coalition_kg.check.names import check_names
+    from coalition_kg.check.report import Report
+
+    dataset = obj.dataset()
+    problems, coverage = run(dataset, texts)
+    report = Report(sorted(problems + check_names(dataset, texts)), ["coverage", "names"], coverage)
     click.echo(report.text(), nl=False)
     sys.exit(0 if report.conforms else 1)
 
@@ -658,9 +677,12 @@ def describe(obj: Context, fmt: str, base: str | None, endpoint: str | None, out
 @click.option("--base-url", metavar="URL",
               help="Where DIR will be published, if not at the IRIs' own base: DIR/w3id.htaccess then holds the "
                    "303 redirects from the IRIs to there, for the w3id.org repository.")
+@click.option("--texts", type=click.Path(path_type=Path),
+              help="Folder of source texts: each document's page then shows its sentence coverage [default: "
+                   "../shared/seeds if present].")
 @ENTAILMENTS_OPTION
 @click.pass_obj
-def site(obj: Context, out: Path, base_url: str | None) -> None:
+def site(obj: Context, out: Path, base_url: str | None, texts: Path | None) -> None:
     """Write the graph as a static linked-data site to DIR: a page per entity at the path of its IRI,
     with its Turtle and JSON-LD beside it; indexes, a timeline, a page per source document, the
     ontology's documentation, and an .htaccess for content negotiation.
@@ -669,7 +691,7 @@ def site(obj: Context, out: Path, base_url: str | None) -> None:
     from coalition_kg.site.generate import build_site
 
     started = time.perf_counter()
-    summary = build_site(obj.dataset(), out, base_url, progress=obj.progress)
+    summary = build_site(obj.dataset(), out, base_url, progress=obj.progress, texts_dir=_texts_dir(obj.root, texts))
     click.echo(f"site: {summary.pages} pages ({summary.entities} entities), {summary.files} files -> {out} "
                f"({time.perf_counter() - started:.1f} s)")
     if summary.left_out:

@@ -30,7 +30,7 @@ _SOURCES = """
 SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom|ckg:reportedIn ?source } }"""
 
 
-def _by_graph(dataset: Dataset, query: str) -> dict[str, list[dict[str, Term]]]:
+def rows_by_graph(dataset: Dataset, query: str) -> dict[str, list[dict[str, Term]]]:
     """One query over every graph, its rows grouped by graph: a query per document costs more
     than the check itself when there are thousands of documents."""
     rows: dict[str, list[dict[str, Term]]] = {}
@@ -39,29 +39,42 @@ def _by_graph(dataset: Dataset, query: str) -> dict[str, list[dict[str, Term]]]:
     return rows
 
 
+def texts_folder(texts_dir: Path) -> Path:
+    texts_dir = Path(texts_dir)
+    if not texts_dir.is_dir():
+        raise UsageProblem(f"{texts_dir}: no such folder of source texts")
+    return texts_dir
+
+
+def source_text(texts_dir: Path, doc_id: str) -> str | None:
+    """The document's text, white space folded; None if the folder has no <doc-id>.txt."""
+    text_path = Path(texts_dir) / f"{doc_id}.txt"
+    if not os.path.lexists(text_path):
+        return None
+    try:  # outside the repository by design, so links are followed; a FIFO or device is refused
+        return normalise(read_text(text_path))
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"{text_path}: cannot read the source text: {error}") from None
+
+
 def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
     """Every quote in data/sources/<doc-id>.ttl must occur in <texts_dir>/<doc-id>.txt, and every
     fact there must cite that document and no other."""
     layout = dataset.layout
-    texts_dir = Path(texts_dir)
-    if not texts_dir.is_dir():
-        raise UsageProblem(f"{texts_dir}: no such folder of source texts")
+    texts_dir = texts_folder(texts_dir)
     vocabulary = layout.vocabulary
-    quotes = _by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa") + _QUOTES)
-    sources = _by_graph(dataset, vocabulary.sparql_prefixes("prov", "ckg") + _SOURCES)
+    quotes = rows_by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa") + _QUOTES)
+    sources = rows_by_graph(dataset, vocabulary.sparql_prefixes("prov", "ckg") + _SOURCES)
     locator = Locator(layout.root)
     problems = []
     for path in layout.source_files():
         shown, doc_id, graph = layout.relative(path), path.stem, layout.graph_for(path)
         text_path = texts_dir / f"{doc_id}.txt"
-        if not os.path.lexists(text_path):
+        text = source_text(texts_dir, doc_id)
+        if text is None:
             problems.append(Problem(shown, 1, "error", f"no source text {text_path} for document {doc_id}",
                                     check="quotes"))
             continue
-        try:  # outside the repository by design, so links are followed; a FIFO or device is refused
-            text = normalise(read_text(text_path))
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageProblem(f"{text_path}: cannot read the source text: {error}") from None
         for row in quotes.get(graph, []):
             # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
             prefix = row["prefix"].value if "prefix" in row else ""

@@ -3,6 +3,7 @@ that finds the file and line of a node a validator or reasoner names."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from coalition_kg.repository.locate import Locator
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     file: str
     line: int
@@ -29,6 +30,14 @@ class Problem:
     check: str = field(default="data", compare=False)
     node_line: int = field(default=0, compare=False)  # where the failing node is defined, if not ``line``
     shapes: str = field(default="", compare=False, repr=False)  # the repository's shapes namespace (cs:)
+
+    def _key(self) -> tuple[object, ...]:
+        # numbers in a message in their order: sentence 9 of 15 before sentence 10 of 15
+        words = tuple((int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", self.message))
+        return self.file, self.line, self.severity, words, self.shape, self.focus, self.path, self.value
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._key() < other._key()
 
     @property
     def shape_name(self) -> str:
@@ -45,10 +54,34 @@ class Problem:
         return text + (f" ({self.details})" if self.details else "")
 
 
+@dataclass(frozen=True)
+class SourceCoverage:
+    """How one source document's sentences are accounted for (check/coverage.py counts them)."""
+    document: str  # the doc id
+    file: str  # its Turtle file, as reports show files
+    sentences: int
+    facts: int  # quoted by a fact
+    claims: int  # attributed as a claim, quoted by no fact
+    left_out: int  # left out with a reason, quoted by no fact or claim
+    uncovered: int
+
+    @property
+    def percent(self) -> str:
+        """Covered sentences in per cent, rounded down to a tenth: 99.96 % must not read as 100 %."""
+        tenths = (self.sentences - self.uncovered) * 1000 // self.sentences if self.sentences else 1000
+        return f"{tenths // 10}.{tenths % 10}"
+
+    def line(self) -> str:
+        return (f"coverage of {self.document} ({self.file}): {self.sentences} sentences: {self.facts} quoted by "
+                f"facts, {self.claims} attributed as claims, {self.left_out} left out with a reason, "
+                f"{self.uncovered} uncovered: {self.percent} %")
+
+
 @dataclass
 class Report:
     problems: list[Problem]
     checks: list[str] = field(default_factory=list)  # the checks that ran, for reports that list them
+    coverage: list[SourceCoverage] = field(default_factory=list)  # one per source with its text, if checked
 
     def failures(self, fail_on: str = "error") -> list[Problem]:
         """The problems that fail the run: those at ``fail_on``'s severity or above."""
@@ -65,7 +98,8 @@ class Report:
             (f" (failing on {fail_on} and above)" if fail_on != "error" else "")
 
     def text(self, fail_on: str = "error") -> str:
-        return "".join(f"{p}\n" for p in sorted(self.problems)) + self.summary(fail_on) + "\n"
+        return "".join(f"{p}\n" for p in sorted(self.problems)) + \
+            "".join(f"{c.line()}\n" for c in self.coverage) + self.summary(fail_on) + "\n"
 
 
 def term_text(node: rdflib.term.Node | None) -> str:

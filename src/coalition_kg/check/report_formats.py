@@ -1,6 +1,6 @@
 """A validation report in the formats CI systems read: text for people, JSON for tools, JUnit XML
 (shown by most CI servers as test results), and GitHub Actions workflow commands (annotations on
-the pull request's lines)."""
+the pull request's lines). Each carries the sentence coverage of every source, where it was measured."""
 
 from __future__ import annotations
 
@@ -28,14 +28,21 @@ def unreadable(error: SyntaxProblem) -> Report:
 def _json(report: Report, fail_on: str) -> str:
     problems = [{**{k: v for k, v in vars(p).items() if k != "shapes"}, "shape": p.shape_name}
                 for p in sorted(report.problems)]
+    coverage = [{"document": c.document, "file": c.file, "sentences": c.sentences, "quoted_by_facts": c.facts,
+                 "attributed_as_claims": c.claims, "left_out_with_a_reason": c.left_out, "uncovered": c.uncovered,
+                 "percent": float(c.percent)} for c in report.coverage]
     body = {"conforms": not report.failures(fail_on), "fail_on": fail_on, "summary": report.summary(fail_on),
-            "problems": problems}
+            "problems": problems, "coverage": coverage}
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
 def _junit(report: Report, fail_on: str) -> str:
     failing = set(map(id, report.failures(fail_on)))
     suite = ET.Element("testsuite", name="coalition-kg validate")
+    if report.coverage:  # the schema's place for what is measured rather than passed or failed
+        properties = ET.SubElement(suite, "properties")
+        for coverage in report.coverage:
+            ET.SubElement(properties, "property", name=f"coverage of {coverage.document}", value=coverage.line())
     cases = 0
     for problem in sorted(report.problems):
         case = ET.SubElement(suite, "testcase", classname=problem.file,
@@ -79,5 +86,6 @@ def _github(report: Report, fail_on: str) -> str:
         properties.append(f"title={_escape(f'{problem.severity} [{problem.shape_name}]', True)}")
         message = problem.message + (f" ({problem.details})" if problem.details else "")
         lines.append(f"::{COMMAND[problem.severity]} {','.join(properties)}::{_escape(message)}")
+    lines += [coverage.line() for coverage in report.coverage]  # plain lines: the job's log, not annotations
     lines.append(report.summary(fail_on))
     return "\n".join(lines) + "\n"

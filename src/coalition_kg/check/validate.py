@@ -1,7 +1,7 @@
 """Every check over a repository -> one Report, sorted by file and line.
 
-SHACL does the checking (shapes/data*, shapes/ontology*, shapes/catalogue*); the quote check and
-the OWL-RL consistency check add their problems to the same report."""
+SHACL does the checking (shapes/data*, shapes/ontology*, shapes/catalogue*); the quote, sentence
+coverage and names checks and the OWL-RL consistency check add their problems to the same report."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
+from coalition_kg.check.coverage import check_coverage
+from coalition_kg.check.names import check_names
 from coalition_kg.check.quotes import check_quotes
-from coalition_kg.check.report import DataLocator, Problem, Report, term_text
+from coalition_kg.check.report import DataLocator, Problem, Report, SourceCoverage, term_text
 from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl, shapes_of
 from coalition_kg.progress import SILENT, Progress
 from coalition_kg.query.catalogue import StoredQuery, catalogue_graph, catalogue_of, syntax_error
@@ -138,11 +140,13 @@ def check_consistency(dataset: Dataset, reasoner: str = DEFAULT_REASONER, progre
 
 def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = True,
              engine: str = DEFAULT_ENGINE, reasoner: str | None = None, progress: Progress = SILENT) -> Report:
-    """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None);
+    """Run every check. ``texts_dir`` holds the source texts for the quote, sentence coverage and names
+    checks (skipped if None);
     ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
     problems = []
-    checks = ["data", "ontology", "catalogue"] + (["quotes"] if texts_dir is not None else []) + \
-        (["consistency"] if reasoning else [])
+    checks = ["data", "ontology", "catalogue"] + (["quotes", "coverage", "names"] if texts_dir is not None else []) \
+        + (["consistency"] if reasoning else [])
+    coverage: list[SourceCoverage] = []
     # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
     # validates, so on two cores the quote check comes almost free. The OWL-RL inference writes
     # into the store the data shapes read, so it waits for them.
@@ -154,8 +158,11 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     if texts_dir is not None:
         with progress.stage("quotes"):
             problems += check_quotes(dataset, texts_dir)
+        with progress.stage("sentence coverage and names"):
+            found, coverage = check_coverage(dataset, texts_dir)
+            problems += found + check_names(dataset, texts_dir)
     with progress.stage(f"data shapes ({engine})"):
         problems += data.result() if data else check_data(dataset, engine)
     if reasoning:  # after the data shapes: it adds a scratch graph to the store they read
         problems += check_consistency(dataset, reasoner or DEFAULT_REASONER, progress)
-    return Report(sorted(problems), checks)
+    return Report(sorted(problems), checks, coverage)

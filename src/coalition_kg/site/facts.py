@@ -12,6 +12,7 @@ from html import escape
 
 import pyoxigraph as ox
 
+from coalition_kg.check.coverage import DocumentCoverage
 from coalition_kg.rdf.namespaces import DCTERMS, ORG, OWL, PROV, RDFS, SCHEMA, SKOS
 from coalition_kg.repository.vocabulary import OUTPUT, Vocabulary
 from coalition_kg.site.graph import QUALIFIED_ASSOCIATION, SAME_AS, SCHEMA_SAME_AS, Node, SiteGraph, Term, local_name
@@ -78,6 +79,7 @@ class Site:
     first: list[str] = field(default_factory=list)
     not_statements: set[str] = field(default_factory=set)
     differences: dict[str, list[Mapping[str, object]]] = field(default_factory=dict)  # by subject: differences.py
+    coverage: dict[str, DocumentCoverage] | None = None  # by document, site/coverage.py; None: built without texts
 
     @classmethod
     def of(cls, graph: SiteGraph) -> Site:

@@ -26,6 +26,7 @@ from coalition_kg.publish.dataset_description import EXPORT_FOLDER, published_fi
 from coalition_kg.publish.export import serialise
 from coalition_kg.repository.dataset import Dataset
 from coalition_kg.repository.vocabulary import Vocabulary
+from coalition_kg.site.coverage import coverage_by_document
 from coalition_kg.site.differences import differences_by_subject
 from coalition_kg.site.facts import Site, Writer
 from coalition_kg.site.graph import TYPE, SiteGraph
@@ -67,14 +68,15 @@ class SiteSummary:
 
 
 def build_site(dataset: Dataset, out: Path, redirect_base: str | None = None,
-               progress: Progress = SILENT) -> SiteSummary:
+               progress: Progress = SILENT, texts_dir: Path | None = None) -> SiteSummary:
     """Write the site for ``dataset`` to ``out``. ``redirect_base`` is where the site is published,
-    if not at the IRIs' own base: w3id.htaccess then redirects the IRIs there (303), for w3id.org."""
+    if not at the IRIs' own base: w3id.htaccess then redirects the IRIs there (303), for w3id.org.
+    ``texts_dir``, the source texts, gives each document's page its sentence coverage."""
     out = Path(out)
     if redirect_base is not None:
         check_base_url(redirect_base)
     check_target(out)
-    files = render_site(dataset, redirect_base, progress)
+    files = render_site(dataset, redirect_base, progress, texts_dir)
     with progress.stage(f"writing {len(files)} files"):
         publish(out, files)
     folders = tuple(folder + "/" for folder in ENTITY_FOLDERS)
@@ -85,11 +87,13 @@ def build_site(dataset: Dataset, out: Path, redirect_base: str | None = None,
     return summary
 
 
-def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Progress = SILENT) -> dict[str, bytes]:
+def render_site(dataset: Dataset, redirect_base: str | None = None, progress: Progress = SILENT,
+                texts_dir: Path | None = None) -> dict[str, bytes]:
     """Every file of the site, by its path in the site folder."""
     graph = SiteGraph.of(dataset)
     site = Site.of(graph)
     site.differences = differences_by_subject(dataset)
+    site.coverage = coverage_by_document(dataset, texts_dir)
     vocabulary = graph.vocabulary
     files: dict[str, bytes] = {STYLESHEET: CSS.encode(), FAVICON: FAVICON_SVG.encode(),
                                ".htaccess": htaccess(vocabulary.base).encode()}

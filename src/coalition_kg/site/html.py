@@ -97,6 +97,10 @@ ol.timeline time { display: block; font-weight: 700; }
 ul.names { display: flex; flex-wrap: wrap; gap: .45rem .5rem; list-style: none; padding: 0; margin: 0; }
 ul.names li { border: 1px solid var(--line); border-radius: 1rem; padding: .1rem .7rem; }
 details { margin: 1rem 0; }
+ol.sentences li { margin: 0 0 .6rem; padding-left: .5rem; border-left: 4px solid var(--line); }
+ol.sentences li.covered-fact { border-left-color: var(--accent); }
+ol.sentences li.covered-claim { border-left-color: var(--quote); }
+ol.sentences li.covered-none { border-left-color: #b3261e; }
 summary { cursor: pointer; color: var(--muted); }
 section.term { border-top: 1px solid var(--line); padding-top: .4rem; }
 h2 + section.term { border-top: 0; padding-top: 0; }

@@ -11,6 +11,7 @@ from html import escape
 import pyoxigraph as ox
 
 from coalition_kg.rdf.namespaces import ORG, PROV, SCHEMA, SKOS, XSD
+from coalition_kg.site.coverage import coverage_section
 from coalition_kg.site.differences import differences_section
 from coalition_kg.site.facts import SEP, Site, Writer
 from coalition_kg.site.graph import (
@@ -95,6 +96,7 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
                     + w.evidence(iri) + w.notes(iri))
     if g.is_a(iri, g.ckg("SourceDocument")):
         body.append(_document_facts(w, iri))
+        body.append(coverage_section(w, iri))
     for heading, facts in w.linked_facts(iri):
         body.append(f"<h2>{escape(heading)}</h2>{w.fact_list(facts)}")
     if iri.value in site.differences:
