@@ -1,7 +1,8 @@
 """Every check over a repository -> one Report, sorted by file and line.
 
-SHACL does the checking (shapes/data*, shapes/ontology*, shapes/catalogue*); the quote check and
-the OWL-RL consistency check add their problems to the same report."""
+SHACL does the checking (shapes/data*, shapes/ontology*, shapes/catalogue*); the quote check, the
+check that every statement has its own evidence and the OWL-RL consistency check add their problems
+to the same report."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
+from coalition_kg.check.own_evidence import check_own_evidence
 from coalition_kg.check.quotes import check_quotes
 from coalition_kg.check.report import DataLocator, Problem, Report, term_text
 from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl, shapes_of
@@ -141,7 +143,7 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     """Run every check. ``texts_dir`` holds the source texts for the quote check (skipped if None);
     ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
     problems = []
-    checks = ["data", "ontology", "catalogue"] + (["quotes"] if texts_dir is not None else []) + \
+    checks = ["data", "ontology", "catalogue", "evidence"] + (["quotes"] if texts_dir is not None else []) + \
         (["consistency"] if reasoning else [])
     # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
     # validates, so on two cores the quote check comes almost free. The OWL-RL inference writes
@@ -151,6 +153,8 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     for name, check in (("ontology", check_ontology), ("catalogue", check_catalogue)):
         with progress.stage(f"{name} shapes ({engine})"):
             problems += check(dataset, engine)
+    with progress.stage("own evidence"):
+        problems += check_own_evidence(dataset)
     if texts_dir is not None:
         with progress.stage("quotes"):
             problems += check_quotes(dataset, texts_dir)
