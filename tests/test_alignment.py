@@ -138,14 +138,14 @@ def test_a_linked_state_city_or_person_is_not_made_a_skos_concept(closed):
 
 @pytest.mark.parametrize("reasoner", OWL_REASONERS)
 def test_validate_names_each_clash_with_the_standards_file_and_line(cli, repo_copy, reasoner):
-    shutil.copy(FIXTURE, repo_copy / "data" / "sources" / "zz-inconsistent.ttl")
+    shutil.copy(FIXTURE, repo_copy / "data" / "zz-inconsistent.ttl")  # no document's graph: entities are not facts
     result = cli("--root", str(repo_copy), "validate", "--reasoner", reasoner)
     assert result.code == 1, result.out + result.err
     lines = [line for line in result.out.splitlines() if "OWL-RL inconsistency" in line]
     assert [line.split(" [consistency]")[0] for line in lines] == [
-        f"data/sources/zz-inconsistent.ttl:15: error: OWL-RL inconsistency (cax-dw): <{ID}fixture-meeting-derived-"
+        f"data/zz-inconsistent.ttl:15: error: OWL-RL inconsistency (cax-dw): <{ID}fixture-meeting-derived-"
         f"from-its-source> is both <{PROV}Activity> and <{PROV}Entity>, which are disjoint",
-        f"data/sources/zz-inconsistent.ttl:23: error: OWL-RL inconsistency (cax-dw): <{ID}fixture-minister-and-"
+        f"data/zz-inconsistent.ttl:23: error: OWL-RL inconsistency (cax-dw): <{ID}fixture-minister-and-"
         f"ministry> is both <{FOAF}Organization> and <{FOAF}Person>, which are disjoint",
     ]
     assert "does not conform: 2 error(s)" in result.out
@@ -153,7 +153,7 @@ def test_validate_names_each_clash_with_the_standards_file_and_line(cli, repo_co
 
 def test_a_repository_without_standards_is_checked_with_its_own_ontology(cli, repo_copy):
     # The same file breaks no axiom of ours: the standards are what catch it, and without them validate runs.
-    shutil.copy(FIXTURE, repo_copy / "data" / "sources" / "zz-inconsistent.ttl")
+    shutil.copy(FIXTURE, repo_copy / "data" / "zz-inconsistent.ttl")  # no document's graph: entities are not facts
     shutil.rmtree(repo_copy / "ontology" / "standards")
     result = cli("--root", str(repo_copy), "validate")
     assert result.code == 0 and "conforms: 0 error(s)" in result.out, result.out + result.err

@@ -191,11 +191,10 @@ class Document:
                 roles.append(self.fact(f"m{m}-convener", "MeetingRole", f"convener of meeting {m}",
                                        f"prov:agent id:{convener} ;\n    prov:hadRole ckg:convener",
                                        f"at the invitation of {_title(convener)} for meeting {m} of {self.id}"))
-            topic = f"f:topic-{m}"
-            self.lines.append(f"{topic} a ckg:Topic ;\n    rdfs:label {en(f'topic {m} of {self.id}')} ;\n"
-                              f"    ckg:relatedPlace id:{self.pick(pools.regions)} ;\n"
-                              f"    prov:wasDerivedFrom src:{self.id} ;\n"
-                              f"    ckg:evidence {self.quote(f'topic {m} of {self.id} was on the agenda')} .\n")
+            # a topic carries its source and quote like a fact: every statement has its own evidence
+            topic = self.fact(f"topic-{m}", "Topic", f"topic {m} of {self.id}",
+                              f"ckg:relatedPlace id:{self.pick(pools.regions)}",
+                              f"meeting {m} of {self.id} took up topic {m}")
             date_line = f"ckg:date {self.dated(self.day_before_publication())} ;\n    "
             extra, where, of = "", f"ckg:location id:{city}", f" ;\n    ckg:meetingOf id:{group}"
             if inject == "meeting-follows-a-later-one":  # meeting 1, a year earlier, says it follows meeting 0

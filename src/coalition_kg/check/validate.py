@@ -1,7 +1,8 @@
 """Every check over a repository -> one Report, sorted by file and line.
 
 SHACL does the checking (shapes/data*, shapes/ontology*, shapes/catalogue*); the quote, sentence
-coverage and names checks and the OWL-RL consistency check add their problems to the same report."""
+coverage and names checks, the check that every statement has its own evidence and the OWL-RL
+consistency check add their problems to the same report."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from rdflib.namespace import SH
 
 from coalition_kg.check.coverage import check_coverage
 from coalition_kg.check.names import check_names
+from coalition_kg.check.own_evidence import check_own_evidence
 from coalition_kg.check.quotes import check_quotes
 from coalition_kg.check.report import DataLocator, Problem, Report, SourceCoverage, term_text
 from coalition_kg.check.shacl import DEFAULT_ENGINE, run_shacl, shapes_of
@@ -144,8 +146,8 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     checks (skipped if None);
     ``engine`` is the SHACL engine, ``reasoner`` the OWL-RL reasoner (its default if None)."""
     problems = []
-    checks = ["data", "ontology", "catalogue"] + (["quotes", "coverage", "names"] if texts_dir is not None else []) \
-        + (["consistency"] if reasoning else [])
+    checks = ["data", "ontology", "catalogue", "evidence"] + \
+        (["quotes", "coverage", "names"] if texts_dir is not None else []) + (["consistency"] if reasoning else [])
     coverage: list[SourceCoverage] = []
     # The data shapes run beside the other checks: pyshacl-turbo lets go of the GIL while it
     # validates, so on two cores the quote check comes almost free. The OWL-RL inference writes
@@ -155,6 +157,8 @@ def validate(dataset: Dataset, texts_dir: Path | None = None, reasoning: bool = 
     for name, check in (("ontology", check_ontology), ("catalogue", check_catalogue)):
         with progress.stage(f"{name} shapes ({engine})"):
             problems += check(dataset, engine)
+    with progress.stage("own evidence"):
+        problems += check_own_evidence(dataset)
     if texts_dir is not None:
         with progress.stage("quotes"):
             problems += check_quotes(dataset, texts_dir)

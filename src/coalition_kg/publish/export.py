@@ -145,7 +145,7 @@ def jsonld(quads: list[ox.Quad], ontology: Iterable[ox.Quad] = (), vocabulary: V
             values.append(value)
             multiple.add(predicate)
 
-    context = Context(Ontology.of(ontology), usage, classes, vocabulary)
+    context = Context(Ontology.of(ontology, vocabulary.ontology), usage, classes, vocabulary)
     for predicate in multiple:
         if predicate in context.terms:
             context.terms[predicate].multiple = True

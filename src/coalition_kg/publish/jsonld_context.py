@@ -42,7 +42,8 @@ CONTEXT_FILE = "context.jsonld"
 PREFIXES = (*OUTPUT, "rdf", "owl", "foaf", "time", "graph")  # beside the export's: the ontology's, the graph names'
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 # Not owl:AnnotationProperty: the ontology declares those it uses on itself and its terms (dcterms:title,
-# skos:definition: OWL 2 DL asks it), which no export holds unless its data does (then usage names them).
+# skos:definition: OWL 2 DL asks it), which no export holds unless its data does (then usage names them);
+# except its own (ckg:statedProperty), which are terms of the ontology like any other.
 _PROPERTY_TYPES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property",
                    OWL + "FunctionalProperty", OWL + "TransitiveProperty", OWL + "SymmetricProperty",
                    OWL + "InverseFunctionalProperty"}
@@ -65,7 +66,8 @@ class Ontology:
     ranges: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, quads: Iterable[ox.Quad | ox.Triple]) -> Ontology:
+    def of(cls, quads: Iterable[ox.Quad | ox.Triple], own: str | None = None) -> Ontology:
+        """``own``: the ontology's namespace, whose annotation properties are terms too."""
         ontology = cls()
         types: dict[str, set[str]] = {}
         ranges: dict[str, set[str]] = {}
@@ -80,7 +82,8 @@ class Ontology:
             elif predicate in _ALIGNMENTS:
                 ontology.terms.add(obj.value)
         for term, kinds in types.items():
-            if kinds & (_CLASS_TYPES | _PROPERTY_TYPES):
+            if kinds & (_CLASS_TYPES | _PROPERTY_TYPES) or \
+                    (own and term.startswith(own) and OWL + "AnnotationProperty" in kinds):
                 ontology.terms.add(term)
             if OWL + "ObjectProperty" in kinds:
                 ontology.object_properties.add(term)

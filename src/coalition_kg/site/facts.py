@@ -269,6 +269,31 @@ class Writer:
         name = self.property_name(key[0])
         return f"Facts with it as {name}" if key[1] == "in" else name[:1].upper() + name[1:]
 
+    # -- attributed claims
+
+    def claims_about(self, subject: Term) -> str:
+        """The claims about the subject, by source (each links to the source's page): each with its
+        kind, stance and quotes."""
+        by_source: dict[ox.NamedNode, list[Term]] = {}
+        for claim in self.graph.referrers(subject, SCHEMA + "about"):
+            if self.graph.is_claim(claim):
+                for source in self.graph.sources(claim):
+                    by_source.setdefault(source, []).append(claim)
+        return "".join(f"<h3>Per {self.term(source)}</h3>{self.claim_list(by_source[source])}"
+                       for source in sorted(by_source, key=lambda s: (self.graph.label(s), s.value)))
+
+    def claim_list(self, claims: Sequence[Term]) -> str:
+        ordered = sorted(claims, key=lambda c: (self.graph.label(c), str(c)))
+        return '<ul class="claims">' + "".join(self.claim_item(c) for c in ordered) + "</ul>"
+
+    def claim_item(self, claim: Term) -> str:
+        """One claim: its paraphrase, linked to its own page; its kind and stance; its quotes."""
+        g = self.graph
+        meta = " · ".join(part for part in (self.terms(claim, g.ckg("claimKind")), self.terms(claim, g.ckg("stance")))
+                          if part)
+        return (f'<li class="fact"><p class="claim">{self.term(claim)}</p><p class="meta">{meta}</p>'
+                f"{self.evidence(claim)}{self.notes(claim)}</li>")
+
     # -- plain statements
 
     def statements(self, subject: Term, skip: AbstractSet[str] = frozenset(), facts_shown: bool = False) -> str:
@@ -306,11 +331,12 @@ class Writer:
         return ""
 
     def referred_by(self, subject: Term) -> str:
-        """Statements pointing at the subject from things that are not qualified facts."""
+        """Statements pointing at the subject from things that are not qualified facts or claims."""
         items = []
         for quad in self.graph.by_object.get(subject, ()):
             if self.graph.graph_kind(quad.graph_name) == "derived" or quad.subject == subject \
-                    or self.graph.is_fact(quad.subject) or quad.predicate.value in self.site.not_statements:
+                    or self.graph.is_fact(quad.subject) or self.graph.is_claim(quad.subject) \
+                    or quad.predicate.value in self.site.not_statements:
                 continue
             items.append(self.statement(self.term(quad.subject), quad, escape(self.graph.label(subject)),
                                         self.provenance(quad)))

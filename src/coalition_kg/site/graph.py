@@ -182,6 +182,10 @@ class SiteGraph:
     def is_fact(self, term: Node) -> bool:
         return self.is_a(term, self.ckg("QualifiedFact"))
 
+    def is_claim(self, term: Node) -> bool:
+        """A judgement attributed to its source (DESIGN rule 9): shown apart from the facts, never as one."""
+        return self.is_a(term, self.ckg("AttributedClaim"))
+
     def defined_in_ontology(self, iri: str) -> bool:
         return ox.NamedNode(iri) in self.ontology_by_subject
 

@@ -54,6 +54,9 @@ INDEXES = (
     Index("places", "Places", ("ckg:City", "ckg:Region"),
           "Cities and regions where meetings were held or that they were about."),
     Index("topics", "Topics", ("ckg:Topic",), "Subjects on meetings' agendas, in the words of the sources."),
+    Index("claims", "Claims", ("ckg:AttributedClaim",),
+          "Judgements the sources make in their own voice (praise, framing, characterisation), each attributed "
+          "to its source and quoted: what a source says, never a fact about the world."),
     Index("facts", "Other facts",
           ("ckg:PostHolding", "ckg:Founding", "ckg:MandateStatement", "ckg:MemberCountObservation"),
           "Posts held, foundings, mandates and member counts, as each source states them."),
@@ -84,6 +87,9 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
         body.append(f'<p class="lede">Also called: {escape(", ".join(aliases))}</p>')
     body.append(f'<p class="types">{_types(w, iri)}</p>')
     body.append(_glance(w, iri))
+    if g.is_claim(iri):
+        body.append(f'<p class="lede">A judgement {w.sources(iri)} makes in its own voice, attributed to it: what '
+                    "the source says, not a fact about the world.</p>")
     if g.is_fact(iri) and not g.is_a(iri, g.ckg("Meeting")):
         body.append(f'<ul class="facts"><li class="fact"><p class="claim">{w.claim(iri)}</p></li></ul>')
     details = w.statements(iri, facts_shown=True)
@@ -99,6 +105,10 @@ def entity_page(site: Site, iri: ox.NamedNode) -> tuple[str, str]:
         body.append(coverage_section(w, iri))
     for heading, facts in w.linked_facts(iri):
         body.append(f"<h2>{escape(heading)}</h2>{w.fact_list(facts)}")
+    claims = w.claims_about(iri)
+    if claims:
+        body.append('<h2 id="claims">What the sources say of it</h2><p class="meta">Judgements the sources make in '
+                    f"their own voice, attributed to each: not facts.</p>{claims}")
     if iri.value in site.differences:
         body.append(differences_section(w, site.differences[iri.value]))
     referred = w.referred_by(iri)
@@ -149,7 +159,9 @@ FACT_GROUPS = (  # how a document's facts are grouped, by class
 def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     """Every fact drawn from the document, by kind, and the other statements of its graph."""
     g = w.graph
-    facts = g.facts_from(document)
+    drawn = g.facts_from(document)
+    facts = [fact for fact in drawn if not g.is_claim(fact)]
+    claims = [fact for fact in drawn if g.is_claim(fact)]
     groups: dict[str, list[Term]] = {}
     for fact in facts:
         heading = next((h for c, h in FACT_GROUPS if g.is_a(fact, g.vocabulary.expand(c))), None) or \
@@ -160,8 +172,11 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     for heading in order:
         if heading in groups:
             out.append(f"<h3>{escape(heading)}</h3>{w.fact_list(groups[heading])}")
+    if claims:
+        out.append(f'<h2 id="claims">What it says in its own voice ({len(claims)})</h2><p class="meta">Judgements '
+                   f"attributed to this document, not facts.</p>{w.claim_list(claims)}")
     graph_iri = g.vocabulary.graph(document.value[len(g.vocabulary.sources):])
-    shown = set(facts) | {document}
+    shown = set(drawn) | {document}
     others: dict[ox.NamedNode, list[ox.Quad]] = {}
     for quad in g.quads:
         if getattr(quad.graph_name, "value", None) == graph_iri and quad.subject not in shown \
@@ -318,7 +333,7 @@ def _documents(w: Writer, documents: list[ox.NamedNode]) -> str:
             if isinstance(value, ox.Literal):
                 dating.append(f"{words} {time_element(value)}")
         publisher = w.terms(document, SCHEMA + "publisher")
-        count = len(g.facts_from(document))
+        count = sum(not g.is_claim(fact) for fact in g.facts_from(document))
         rows.append(f"<tr><td>{w.term(document)}</td><td>{', '.join(dating)}</td>"
                     f"<td class=optional>{publisher}</td><td>{count}</td></tr>")
     graphs = "".join(f"<li>{w.term(ox.NamedNode(iri))}</li>" for iri in sorted(g.graphs()))
