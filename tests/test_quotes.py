@@ -55,3 +55,27 @@ def test_prefix_and_suffix_must_surround_the_quote(repo_copy, seeds):
     path.write_text(text.replace(anchor, wrong), encoding="utf-8")
     assert [p.message for p in check_quotes(load(repo_copy), seeds)] == [
         "quote not found verbatim in 003_73e3b687882f6e77.txt"]
+
+
+def test_a_reference_quote_is_checked_against_the_document_it_cites(repo_copy, seeds):
+    path = repo_copy / "data" / "reference.ttl"
+    text = path.read_text(encoding="utf-8")
+    assert 'oa:exact "Mr. Antony Blinken"' in text
+    altered = text.replace('oa:exact "Mr. Antony Blinken"', 'oa:exact "Mr. Tony Blinken"')
+    path.write_text(altered, encoding="utf-8")
+    problems = check_quotes(load(repo_copy), seeds)
+    line = next(n for n, t in enumerate(altered.splitlines(), 1) if "Mr. Tony Blinken" in t)
+    assert [(p.file, p.line, p.message) for p in problems] == [
+        ("data/reference.ttl", line, "quote not found verbatim in 000_28830c00cecbbf69.txt")]
+
+
+def test_a_reference_quote_must_name_the_document_it_quotes(repo_copy, seeds):
+    path = repo_copy / "data" / "reference.ttl"
+    text = path.read_text(encoding="utf-8")
+    anchor = 'dcterms:source src:000_28830c00cecbbf69 ;\n    ckg:interpretation "\'Mr.\' makes him a person."'
+    assert text.count(anchor) == 2  # Bourita's and Blinken's types
+    path.write_text(text.replace(anchor, anchor.replace("src:000_28830c00cecbbf69", "wd:Q30"), 1), encoding="utf-8")
+    problems = check_quotes(load(repo_copy), seeds)
+    assert [(p.file, p.message, p.value) for p in problems] == [
+        ("data/reference.ttl", "a quote outside a document's graph must name the document it quotes "
+         "(dcterms:source src:<doc-id>)", "http://www.wikidata.org/entity/Q30")]

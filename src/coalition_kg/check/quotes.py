@@ -28,6 +28,14 @@ SELECT ?graph ?fact ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
 } }"""
 _SOURCES = """
 SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom|ckg:reportedIn ?source } }"""
+# A quote outside a document's graph (the reference graph's notes on where a type comes from) names
+# the document it quotes with dcterms:source.
+_CITED = """
+SELECT ?graph ?fact ?source ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
+  ?fact ckg:evidence ?evidence . ?evidence oa:exact ?exact .
+  OPTIONAL { ?evidence oa:prefix ?prefix } OPTIONAL { ?evidence oa:suffix ?suffix }
+  OPTIONAL { ?fact dcterms:source ?source }
+} }"""
 
 
 def rows_by_graph(dataset: Dataset, query: str) -> dict[str, list[dict[str, Term]]]:
@@ -76,10 +84,7 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
                                     check="quotes"))
             continue
         for row in quotes.get(graph, []):
-            # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
-            prefix = row["prefix"].value if "prefix" in row else ""
-            suffix = row["suffix"].value if "suffix" in row else ""
-            if not normalise(row["exact"].value) or normalise(prefix + row["exact"].value + suffix) not in text:
+            if not _found(row, text):
                 line = locator.index(path).text_line(row["exact"].value) or 1
                 problems.append(Problem(shown, line, "error", f"quote not found verbatim in {text_path.name}",
                                         "", _n3(row["fact"]), "oa:exact", f'"{row["exact"].value}"', "quotes"))
@@ -90,6 +95,44 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
                 message = f"a fact in the graph of {doc_id} cites another source"
                 problems.append(Problem(shown, line, "error", message, "", _n3(row["fact"]), "prov:wasDerivedFrom",
                                         str(row["source"]), "quotes"))
+    return problems + _check_cited_quotes(dataset, texts_dir, locator)
+
+
+def _found(row: dict[str, Term], text: str) -> bool:
+    # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
+    prefix = row["prefix"].value if "prefix" in row else ""
+    suffix = row["suffix"].value if "suffix" in row else ""
+    return bool(normalise(row["exact"].value)) and normalise(prefix + row["exact"].value + suffix) in text
+
+
+def _check_cited_quotes(dataset: Dataset, texts_dir: Path, locator: Locator) -> list[Problem]:
+    """Quotes in the data files that are no document's (data/reference.ttl): each names the document
+    it quotes with dcterms:source and must occur in that document's text."""
+    layout, vocabulary = dataset.layout, dataset.layout.vocabulary
+    documents = {layout.graph_for(path) for path in layout.source_files()}
+    cited = rows_by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa", "dcterms") + _CITED)
+    problems = []
+    for path in layout.data_files():
+        graph = layout.graph_for(path)
+        if graph in documents:
+            continue
+        for row in cited.get(graph, []):
+            shown, exact = layout.relative(path), row["exact"].value
+            line = locator.index(path).text_line(exact) or 1
+            source = row["source"].value if "source" in row else ""
+            doc_id = source.removeprefix(vocabulary.source(""))
+            if not source.startswith(vocabulary.source("")) or not doc_id:
+                problems.append(Problem(shown, line, "error", "a quote outside a document's graph must name the "
+                                        "document it quotes (dcterms:source src:<doc-id>)", "", _n3(row["fact"]),
+                                        "dcterms:source", source, "quotes"))
+                continue
+            text = source_text(texts_dir, doc_id)
+            if text is None:
+                problems.append(Problem(shown, line, "error", f"no source text {texts_dir / (doc_id + '.txt')} for "
+                                        f"document {doc_id}", "", _n3(row["fact"]), "dcterms:source", source, "quotes"))
+            elif not _found(row, text):
+                problems.append(Problem(shown, line, "error", f"quote not found verbatim in {doc_id}.txt", "",
+                                        _n3(row["fact"]), "oa:exact", f'"{exact}"', "quotes"))
     return problems
 
 
