@@ -106,4 +106,5 @@ def test_a_claim_has_its_own_page_and_the_document_lists_its_claims_apart(site_p
         assert words in page, words
     document = site_pages["source/901_0000000000000c1a.html"].text
     assert "What it says in its own voice (3)" in document and "Facts drawn from this document (0)" in document
+    assert "Sentences read and left out (1)" in document and "A sentence on terrorism in general" in document
     assert "Claims (" in site_pages["index.html"].text

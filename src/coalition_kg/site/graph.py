@@ -186,6 +186,10 @@ class SiteGraph:
         """A judgement attributed to its source (DESIGN rule 9): shown apart from the facts, never as one."""
         return self.is_a(term, self.ckg("AttributedClaim"))
 
+    def is_left_out(self, term: Node) -> bool:
+        """A sentence read and not modelled (DESIGN rule 10): derived from its document, but no fact."""
+        return self.is_a(term, self.ckg("SentenceLeftOut"))
+
     def defined_in_ontology(self, iri: str) -> bool:
         return ox.NamedNode(iri) in self.ontology_by_subject
 

@@ -160,8 +160,9 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     """Every fact drawn from the document, by kind, and the other statements of its graph."""
     g = w.graph
     drawn = g.facts_from(document)
-    facts = [fact for fact in drawn if not g.is_claim(fact)]
+    facts = [fact for fact in drawn if not g.is_claim(fact) and not g.is_left_out(fact)]
     claims = [fact for fact in drawn if g.is_claim(fact)]
+    left_out = [fact for fact in drawn if g.is_left_out(fact)]
     groups: dict[str, list[Term]] = {}
     for fact in facts:
         heading = next((h for c, h in FACT_GROUPS if g.is_a(fact, g.vocabulary.expand(c))), None) or \
@@ -175,6 +176,9 @@ def _document_facts(w: Writer, document: ox.NamedNode) -> str:
     if claims:
         out.append(f'<h2 id="claims">What it says in its own voice ({len(claims)})</h2><p class="meta">Judgements '
                    f"attributed to this document, not facts.</p>{w.claim_list(claims)}")
+    if left_out:
+        out.append(f'<h2 id="left-out">Sentences read and left out ({len(left_out)})</h2><p class="meta">Read and '
+                   f"deliberately not modelled, each with its reason: not facts.</p>{w.fact_list(left_out)}")
     graph_iri = g.vocabulary.graph(document.value[len(g.vocabulary.sources):])
     shown = set(drawn) | {document}
     others: dict[ox.NamedNode, list[ox.Quad]] = {}
@@ -333,7 +337,7 @@ def _documents(w: Writer, documents: list[ox.NamedNode]) -> str:
             if isinstance(value, ox.Literal):
                 dating.append(f"{words} {time_element(value)}")
         publisher = w.terms(document, SCHEMA + "publisher")
-        count = sum(not g.is_claim(fact) for fact in g.facts_from(document))
+        count = sum(not g.is_claim(fact) and not g.is_left_out(fact) for fact in g.facts_from(document))
         rows.append(f"<tr><td>{w.term(document)}</td><td>{', '.join(dating)}</td>"
                     f"<td class=optional>{publisher}</td><td>{count}</td></tr>")
     graphs = "".join(f"<li>{w.term(ox.NamedNode(iri))}</li>" for iri in sorted(g.graphs()))
