@@ -122,11 +122,17 @@ def _updates(rule: Rule, delta: str | None, into: tuple[str, ...]) -> list[str]:
         graph_of = [[f"<{delta}>" if i == j else f"?g{i}" for i in range(count)] for j in range(count)]
     schema = f"GRAPH <{SCHEMA}> {{ {rule.schema} }}" if rule.schema else ""
     heads = " ".join(f"GRAPH <{graph}> {{ {rule.head} }}" for graph in into)
+    # Nothing already stated. cax-sco's first round, which concludes about as many types as there
+    # are, checks them against every type at once (MINUS: one scan, a hash), cheaper then than looking
+    # each up (FILTER NOT EXISTS), as the rules and rounds that conclude fewer do (measured at 1M).
+    if delta is not None or rule.name != "cax-sco":
+        stated = f"FILTER NOT EXISTS {{ GRAPH ?h {{ {rule.head} }} }}"
+    else:
+        stated = f"MINUS {{ GRAPH ?h {{ {rule.head} }} }}"
     out = []
     for graphs in graph_of:
         data = " ".join(f"GRAPH {g} {{ {pattern} }}" for g, pattern in zip(graphs, rule.data, strict=True))
-        out.append(f"{PREFIXES}INSERT {{ {heads} }} WHERE {{ {schema} {data} {rule.where} "
-                   f"FILTER NOT EXISTS {{ GRAPH ?h {{ {rule.head} }} }} }}")
+        out.append(f"{PREFIXES}INSERT {{ {heads} }} WHERE {{ {schema} {data} {rule.where} {stated} }}")
     return out
 
 
