@@ -12,6 +12,7 @@ the consistency check (consistency.py) reports each owl:sameAs the data does not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -177,4 +178,12 @@ def materialise(store: ox.Store, axiom_graphs: dict[str, str], target: str) -> i
     finally:
         for graph in {SCHEMA, delta or SCHEMA, added} - {target}:
             store.remove_graph(ox.NamedNode(graph))
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, into))
+    return graph_size(store, target)
+
+
+def graph_size(store: ox.Store, graph: str) -> int:
+    """The number of triples in ``graph``, counted in the store: a million-triple closure handed to
+    Python one quad at a time to be counted cost 0.3 s."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    found = cast("ox.QuerySolutions", store.query(query))
+    return int(next(iter(found))["n"].value)

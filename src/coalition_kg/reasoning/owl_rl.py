@@ -19,7 +19,7 @@ from coalition_kg.errors import UsageProblem
 from coalition_kg.rdf.namespaces import OWL, RDF, RDFS, XSD
 from coalition_kg.rdf.terms import ox_triples, rdflib_graph
 from coalition_kg.reasoning.axioms import UnsupportedAxiom
-from coalition_kg.reasoning.in_store import SCRATCH_PREFIX, materialise
+from coalition_kg.reasoning.in_store import SCRATCH_PREFIX, graph_size, materialise
 from coalition_kg.repository.dataset import Dataset, parse_file
 from coalition_kg.repository.standards import axioms_of, read_triples
 
@@ -127,7 +127,7 @@ def materialise_entailments(dataset: Dataset, extra_axioms: Mapping[str, str] | 
     graph = dataset.layout.vocabulary.inferred_graph
     _reason(dataset, extra_axioms, graph)
     dataset.store.update(_BOOKKEEPING.format(graph=graph))  # in the store: no triple through Python
-    return sum(1 for _ in dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return graph_size(dataset.store, graph)
 
 
 @contextmanager
