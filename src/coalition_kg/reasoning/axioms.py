@@ -23,6 +23,12 @@ SUBCLASS, SUBPROPERTY = ox.NamedNode(RDFS + "subClassOf"), ox.NamedNode(RDFS + "
 DOMAIN, RANGE = ox.NamedNode(RDFS + "domain"), ox.NamedNode(RDFS + "range")
 EQUIVALENT_CLASS, EQUIVALENT_PROPERTY = ox.NamedNode(OWL + "equivalentClass"), ox.NamedNode(OWL + "equivalentProperty")
 INVERSE = ox.NamedNode(OWL + "inverseOf")
+THING = ox.NamedNode(OWL + "Thing")
+# Where owl:Thing may stand without `x a owl:Thing` being a premise of any rule: as the superclass,
+# domain or range that types everything (the type itself), or the class of a restriction whose rule
+# has a form of its own for owl:Thing (cls-svf2, cls-maxqc4) or only concludes that type (cls-avf).
+_THING_TYPES_ONLY = {SUBCLASS, DOMAIN, RANGE, ox.NamedNode(OWL + "someValuesFrom"),
+                     ox.NamedNode(OWL + "allValuesFrom"), ox.NamedNode(OWL + "onClass")}
 FIRST, REST, NIL = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest"), ox.NamedNode(RDF + "nil")
 
 # OWL terms the reasoner draws OWL 2 RL's conclusions from (in_store.py's rules, or consistency.py's
@@ -85,6 +91,13 @@ class Axioms:
                         if isinstance(prop, Term):
                             out.add(ox.Triple(prop, axis, cls))
         return {t for t in out if t not in self.triples and t.subject != t.object}
+
+    def thing_is_inert(self) -> bool:
+        """Whether `x a owl:Thing` is a premise of nothing: owl:Thing stated only as a class or where
+        _THING_TYPES_ONLY allows. Then every individual's owl:Thing type, which OWL 2 RL entails
+        and no consumer needs (the commands drop it: owl_rl._meaningful), need not be drawn."""
+        return all(t.predicate == TYPE if t.subject == THING else t.predicate in _THING_TYPES_ONLY
+                   for t in self.triples if THING in (t.subject, t.object))
 
     def rule_table(self) -> set[ox.Triple]:
         """What the rules read beside the axioms and their closure: each inverse both ways (prp-inv1
