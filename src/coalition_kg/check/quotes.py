@@ -29,12 +29,12 @@ SELECT ?graph ?fact ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
 _SOURCES = """
 SELECT ?graph ?fact ?source WHERE { GRAPH ?graph { ?fact prov:wasDerivedFrom|ckg:reportedIn ?source } }"""
 # A quote outside a document's graph (the reference graph's notes on where a type comes from) names
-# the document it quotes with dcterms:source.
+# the document it quotes: with dcterms:source, or as a fact does (prov:wasDerivedFrom, ckg:reportedIn).
 _CITED = """
 SELECT ?graph ?fact ?source ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
   ?fact ckg:evidence ?evidence . ?evidence oa:exact ?exact .
   OPTIONAL { ?evidence oa:prefix ?prefix } OPTIONAL { ?evidence oa:suffix ?suffix }
-  OPTIONAL { ?fact dcterms:source ?source }
+  OPTIONAL { ?fact dcterms:source|prov:wasDerivedFrom|ckg:reportedIn ?source }
 } }"""
 
 
@@ -110,7 +110,7 @@ def _check_cited_quotes(dataset: Dataset, texts_dir: Path, locator: Locator) -> 
     it quotes with dcterms:source and must occur in that document's text."""
     layout, vocabulary = dataset.layout, dataset.layout.vocabulary
     documents = {layout.graph_for(path) for path in layout.source_files()}
-    cited = rows_by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa", "dcterms") + _CITED)
+    cited = rows_by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa", "dcterms", "prov") + _CITED)
     problems = []
     for path in layout.data_files():
         graph = layout.graph_for(path)
@@ -119,11 +119,14 @@ def _check_cited_quotes(dataset: Dataset, texts_dir: Path, locator: Locator) -> 
         for row in cited.get(graph, []):
             shown, exact = layout.relative(path), row["exact"].value
             line = locator.index(path).text_line(exact) or 1
-            source = row["source"].value if "source" in row else ""
+            if "source" not in row:  # a node with no source at all: its shape says so, once
+                continue
+            source = row["source"].value
             doc_id = source.removeprefix(vocabulary.source(""))
             if not source.startswith(vocabulary.source("")) or not doc_id:
                 problems.append(Problem(shown, line, "error", "a quote outside a document's graph must name the "
-                                        "document it quotes (dcterms:source src:<doc-id>)", "", _n3(row["fact"]),
+                                        "document it quotes (dcterms:source, or prov:wasDerivedFrom, src:<doc-id>)",
+                                        "", _n3(row["fact"]),
                                         "dcterms:source", source, "quotes"))
                 continue
             text = source_text(texts_dir, doc_id)
