@@ -20,3 +20,18 @@ def test_a_query_breaking_a_catalogue_shape_is_named_itself(repo_copy):
     path.write_text(text.replace(summary, "#+ summary: Short", 1), encoding="utf-8")
     problems = [p for p in check_catalogue(load(repo_copy)) if "title" in p.path]  # dct:title
     assert [(p.file, p.focus) for p in problems] == [(f"queries/{first}.rq", f"query {first}")], problems
+
+
+def test_a_stored_query_with_an_undeclared_prefix_is_refused_at_its_first_use(repo_copy, cli):
+    # rdflib's parser, which the SPARQL gate uses, lends its own default prefixes (skos:, rdfs:, ...);
+    # SPARQL does not, and pyoxigraph refuses such a query when it is run: validate must refuse it first.
+    path = repo_copy / "queries" / "aliases.rq"
+    text = path.read_text(encoding="utf-8")
+    assert "PREFIX skos:" in text
+    broken = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("PREFIX skos:"))
+    path.write_text(broken, encoding="utf-8")
+    line = next(n for n, t in enumerate(broken.splitlines(), 1) if "skos:" in t and not t.startswith("#"))
+    result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
+    assert result.code == 1
+    assert (f"queries/aliases.rq:{line}: error: it uses skos:, which its PREFIX lines do not declare "
+            "(SPARQL 1.1, section 4.1.1) [catalogue]") in result.out

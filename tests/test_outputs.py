@@ -182,12 +182,17 @@ def test_class7_build_on_a_full_disk_leaves_the_old_folder(repo_copy, built):
 
 @pytest.fixture
 def small_tmpfs(tmp_path):
-    """A real file system of 1.2 MB (a build of this repository takes about 1 MB): needs root."""
+    """A real file system with room for one build of this repository and not two (a build writes its
+    new folder beside the old one): 1.5 times what a build takes, measured first. Needs root."""
     mount = tmp_path / "tmpfs"
     mount.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(mount)], capture_output=True)
+    probe = tmp_path / "probe"
+    assert run(["--root", str(ROOT), "-q", "build", "--out", str(probe)]).returncode == 0
+    pages = sum(-(-path.stat().st_size // 4096) or 1 for path in probe.rglob("*"))  # tmpfs takes whole pages
+    size = f"size={pages * 4 * 3 // 2}k"
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", size, "tmpfs", str(mount)], capture_output=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode(errors='replace').strip()}")
     yield mount

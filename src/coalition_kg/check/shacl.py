@@ -20,7 +20,7 @@ import rdflib.collection
 from rdflib.namespace import RDF, SH, XSD
 
 from coalition_kg.errors import UsageProblem
-from coalition_kg.guards.sparql import QueryRefused, check
+from coalition_kg.guards.sparql import QueryRefused, check, first_use_line
 from coalition_kg.rdf.terms import rdflib_graph
 from coalition_kg.repository import layout as lay
 from coalition_kg.repository.dataset import Dataset, graph_from_files
@@ -157,8 +157,8 @@ def _undeclared(prefixes: list[str], query: str, before: int) -> Exception:
     sh:declare, never the file's @prefix lines: engines that follow it (Jena, rudof) refuse the
     shapes, and those that do not (pySHACL) read the file's. Refused here, at the first use."""
     shown = ", ".join(f"{prefix}:" for prefix in prefixes)
-    use = re.search(rf"(?<![\w.:/<#-]){re.escape(prefixes[0])}:(?!//)", query)
-    line = before + query.count("\n", 0, use.start()) + 1 if use else None  # ``before``: the PREFIX lines
+    use = first_use_line(prefixes[0], query)
+    line = before + use if use else None  # ``before``: the PREFIX lines
     return QueryRefused("", f"it uses {shown}, which its sh:prefixes do not declare with sh:declare "
                             "(SHACL 5.2.1: a shape's query sees only those)", line)
 

@@ -76,6 +76,14 @@ class Checked:
     undeclared: frozenset[str] = frozenset()
 
 
+def first_use_line(prefix: str, text: str) -> int | None:
+    """The line (from 1) of the first prefixed name ``prefix:…`` outside a comment, to point an error
+    at; only for the message: the parse tree decides what is undeclared."""
+    code = re.sub(r"#[^\n]*", "", text)  # a comment ends at its line's end, so lines keep their numbers
+    use = re.search(rf"(?<![\w.:/<#-]){re.escape(prefix)}:(?!//)", code)
+    return code.count("\n", 0, use.start()) + 1 if use else None
+
+
 def nesting_depth(text: str) -> int:
     """The deepest bracket nesting of ( { [ in the text, counting every bracket wherever it stands."""
     depth = deepest = 0

@@ -20,7 +20,7 @@ import yaml
 
 from coalition_kg.errors import QueryProblem
 from coalition_kg.guards.files import read_text
-from coalition_kg.guards.sparql import QueryRefused, check
+from coalition_kg.guards.sparql import QueryRefused, check, first_use_line
 from coalition_kg.query.binding import Bindings, Bound
 from coalition_kg.rdf.namespaces import DCTERMS, RDF, RDFS, SCHEMA, SH, SKOS, XSD
 from coalition_kg.repository import layout as lay
@@ -206,7 +206,12 @@ def syntax_error(query: StoredQuery, shown_as: str, graphs: list[str] | None = N
     Only parsed, never run: pyoxigraph parses only to run, and running is what a hostile query wants.
     ``graphs``: the graphs a FROM may name (the repository's); None refuses every FROM."""
     try:
-        check(query.text, shown_as, graphs=graphs or ())
+        checked = check(query.text, shown_as, graphs=graphs or ())
+        if checked.undeclared:  # rdflib's parser lends its own default prefixes; SPARQL and pyoxigraph do not
+            names = sorted(checked.undeclared)
+            raise QueryRefused(shown_as, f"it uses {', '.join(name + ':' for name in names)}, which its PREFIX "
+                                         "lines do not declare (SPARQL 1.1, section 4.1.1)",
+                               first_use_line(names[0], query.text))
     except QueryRefused as error:
         return str(error)
     return None
