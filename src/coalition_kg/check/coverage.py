@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coalition_kg.check.quotes import normalise, rows_by_graph, source_text, texts_folder
+from coalition_kg.check.quotes import normalise, prefix_and_suffix, quote_rows, rows_by_graph, source_text, texts_folder
 from coalition_kg.check.report import Problem, SourceCoverage
 from coalition_kg.check.sentences import Sentence, split_sentences
 from coalition_kg.query.store import EmbeddedStore
@@ -21,11 +21,6 @@ FACT, CLAIM, LEFT_OUT = "fact", "claim", "left out"
 STRENGTH = {FACT: 3, CLAIM: 2, LEFT_OUT: 1}
 _KIND_CLASSES = {CLAIM: "AttributedClaim", LEFT_OUT: "SentenceLeftOut"}  # any other node with evidence: a fact
 
-_QUOTES = """
-SELECT ?graph ?node ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
-  ?node ckg:evidence ?evidence . ?evidence oa:exact ?exact .
-  OPTIONAL { ?evidence oa:prefix ?prefix } OPTIONAL { ?evidence oa:suffix ?suffix }
-} }"""
 _TYPES = "SELECT ?graph ?node ?type WHERE { GRAPH ?graph { ?node ckg:evidence ?evidence ; a ?type } }"
 _SUBCLASSES = "SELECT ?class WHERE { GRAPH <%s> { ?class rdfs:subClassOf* <%s> } }"
 _LANGUAGES = "SELECT ?graph ?document ?language WHERE { GRAPH ?graph { ?document schema:inLanguage ?language } }"
@@ -109,7 +104,7 @@ def document_coverage(dataset: Dataset, texts_dir: Path) -> list[DocumentCoverag
     layout = dataset.layout
     texts_dir = texts_folder(texts_dir)
     vocabulary = layout.vocabulary
-    quotes = rows_by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa") + _QUOTES)
+    quotes = quote_rows(dataset)
     class_kinds = _kinds(dataset)
     node_kinds: dict[tuple[str, Node], str] = {}
     for graph, rows in rows_by_graph(dataset, vocabulary.sparql_prefixes("ckg") + _TYPES).items():
@@ -130,20 +125,16 @@ def document_coverage(dataset: Dataset, texts_dir: Path) -> list[DocumentCoverag
             continue
         spans = []
         for row in quotes.get(graph, []):
-            node = row["node"]
+            node = row["fact"]
             if isinstance(node, ox.Literal):
                 continue
             kind = node_kinds.get((graph, node), FACT)
             spans += [Quote(node, kind, start, end) for start, end in
-                      exact_spans(text, row["exact"].value, _value(row, "prefix"), _value(row, "suffix"))]
+                      exact_spans(text, row["exact"].value, *prefix_and_suffix(row))]
         language = languages.get((graph, vocabulary.source(doc_id)), "en")  # sentencex's rules for it
         found.append(DocumentCoverage(doc_id, path, layout.relative(path),
                                       covering(split_sentences(text, language), spans, text)))
     return found
-
-
-def _value(row: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal], name: str) -> str:
-    return row[name].value if name in row else ""
 
 
 def check_coverage(dataset: Dataset, texts_dir: Path) -> tuple[list[Problem], list[SourceCoverage]]:

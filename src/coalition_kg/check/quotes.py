@@ -21,7 +21,8 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_QUOTES = """
+# Every evidence quote of every graph, read once for the quote check and the coverage check.
+QUOTES = """
 SELECT ?graph ?fact ?exact ?prefix ?suffix WHERE { GRAPH ?graph {
   ?fact ckg:evidence ?evidence . ?evidence oa:exact ?exact .
   OPTIONAL { ?evidence oa:prefix ?prefix } OPTIONAL { ?evidence oa:suffix ?suffix }
@@ -71,7 +72,7 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
     layout = dataset.layout
     texts_dir = texts_folder(texts_dir)
     vocabulary = layout.vocabulary
-    quotes = rows_by_graph(dataset, vocabulary.sparql_prefixes("ckg", "oa") + _QUOTES)
+    quotes = quote_rows(dataset)
     sources = rows_by_graph(dataset, vocabulary.sparql_prefixes("prov", "ckg") + _SOURCES)
     locator = Locator(layout.root)
     problems = []
@@ -98,10 +99,18 @@ def check_quotes(dataset: Dataset, texts_dir: Path) -> list[Problem]:
     return problems + _check_cited_quotes(dataset, texts_dir, locator)
 
 
+def quote_rows(dataset: Dataset) -> dict[str, list[dict[str, Term]]]:
+    """Every evidence quote (?fact ?exact ?prefix ?suffix), by graph."""
+    return rows_by_graph(dataset, dataset.layout.vocabulary.sparql_prefixes("ckg", "oa") + QUOTES)
+
+
+def prefix_and_suffix(row: dict[str, Term]) -> tuple[str, str]:
+    """As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly; "" if absent."""
+    return (row["prefix"].value if "prefix" in row else "", row["suffix"].value if "suffix" in row else "")
+
+
 def _found(row: dict[str, Term], text: str) -> bool:
-    # As in the W3C TextQuoteSelector, oa:prefix and oa:suffix abut the quote exactly.
-    prefix = row["prefix"].value if "prefix" in row else ""
-    suffix = row["suffix"].value if "suffix" in row else ""
+    prefix, suffix = prefix_and_suffix(row)
     return bool(normalise(row["exact"].value)) and normalise(prefix + row["exact"].value + suffix) in text
 
 
