@@ -256,9 +256,16 @@ def test_ad_hoc_sparql_from_text_and_file(cli, root, tmp_path):
 def test_an_interrupted_validate_ends_with_one_line_and_130(tmp_path, root):
     # The data shapes run in a second thread; Ctrl-C must not leave a traceback or wait for it.
     generate(root, tmp_path / "repo", documents=1500)  # about 270k triples: validate takes seconds
-    process = subprocess.Popen([sys.executable, "-m", "coalition_kg.cli", "--root", str(tmp_path / "repo"), "validate",
-                                "--texts", str(tmp_path / "repo" / "texts")], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
+    # The child gets Ctrl-C as a terminal gives it. A job a shell starts in the background (`cmd &`)
+    # ignores SIGINT, and a child inherits that: Python then installs no handler, and the run went on
+    # to exit 0 (seen when CI itself was started with `&`). A handler is reset to the default by exec.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "coalition_kg.cli", "--root", str(tmp_path / "repo"),
+                                    "validate", "--texts", str(tmp_path / "repo" / "texts")], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     time.sleep(1.5)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
