@@ -35,3 +35,17 @@ def test_a_stored_query_with_an_undeclared_prefix_is_refused_at_its_first_use(re
     assert result.code == 1
     assert (f"queries/aliases.rq:{line}: error: it uses skos:, which its PREFIX lines do not declare "
             "(SPARQL 1.1, section 4.1.1) [catalogue]") in result.out
+
+
+def test_the_first_use_is_found_by_the_parser_not_by_a_scan_of_the_text(repo_copy, cli):
+    # A '#' inside an IRI is no comment, nor is "skos:" inside a string: pyoxigraph's parser says where
+    # it stops, at the first undeclared prefixed name that is SPARQL, here after an IRI with a '#' in it.
+    path = repo_copy / "queries" / "aliases.rq"
+    head = "".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                   if line.startswith("#+"))
+    path.write_text(head + 'SELECT ?s WHERE {\n  ?s <http://example.org/v#label> "skos:x" .\n'
+                           '  ?_entity_iri <http://example.org/v#p> ?s . ?s skos:prefLabel ?l .\n}\n', encoding="utf-8")
+    line = head.count("\n") + 3
+    result = cli("--root", str(repo_copy), "validate", "--no-reasoning")
+    assert result.code == 1
+    assert f"queries/aliases.rq:{line}: error: it uses skos:, which its PREFIX lines do not declare" in result.out

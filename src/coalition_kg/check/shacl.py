@@ -144,7 +144,7 @@ def check_shape_queries(shapes: rdflib.Graph, files: Sequence[tuple[str, Path]] 
             if forbidden:
                 raise QueryRefused("", f"{' and '.join(forbidden)} not allowed in {name}: SHACL forbids it there")
             if checked.undeclared:
-                raise _undeclared(sorted(checked.undeclared), query, prefixes.count("\n"))
+                raise _undeclared(sorted(checked.undeclared), prefixes + query)
         except QueryRefused as error:
             line = None if error.line is None else error.line - prefixes.count("\n")
             shown, at = _where(list(files), query, line)
@@ -152,15 +152,14 @@ def check_shape_queries(shapes: rdflib.Graph, files: Sequence[tuple[str, Path]] 
         _passed.add(prefixes + query)
 
 
-def _undeclared(prefixes: list[str], query: str, before: int) -> Exception:
+def _undeclared(prefixes: list[str], text: str) -> Exception:
     """SHACL (section 5.2.1) gives a shape's query only the prefixes its sh:prefixes declare with
     sh:declare, never the file's @prefix lines: engines that follow it (Jena, rudof) refuse the
-    shapes, and those that do not (pySHACL) read the file's. Refused here, at the first use."""
+    shapes, and those that do not (pySHACL) read the file's. Refused here, at the first use in
+    ``text`` (the query after its PREFIX lines)."""
     shown = ", ".join(f"{prefix}:" for prefix in prefixes)
-    use = first_use_line(prefixes[0], query)
-    line = before + use if use else None  # ``before``: the PREFIX lines
     return QueryRefused("", f"it uses {shown}, which its sh:prefixes do not declare with sh:declare "
-                            "(SHACL 5.2.1: a shape's query sees only those)", line)
+                            "(SHACL 5.2.1: a shape's query sees only those)", first_use_line(text))
 
 
 def _unusable(error: Exception) -> UsageProblem:

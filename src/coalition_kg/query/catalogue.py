@@ -211,7 +211,7 @@ def syntax_error(query: StoredQuery, shown_as: str, graphs: list[str] | None = N
             names = sorted(checked.undeclared)
             raise QueryRefused(shown_as, f"it uses {', '.join(name + ':' for name in names)}, which its PREFIX "
                                          "lines do not declare (SPARQL 1.1, section 4.1.1)",
-                               first_use_line(names[0], query.text))
+                               first_use_line(query.text))
     except QueryRefused as error:
         return str(error)
     return None
